@@ -1,0 +1,164 @@
+//! The audit row: one bucket's encryption as the CLI prints it and the app exports it.
+//! JSON and CSV share these fields so scripts can switch formats freely.
+
+use serde::Serialize;
+
+use crate::core::model::Bucket;
+use crate::core::sse::EncryptionState;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRow {
+    pub name: String,
+    pub region: String,
+    pub location: String,
+    /// The ExtranetEndpoint exactly as ListBuckets returned it.
+    pub endpoint: String,
+    pub sse_algorithm: Option<String>,
+    pub kms_master_key_id: Option<String>,
+    pub kms_data_encryption: Option<String>,
+    pub error: Option<AuditError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditError {
+    pub code: String,
+    /// OSS's `Message` verbatim.
+    pub message: String,
+    pub request_id: Option<String>,
+    /// ossguard's plain-language advice.
+    pub hint: String,
+}
+
+impl AuditRow {
+    pub fn new(bucket: &Bucket, state: &EncryptionState) -> Self {
+        let rule = state.rule();
+        let error = match state {
+            EncryptionState::Unknown(failure) => Some(AuditError {
+                code: failure.code.clone(),
+                message: failure.message.clone(),
+                request_id: failure.request_id.clone(),
+                hint: failure.hint.clone(),
+            }),
+            _ => None,
+        };
+        Self {
+            name: bucket.name.to_string(),
+            region: bucket.region.clone(),
+            location: bucket.location.clone(),
+            endpoint: bucket.extranet_endpoint.clone(),
+            sse_algorithm: rule.map(|r| r.algorithm().to_owned()),
+            kms_master_key_id: rule.and_then(|r| r.kms_key_id()).map(str::to_owned),
+            kms_data_encryption: rule.and_then(|r| r.data_encryption()).map(str::to_owned),
+            error,
+        }
+    }
+}
+
+/// CSV column names: the JSON fields with `error` flattened.
+pub const CSV_HEADER: [&str; 11] = [
+    "name",
+    "region",
+    "location",
+    "endpoint",
+    "sse_algorithm",
+    "kms_master_key_id",
+    "kms_data_encryption",
+    "error_code",
+    "error_message",
+    "error_request_id",
+    "error_hint",
+];
+
+/// Rows sorted by name, as CSV text.
+pub fn to_csv(rows: &[AuditRow]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut write = |record: Vec<String>| writer.write_record(record).is_ok();
+    let mut ok = write(CSV_HEADER.iter().map(|h| (*h).to_owned()).collect());
+    for row in rows {
+        let err = row.error.as_ref();
+        ok &= write(vec![
+            row.name.clone(),
+            row.region.clone(),
+            row.location.clone(),
+            row.endpoint.clone(),
+            text(&row.sse_algorithm),
+            text(&row.kms_master_key_id),
+            text(&row.kms_data_encryption),
+            err.map(|e| e.code.clone()).unwrap_or_default(),
+            err.map(|e| e.message.clone()).unwrap_or_default(),
+            err.and_then(|e| e.request_id.clone()).unwrap_or_default(),
+            err.map(|e| e.hint.clone()).unwrap_or_default(),
+        ]);
+    }
+    debug_assert!(ok, "writing CSV to memory cannot fail");
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Rows as a pretty JSON array.
+pub fn to_json(rows: &[AuditRow]) -> String {
+    serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AuditRow, to_csv, to_json};
+    use crate::core::model::{Bucket, BucketName};
+    use crate::core::sse::{EncryptionState, ReadFailure, SseRule};
+
+    fn bucket(name: &str) -> Bucket {
+        Bucket {
+            name: BucketName::parse(name).expect("valid"),
+            region: "cn-hangzhou".into(),
+            location: "oss-cn-hangzhou".into(),
+            extranet_endpoint: "oss-cn-hangzhou.aliyuncs.com".into(),
+            intranet_endpoint: String::new(),
+            creation_date: String::new(),
+            storage_class: "Standard".into(),
+        }
+    }
+
+    #[test]
+    fn json_fields_match_the_interface() {
+        let rows = vec![
+            AuditRow::new(
+                &bucket("a-kms"),
+                &EncryptionState::Configured(SseRule::Kms {
+                    key_id: Some("k1".into()),
+                    sm4_data: true,
+                }),
+            ),
+            AuditRow::new(
+                &bucket("b-denied"),
+                &EncryptionState::Unknown(ReadFailure {
+                    code: "AccessDenied".into(),
+                    message: "You have no right".into(),
+                    request_id: Some("RID".into()),
+                    hint: "allow oss:GetBucketEncryption".into(),
+                }),
+            ),
+        ];
+        let value: serde_json::Value = serde_json::from_str(&to_json(&rows)).expect("json");
+        assert_eq!(value[0]["sse_algorithm"], "KMS");
+        assert_eq!(value[0]["kms_master_key_id"], "k1");
+        assert_eq!(value[0]["kms_data_encryption"], "SM4");
+        assert_eq!(value[0]["location"], "oss-cn-hangzhou");
+        assert!(value[0]["error"].is_null());
+        assert!(value[1]["sse_algorithm"].is_null());
+        assert_eq!(value[1]["error"]["code"], "AccessDenied");
+        assert_eq!(value[1]["error"]["request_id"], "RID");
+        let csv = to_csv(&rows);
+        let mut lines = csv.lines();
+        assert!(
+            lines
+                .next()
+                .is_some_and(|h| h.starts_with("name,region,location,endpoint,sse_algorithm"))
+        );
+        assert!(
+            lines
+                .next()
+                .is_some_and(|l| l.starts_with("a-kms,cn-hangzhou,oss-cn-hangzhou,"))
+        );
+    }
+}

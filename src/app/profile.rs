@@ -1,0 +1,185 @@
+//! Profiles: how to reach one account. Stored as TOML in the OS config folder with mode
+//! 0600; the file never holds a secret (those live in the [keystore](super::keystore)).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::sign::SignatureVersion;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    /// e.g. `https://oss-cn-hangzhou.aliyuncs.com`, or the dev server's `http://127.0.0.1:P`.
+    pub endpoint: String,
+    pub region: String,
+    /// Not a secret: like a user name. The secret is in the keystore under the profile name.
+    pub access_key_id: String,
+    #[serde(default)]
+    pub signature_version: SignatureVersion,
+    /// Whether the keystore entry also holds an STS token.
+    #[serde(default)]
+    pub uses_sts_token: bool,
+    /// The embedded dev server's demo profile: its endpoint changes at every start.
+    #[serde(default)]
+    pub demo: bool,
+}
+
+/// The whole config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileConfig {
+    #[serde(default)]
+    pub active: Option<String>,
+    #[serde(default, rename = "profile")]
+    pub profiles: Vec<Profile>,
+}
+
+impl ProfileConfig {
+    pub fn get(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// Adds or replaces the profile with the same name.
+    pub fn upsert(&mut self, profile: Profile) {
+        match self.profiles.iter_mut().find(|p| p.name == profile.name) {
+            Some(existing) => *existing = profile,
+            None => self.profiles.push(profile),
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.profiles.retain(|p| p.name != name);
+        if self.active.as_deref() == Some(name) {
+            self.active = self.profiles.first().map(|p| p.name.clone());
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid ossguard config: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+/// `$OSSGUARD_CONFIG_DIR/config.toml`, else the OS config folder's `ossguard/config.toml`.
+pub fn default_config_path() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OSSGUARD_CONFIG_DIR") {
+        return PathBuf::from(dir).join("config.toml");
+    }
+    directories::ProjectDirs::from("", "", "ossguard")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+        .unwrap_or_else(|| PathBuf::from(".ossguard/config.toml"))
+}
+
+/// `$OSSGUARD_DATA_DIR`, else the OS data folder's `ossguard`: dev-server state, change log.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OSSGUARD_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("", "", "ossguard")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".ossguard/data"))
+}
+
+/// A missing file is an empty config.
+pub fn load(path: &Path) -> Result<ProfileConfig, ProfileError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ProfileConfig::default()),
+        Err(source) => {
+            return Err(ProfileError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    toml::from_str(&text).map_err(|e| ProfileError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Writes atomically (temp file, fsync, rename) with mode 0600.
+pub fn save(path: &Path, config: &ProfileConfig) -> Result<(), ProfileError> {
+    let write_err = |source| ProfileError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let text = toml::to_string_pretty(config)
+        .map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+    }
+    let tmp = path.with_extension("toml.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(write_err)?;
+    file.write_all(text.as_bytes()).map_err(write_err)?;
+    file.sync_all().map_err(write_err)?;
+    drop(file);
+    #[cfg(unix)]
+    std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(write_err)?;
+    std::fs::rename(&tmp, path).map_err(write_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Profile, ProfileConfig, load, save};
+    use crate::core::sign::SignatureVersion;
+
+    #[test]
+    fn round_trips_with_mode_0600_and_no_secret() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sub/config.toml");
+        assert_eq!(
+            load(&path).expect("missing is empty"),
+            ProfileConfig::default()
+        );
+        let mut config = ProfileConfig::default();
+        config.upsert(Profile {
+            name: "prod".into(),
+            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
+            region: "cn-hangzhou".into(),
+            access_key_id: "LTAIexample".into(),
+            signature_version: SignatureVersion::V4,
+            uses_sts_token: false,
+            demo: false,
+        });
+        config.active = Some("prod".into());
+        save(&path, &config).expect("save");
+        assert_eq!(load(&path).expect("load"), config);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(!text.to_lowercase().contains("secret"));
+        config.remove("prod");
+        assert_eq!(config.active, None);
+    }
+
+    #[test]
+    fn bad_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "profile = 3").expect("write");
+        let err = load(&path).expect_err("must fail");
+        assert!(err.to_string().contains("not a valid ossguard config"));
+    }
+}

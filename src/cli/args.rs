@@ -1,0 +1,107 @@
+//! Command-line arguments. Global options are accepted before or after the subcommand.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ossguard",
+    version,
+    about = "Audit and set the default server-side encryption of Alibaba Cloud OSS buckets",
+    long_about = "Audit and set the default server-side encryption of Alibaba Cloud OSS buckets.\n\nWith no subcommand, opens the desktop app. Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and OSS_SESSION_TOKEN, or from a profile (--profile) whose secret is in the OS keyring."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// OSS endpoint for ListBuckets, e.g. https://oss-cn-hangzhou.aliyuncs.com
+    #[arg(long, global = true, env = "OSS_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Region ID of the endpoint, e.g. cn-hangzhou (V4 signing scope)
+    #[arg(long, global = true, env = "OSS_REGION")]
+    pub region: Option<String>,
+    /// Signature version
+    #[arg(long, global = true, value_enum)]
+    pub signature_version: Option<SigVersionArg>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Requests in flight at once when reading many buckets
+    #[arg(long, global = true, default_value_t = crate::transport::fanout::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
+    pub concurrency: usize,
+    /// Use a saved profile (endpoint, region, key ID; secret from the OS keyring)
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Per-request timeout in seconds
+    #[arg(long, global = true, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SigVersionArg {
+    V4,
+    V1,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SseArg {
+    #[value(name = "AES256")]
+    Aes256,
+    #[value(name = "KMS")]
+    Kms,
+    #[value(name = "SM4")]
+    Sm4,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataEncryptionArg {
+    #[value(name = "SM4")]
+    Sm4,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every bucket of the account with its default encryption
+    Buckets,
+    /// Show one bucket's default encryption
+    Get { bucket: String },
+    /// Set a bucket's default encryption, then read it back
+    Set {
+        bucket: String,
+        #[arg(long, value_enum)]
+        sse: SseArg,
+        /// CMK ID (KMS only); omit for the KMS-managed default key
+        #[arg(long)]
+        kms_key_id: Option<String>,
+        /// Encrypt data with SM4 under the KMS key (KMS only)
+        #[arg(long, value_enum)]
+        kms_data_encryption: Option<DataEncryptionArg>,
+    },
+    /// Delete a bucket's default encryption rule, then read it back
+    Delete {
+        bucket: String,
+        /// Confirm the deletion
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Run the local OSS-compatible dev server
+    Devserver(crate::devserver::DevServerArgs),
+}
+
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=512).contains(&n) => Ok(n),
+        _ => Err("expected a number from 1 to 512".into()),
+    }
+}

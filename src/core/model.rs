@@ -1,0 +1,113 @@
+//! Buckets and their names, as ListBuckets reports them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::validate::{ValidationError, validate_bucket_name};
+
+/// A bucket name that follows OSS's naming rules (3-63 chars of `a-z`, `0-9`, `-`, not
+/// starting or ending with `-`). Checking once here keeps path traversal and
+/// header-injection attempts out of every layer above.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BucketName(String);
+
+impl BucketName {
+    pub fn parse(name: &str) -> Result<Self, ValidationError> {
+        validate_bucket_name(name)?;
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BucketName {
+    type Error = ValidationError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        validate_bucket_name(&value)?;
+        Ok(Self(value))
+    }
+}
+
+impl From<BucketName> for String {
+    fn from(value: BucketName) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for BucketName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for BucketName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One bucket as listed by ListBuckets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub name: BucketName,
+    /// Region ID, e.g. `cn-hangzhou` (the V4 signing scope).
+    pub region: String,
+    /// OSS region ID, e.g. `oss-cn-hangzhou`.
+    pub location: String,
+    /// Public endpoint host exactly as ListBuckets returned it (may carry a port on the dev server).
+    pub extranet_endpoint: String,
+    pub intranet_endpoint: String,
+    pub creation_date: String,
+    pub storage_class: String,
+}
+
+/// The region ID for an OSS region ID: `oss-cn-hangzhou` -> `cn-hangzhou`. Older ListBuckets
+/// answers carry no `Region`, so the client derives it from `Location` as ali-oss does.
+pub fn region_from_location(location: &str) -> &str {
+    location.strip_prefix("oss-").unwrap_or(location)
+}
+
+/// The OSS region ID (`Location`) for a region ID.
+pub fn location_for_region(region: &str) -> String {
+    format!("oss-{region}")
+}
+
+/// The public endpoint host of a region on real OSS.
+pub fn public_endpoint_for_region(region: &str) -> String {
+    format!("oss-{region}.aliyuncs.com")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BucketName, location_for_region, region_from_location};
+
+    #[test]
+    fn region_and_location_convert_both_ways() {
+        assert_eq!(region_from_location("oss-cn-hangzhou"), "cn-hangzhou");
+        assert_eq!(region_from_location("cn-hangzhou"), "cn-hangzhou");
+        assert_eq!(location_for_region("ap-southeast-1"), "oss-ap-southeast-1");
+    }
+
+    #[test]
+    fn bucket_name_rejects_bad_names() {
+        assert!(BucketName::parse("good-bucket-1").is_ok());
+        for bad in [
+            "ab",
+            "-start",
+            "end-",
+            "Upper",
+            "has_underscore",
+            "../etc",
+            "a b c",
+            "",
+        ] {
+            assert!(BucketName::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(BucketName::parse(&"a".repeat(64)).is_err());
+        assert!(BucketName::parse(&"a".repeat(63)).is_ok());
+    }
+}

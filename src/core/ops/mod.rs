@@ -1,0 +1,44 @@
+//! One module per OSS API action: build the [`OssRequest`](crate::core::request::OssRequest)
+//! and parse the answer. The transport decides where to send it and how to retry.
+pub mod bucket;
+pub mod encryption;
+pub mod list_buckets;
+pub mod object;
+
+/// The OSS API action a request performs; names the RAM permission in hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Action {
+    ListBuckets,
+    GetBucketInfo,
+    PutBucket,
+    DeleteBucket,
+    GetBucketEncryption,
+    PutBucketEncryption,
+    DeleteBucketEncryption,
+    PutObject,
+    HeadObject,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ListBuckets => "ListBuckets",
+            Self::GetBucketInfo => "GetBucketInfo",
+            Self::PutBucket => "PutBucket",
+            Self::DeleteBucket => "DeleteBucket",
+            Self::GetBucketEncryption => "GetBucketEncryption",
+            Self::PutBucketEncryption => "PutBucketEncryption",
+            Self::DeleteBucketEncryption => "DeleteBucketEncryption",
+            Self::PutObject => "PutObject",
+            Self::HeadObject => "HeadObject",
+        }
+    }
+
+    /// The RAM action a policy must allow, e.g. `oss:GetBucketEncryption`.
+    pub fn ram_action(self) -> String {
+        match self {
+            Self::HeadObject => "oss:GetObject".to_owned(),
+            other => format!("oss:{}", other.name()),
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Checks that run before anything is sent, so a bad form or flag never reaches OSS.
+
+use thiserror::Error;
+
+use super::sse::SseRule;
+
+/// A value that OSS would refuse. The server maps each variant to OSS's error code
+/// ([`ValidationError::oss_code`]); the client shows the message inline.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ValidationError {
+    #[error(
+        "bucket name must be 3-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit"
+    )]
+    BucketName,
+    #[error("unsupported SSE algorithm {0:?}: use AES256, KMS or SM4")]
+    Algorithm(String),
+    #[error("a KMS key ID is only allowed with SSEAlgorithm KMS")]
+    KeyIdWithoutKms,
+    #[error("KMSDataEncryption is only allowed with SSEAlgorithm KMS")]
+    DataEncryptionWithoutKms,
+    #[error("KMSDataEncryption must be SM4, not {0:?}")]
+    DataEncryption(String),
+    #[error(
+        "{0:?} is not a KMS key ID: expected a key ID (UUID or key-...), alias/<name>, or an acs:kms ARN"
+    )]
+    KeyIdFormat(String),
+    #[error("the KMS key belongs to region {key_region}, but the bucket is in {bucket_region}")]
+    KeyRegion {
+        key_region: String,
+        bucket_region: String,
+    },
+}
+
+impl ValidationError {
+    /// The `Code` OSS answers with for this mistake.
+    pub fn oss_code(&self) -> &'static str {
+        match self {
+            Self::BucketName => "InvalidBucketName",
+            Self::Algorithm(_) => "InvalidEncryptionAlgorithmError",
+            _ => "InvalidArgument",
+        }
+    }
+}
+
+pub fn validate_bucket_name(name: &str) -> Result<(), ValidationError> {
+    let bytes = name.as_bytes();
+    let allowed = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
+    let edge_ok = |b: Option<&u8>| b.is_some_and(|b| *b != b'-');
+    if (3..=63).contains(&bytes.len())
+        && bytes.iter().all(allowed)
+        && edge_ok(bytes.first())
+        && edge_ok(bytes.last())
+    {
+        Ok(())
+    } else {
+        Err(ValidationError::BucketName)
+    }
+}
+
+/// Builds a rule from the three wire fields, applying OSS's combination rules. An empty
+/// key ID means "the default key" (ali-oss sends `<KMSMasterKeyID></KMSMasterKeyID>`).
+/// The key ID format is not checked here: OSS accepts any string on PUT.
+pub fn rule_from_fields(
+    algorithm: &str,
+    kms_key_id: Option<&str>,
+    data_encryption: Option<&str>,
+) -> Result<SseRule, ValidationError> {
+    let key_id = kms_key_id.map(str::trim).filter(|k| !k.is_empty());
+    let data = data_encryption.map(str::trim).filter(|d| !d.is_empty());
+    match algorithm {
+        "KMS" => {
+            let sm4_data = match data {
+                None => false,
+                Some("SM4") => true,
+                Some(other) => return Err(ValidationError::DataEncryption(other.to_owned())),
+            };
+            Ok(SseRule::Kms {
+                key_id: key_id.map(str::to_owned),
+                sm4_data,
+            })
+        }
+        "AES256" | "SM4" if key_id.is_some() => Err(ValidationError::KeyIdWithoutKms),
+        "AES256" | "SM4" if data.is_some() => Err(ValidationError::DataEncryptionWithoutKms),
+        "AES256" => Ok(SseRule::Aes256),
+        "SM4" => Ok(SseRule::Sm4),
+        other => Err(ValidationError::Algorithm(other.to_owned())),
+    }
+}
+
+/// Checks the shape of a KMS key identifier the user typed. Accepts a key ID (UUID style or
+/// `key-...`), `alias/<name>`, and the `acs:kms:<region>:<uid>:key/<id>` or `:alias/<name>`
+/// ARNs. Returns the ARN's region, if any, so the caller can compare it with the bucket's.
+pub fn validate_kms_key_id(key: &str) -> Result<Option<&str>, ValidationError> {
+    let bad = || ValidationError::KeyIdFormat(key.to_owned());
+    if key.is_empty() || key.len() > 256 {
+        return Err(bad());
+    }
+    if let Some(rest) = key.strip_prefix("acs:kms:") {
+        let mut parts = rest.splitn(3, ':');
+        let (Some(region), Some(uid), Some(resource)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let region_ok = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let uid_ok = !uid.is_empty() && uid.bytes().all(|b| b.is_ascii_digit());
+        let resource_ok = match resource.split_once('/') {
+            Some(("key", id)) => is_key_id(id),
+            Some(("alias", name)) => is_alias_name(name),
+            _ => false,
+        };
+        return if region_ok && uid_ok && resource_ok {
+            Ok(Some(region))
+        } else {
+            Err(bad())
+        };
+    }
+    if let Some(name) = key.strip_prefix("alias/") {
+        return if is_alias_name(name) {
+            Ok(None)
+        } else {
+            Err(bad())
+        };
+    }
+    if is_key_id(key) { Ok(None) } else { Err(bad()) }
+}
+
+/// Validates a CMK for a bucket: format, and an ARN's region against the bucket's region.
+pub fn validate_kms_key_for_region(key: &str, bucket_region: &str) -> Result<(), ValidationError> {
+    match validate_kms_key_id(key)? {
+        Some(key_region) if key_region != bucket_region => Err(ValidationError::KeyRegion {
+            key_region: key_region.to_owned(),
+            bucket_region: bucket_region.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn is_key_id(id: &str) -> bool {
+    is_uuid(id)
+        || id.strip_prefix("key-").is_some_and(|rest| {
+            (8..=64).contains(&rest.len())
+                && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+fn is_uuid(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn is_alias_name(name: &str) -> bool {
+    (1..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        SseRule, ValidationError, rule_from_fields, validate_kms_key_for_region,
+        validate_kms_key_id,
+    };
+
+    #[test]
+    fn rule_combinations_follow_oss() {
+        assert_eq!(rule_from_fields("AES256", None, None), Ok(SseRule::Aes256));
+        assert_eq!(rule_from_fields("SM4", Some(""), None), Ok(SseRule::Sm4));
+        assert_eq!(
+            rule_from_fields("KMS", Some(""), None),
+            Ok(SseRule::Kms {
+                key_id: None,
+                sm4_data: false
+            })
+        );
+        assert_eq!(
+            rule_from_fields("KMS", Some("k"), Some("SM4")),
+            Ok(SseRule::Kms {
+                key_id: Some("k".into()),
+                sm4_data: true
+            })
+        );
+        assert_eq!(
+            rule_from_fields("AES256", Some("k"), None),
+            Err(ValidationError::KeyIdWithoutKms)
+        );
+        assert_eq!(
+            rule_from_fields("SM4", None, Some("SM4")),
+            Err(ValidationError::DataEncryptionWithoutKms)
+        );
+        assert_eq!(
+            rule_from_fields("KMS", None, Some("AES")),
+            Err(ValidationError::DataEncryption("AES".into()))
+        );
+        let des = rule_from_fields("DES", None, None);
+        assert_eq!(des, Err(ValidationError::Algorithm("DES".into())));
+        assert_eq!(
+            des.err().map(|e| e.oss_code()),
+            Some("InvalidEncryptionAlgorithmError")
+        );
+        // Algorithm names are exact: OSS refuses lower case.
+        assert!(rule_from_fields("aes256", None, None).is_err());
+    }
+
+    #[test]
+    fn kms_key_formats() {
+        for ok in [
+            "9468da86-3509-4f8d-a61e-6eab1eac0001",
+            "key-hzz68d1fd85qslv95ilz4",
+            "alias/my-key",
+            "acs:kms:cn-hangzhou:123456:key/key-hzz68d1fd85qslv95ilz4",
+            "acs:kms:cn-hangzhou:123456:alias/prod",
+        ] {
+            assert!(validate_kms_key_id(ok).is_ok(), "{ok} rejected");
+        }
+        for bad in [
+            "",
+            "not a key",
+            "9468da86-3509-4f8d-a61e",
+            "key-",
+            "alias/",
+            "acs:kms:cn-hangzhou:abc:key/key-hzz68d1fd85qslv95ilz4",
+            "acs:kms::1:key/x",
+            "9468da86-3509-4f8d-a61e-6eab1eac000g",
+        ] {
+            assert!(validate_kms_key_id(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn arn_region_must_match_bucket() {
+        let arn = "acs:kms:cn-beijing:1:key/key-hzz68d1fd85qslv95ilz4";
+        assert!(validate_kms_key_for_region(arn, "cn-beijing").is_ok());
+        assert!(matches!(
+            validate_kms_key_for_region(arn, "cn-hangzhou"),
+            Err(ValidationError::KeyRegion { .. })
+        ));
+    }
+}

@@ -1,0 +1,6 @@
+//! stub
+#[derive(clap::Args, Debug)]
+pub struct DevServerArgs {}
+pub async fn run(_a: DevServerArgs) -> anyhow::Result<()> {
+    Ok(())
+}

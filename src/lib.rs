@@ -1,0 +1,17 @@
+//! ossguard: administer the default server-side encryption of Alibaba Cloud OSS buckets.
+//!
+//! Dependencies point one way: `core <- transport <- app <- ui`; `cli` uses `app` and
+//! `transport`; `devserver` uses `core` only.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`core`] | pure values: models, SSE rules, validation, XML, request signing (no I/O) |
+//! | [`transport`] | the async OSS client: addressing, retries, clock skew, fan-out, typed errors |
+//! | [`devserver`] | a local OSS-compatible server that verifies signatures like OSS |
+//! | [`app`] | app state, commands, profiles, keystore, audit export (no egui) |
+//! | [`cli`] | the command-line interface (`ossguard buckets`, `get`, `set`, `delete`, `devserver`) |
+pub mod app;
+pub mod cli;
+pub mod core;
+pub mod devserver;
+pub mod transport;

@@ -1,0 +1,38 @@
+//! `ossguard`: with no subcommand the desktop app, otherwise the CLI.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use ossguard::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_filter = match &cli.command {
+        Some(ossguard::cli::args::Command::Devserver(_)) | None => "info",
+        Some(_) => "warn",
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match cli.command {
+        Some(command) => runtime.block_on(ossguard::cli::run(cli.global, command)),
+        None => {
+            eprintln!("the desktop app is not built yet; use a subcommand (see --help)");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,465 @@
+//! `OssClient`: signs, sends, retries and classifies every OSS call ossguard makes.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+
+use crate::core::model::{Bucket, public_endpoint_for_region};
+use crate::core::ops::{self, Action};
+use crate::core::request::{Method, OssRequest};
+use crate::core::sign::{self, Credentials, SignatureVersion};
+use crate::core::sse::{EncryptionState, SseRule};
+use crate::core::xml::error::ErrorDoc;
+
+use super::clock::Clock;
+use super::endpoint::Endpoint;
+use super::error::{OssError, ServiceError};
+use super::retry::{RetryPolicy, is_retryable};
+
+/// Largest answer body ossguard reads; OSS's answers to its calls are a few KiB, a 1,000-bucket
+/// page about 400 KiB. Anything bigger is refused rather than buffered.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// How a client talks to OSS. Secrets live in [`Credentials`], not here.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The profile's endpoint: ListBuckets goes here, and its scheme is used for every bucket.
+    pub endpoint: Endpoint,
+    /// The profile's region ID (V4 scope for ListBuckets).
+    pub region: String,
+    pub signature_version: SignatureVersion,
+    /// Per-attempt time limit for a whole call, connect to last byte.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    pub fn new(endpoint: Endpoint, region: &str) -> Self {
+        Self {
+            endpoint,
+            region: region.to_owned(),
+            signature_version: SignatureVersion::V4,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// One finished attempt, for the activity log. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    pub time: DateTime<Utc>,
+    pub action: Action,
+    pub bucket: Option<String>,
+    pub attempt: u32,
+    /// `OK`, or the error code.
+    pub outcome: String,
+    pub status: Option<u16>,
+    pub request_id: Option<String>,
+    pub elapsed: Duration,
+}
+
+pub type CallObserver = Arc<dyn Fn(CallRecord) + Send + Sync>;
+
+/// Where a request is sent and which region signs it.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The profile's endpoint and region (ListBuckets).
+    Service,
+    /// A bucket's own endpoint host and region.
+    Bucket { host: String, region: String },
+}
+
+impl Target {
+    pub fn for_bucket(bucket: &Bucket) -> Self {
+        let host = if bucket.extranet_endpoint.trim().is_empty() {
+            public_endpoint_for_region(&bucket.region)
+        } else {
+            bucket.extranet_endpoint.clone()
+        };
+        Self::Bucket {
+            host,
+            region: bucket.region.clone(),
+        }
+    }
+}
+
+/// A successful answer.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl RawResponse {
+    pub fn request_id(&self) -> Option<String> {
+        header_string(&self.headers, "x-oss-request-id")
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        header_string(&self.headers, name)
+    }
+}
+
+fn header_string(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Cheap to clone: clones share the connection pool, the clock offset and the observer.
+#[derive(Clone)]
+pub struct OssClient {
+    http: reqwest::Client,
+    config: Arc<ClientConfig>,
+    credentials: Arc<Credentials>,
+    clock: Clock,
+    observer: Option<CallObserver>,
+}
+
+impl std::fmt::Debug for OssClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OssClient")
+            .field("endpoint", &self.config.endpoint.url())
+            .field("region", &self.config.region)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OssClient {
+    pub fn new(config: ClientConfig, credentials: Credentials) -> Result<Self, OssError> {
+        config.endpoint.require_secure()?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .pool_max_idle_per_host(64)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("ossguard/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| OssError::Config(format!("cannot build HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            config: Arc::new(config),
+            credentials: Arc::new(credentials),
+            clock: Clock::default(),
+            observer: None,
+        })
+    }
+
+    pub fn with_observer(mut self, observer: CallObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Signs and sends `req`, retrying per the policy. Each attempt is signed afresh with the
+    /// (skew-corrected) time.
+    pub async fn send(
+        &self,
+        action: Action,
+        req: &OssRequest,
+        target: &Target,
+    ) -> Result<RawResponse, OssError> {
+        let (endpoint, region) = match target {
+            Target::Service => (self.config.endpoint.clone(), self.config.region.as_str()),
+            Target::Bucket { host, region } => {
+                (self.config.endpoint.with_host(host), region.as_str())
+            }
+        };
+        endpoint.require_secure()?;
+        let policy = self.config.retry;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut signed = req.clone();
+            sign::sign(
+                &mut signed,
+                self.config.signature_version,
+                &self.credentials,
+                region,
+                self.clock.now(),
+            );
+            let started = Instant::now();
+            let result = self.send_once(action, &endpoint, &signed).await;
+            self.observe(action, req, attempt, started, &result);
+            let error = match result {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if let OssError::Service(e) = &error
+                && e.doc.code == "RequestTimeTooSkewed"
+                && let Some(offset) = self.clock.learn(&e.doc)
+            {
+                tracing::warn!(
+                    offset_seconds = offset.num_seconds(),
+                    "clock skew corrected"
+                );
+            }
+            if attempt >= policy.max_attempts || !is_retryable(&error, req.method.is_idempotent()) {
+                return Err(error);
+            }
+            tokio::time::sleep(policy.delay(attempt - 1)).await;
+        }
+    }
+
+    fn observe(
+        &self,
+        action: Action,
+        req: &OssRequest,
+        attempt: u32,
+        started: Instant,
+        result: &Result<RawResponse, OssError>,
+    ) {
+        let Some(observer) = &self.observer else {
+            return;
+        };
+        let (outcome, status, request_id) = match result {
+            Ok(r) => ("OK".to_owned(), Some(r.status), r.request_id()),
+            Err(e) => (
+                e.code().to_owned(),
+                e.status(),
+                e.request_id().map(str::to_owned),
+            ),
+        };
+        observer(CallRecord {
+            time: Utc::now(),
+            action,
+            bucket: req.bucket.clone(),
+            attempt,
+            outcome,
+            status,
+            request_id,
+            elapsed: started.elapsed(),
+        });
+    }
+
+    async fn send_once(
+        &self,
+        action: Action,
+        endpoint: &Endpoint,
+        req: &OssRequest,
+    ) -> Result<RawResponse, OssError> {
+        let method = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Head => reqwest::Method::HEAD,
+        };
+        let mut builder = self
+            .http
+            .request(method, endpoint.url_for(req))
+            .timeout(self.config.timeout);
+        for (name, value) in &req.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if !req.body.is_empty() || matches!(req.method, Method::Put | Method::Post) {
+            builder = builder.body(req.body.clone());
+        }
+        let mut response = builder.send().await.map_err(|e| self.classify(&e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(OssError::Response {
+                    action,
+                    detail: format!("answer larger than {MAX_BODY_BYTES} bytes"),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8_lossy(&body).into_owned();
+        if (200..300).contains(&status) {
+            return Ok(RawResponse {
+                status,
+                headers,
+                body,
+            });
+        }
+        let request_id = header_string(&headers, "x-oss-request-id");
+        let error_xml = if req.method == Method::Head {
+            header_string(&headers, "x-oss-err")
+                .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        } else {
+            Some(body)
+        };
+        match error_xml.and_then(|xml| crate::core::xml::error::parse(&xml).ok()) {
+            Some(mut doc) => {
+                if doc.request_id.is_empty() {
+                    doc.request_id = request_id.unwrap_or_default();
+                }
+                Err(OssError::Service(Box::new(ServiceError {
+                    status,
+                    action,
+                    doc,
+                })))
+            }
+            None => Err(OssError::Status {
+                status,
+                action,
+                request_id,
+            }),
+        }
+    }
+
+    fn classify(&self, error: &reqwest::Error) -> OssError {
+        // The source chain says what really happened (refused, reset); reqwest's own
+        // message alone is only "error sending request".
+        let mut detail = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            detail.push_str(": ");
+            detail.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        if error.is_timeout() {
+            OssError::Timeout(self.config.timeout)
+        } else if error.is_connect() {
+            OssError::Connect(detail)
+        } else {
+            OssError::Network(detail)
+        }
+    }
+
+    /// One ListBuckets page.
+    pub async fn list_buckets_page(
+        &self,
+        prefix: Option<&str>,
+        marker: Option<&str>,
+        max_keys: u32,
+    ) -> Result<ops::list_buckets::BucketPage, OssError> {
+        let req = ops::list_buckets::request(prefix, marker, max_keys);
+        let response = self
+            .send(Action::ListBuckets, &req, &Target::Service)
+            .await?;
+        ops::list_buckets::parse(&response.body).map_err(|e| OssError::Response {
+            action: Action::ListBuckets,
+            detail: e.to_string(),
+        })
+    }
+
+    /// Every bucket of the account (all regions), following NextMarker.
+    pub async fn list_buckets(&self, prefix: Option<&str>) -> Result<Vec<Bucket>, OssError> {
+        let mut all = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .list_buckets_page(prefix, marker.as_deref(), ops::list_buckets::MAX_KEYS)
+                .await?;
+            all.extend(page.buckets);
+            match page.next_marker {
+                Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+                Some(_) => {
+                    return Err(OssError::Response {
+                        action: Action::ListBuckets,
+                        detail: "NextMarker did not advance".into(),
+                    });
+                }
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// Finds one bucket by name through the listing, which also tells its region and endpoint.
+    pub async fn find_bucket(&self, name: &str) -> Result<Bucket, OssError> {
+        let buckets = self.list_buckets(Some(name)).await?;
+        buckets
+            .into_iter()
+            .find(|b| b.name.as_str() == name)
+            .ok_or_else(|| {
+                OssError::Service(Box::new(ServiceError {
+                    status: 404,
+                    action: Action::ListBuckets,
+                    doc: ErrorDoc {
+                        code: "NoSuchBucket".into(),
+                        message: "The specified bucket does not exist.".into(),
+                        bucket_name: Some(name.to_owned()),
+                        ..Default::default()
+                    },
+                }))
+            })
+    }
+
+    /// The bucket's rule; `None` when OSS says `NoSuchServerSideEncryptionRule`.
+    pub async fn get_encryption(&self, bucket: &Bucket) -> Result<Option<SseRule>, OssError> {
+        let req = ops::encryption::get(bucket.name.as_str());
+        let action = Action::GetBucketEncryption;
+        match self.send(action, &req, &Target::for_bucket(bucket)).await {
+            Ok(response) => ops::encryption::parse(&response.body)
+                .map(Some)
+                .map_err(|e| OssError::Response {
+                    action,
+                    detail: e.to_string(),
+                }),
+            Err(e) if e.code() == ops::encryption::NO_RULE_CODE => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The bucket's state, with any failure folded into `Unknown`.
+    pub async fn encryption_state(&self, bucket: &Bucket) -> EncryptionState {
+        match self.get_encryption(bucket).await {
+            Ok(Some(rule)) => EncryptionState::Configured(rule),
+            Ok(None) => EncryptionState::NotConfigured,
+            Err(e) => EncryptionState::Unknown(e.to_read_failure()),
+        }
+    }
+
+    /// Writes the complete rule; returns the request id.
+    pub async fn put_encryption(
+        &self,
+        bucket: &Bucket,
+        rule: &SseRule,
+    ) -> Result<Option<String>, OssError> {
+        let req = ops::encryption::put(bucket.name.as_str(), rule);
+        let response = self
+            .send(
+                Action::PutBucketEncryption,
+                &req,
+                &Target::for_bucket(bucket),
+            )
+            .await?;
+        Ok(response.request_id())
+    }
+
+    /// Removes the rule; returns the request id.
+    pub async fn delete_encryption(&self, bucket: &Bucket) -> Result<Option<String>, OssError> {
+        let req = ops::encryption::delete(bucket.name.as_str());
+        let response = self
+            .send(
+                Action::DeleteBucketEncryption,
+                &req,
+                &Target::for_bucket(bucket),
+            )
+            .await?;
+        Ok(response.request_id())
+    }
+
+    pub async fn get_bucket_info(
+        &self,
+        bucket: &Bucket,
+    ) -> Result<ops::bucket::BucketInfo, OssError> {
+        let req = ops::bucket::get_info(bucket.name.as_str());
+        let action = Action::GetBucketInfo;
+        let response = self.send(action, &req, &Target::for_bucket(bucket)).await?;
+        ops::bucket::parse_info(&response.body).map_err(|e| OssError::Response {
+            action,
+            detail: e.to_string(),
+        })
+    }
+}

@@ -1,0 +1,20 @@
+//! The async OSS client: the only place that does HTTP as a client.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`client`] | `OssClient`: sign, send, retry, classify; one method per OSS call |
+//! | [`endpoint`] | where a request goes (bucket endpoint, virtual-hosted vs path-style, https rule) |
+//! | [`retry`] | the SDKs' retry policy with full-jitter backoff |
+//! | [`clock`] | clock-skew correction learned from `RequestTimeTooSkewed` |
+//! | [`fanout`] | many buckets at once with a concurrency limit, streamed and cancellable |
+//! | [`error`] | `OssError` with Code, Message, RequestId, Endpoint and a plain hint |
+pub mod client;
+pub mod clock;
+pub mod endpoint;
+pub mod error;
+pub mod fanout;
+pub mod retry;
+
+pub use client::{ClientConfig, OssClient, Target};
+pub use endpoint::Endpoint;
+pub use error::OssError;
