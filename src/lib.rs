@@ -9,9 +9,11 @@
 //! | [`transport`] | the async OSS client: addressing, retries, clock skew, fan-out, typed errors |
 //! | [`devserver`] | a local OSS-compatible server that verifies signatures like OSS |
 //! | [`app`] | app state, commands, profiles, keystore, audit export (no egui) |
+//! | [`ui`] | the desktop app: eframe/egui views over `app` (welcome, table, detail, dialogs) |
 //! | [`cli`] | the command-line interface (`ossguard buckets`, `get`, `set`, `delete`, `devserver`) |
 pub mod app;
 pub mod cli;
 pub mod core;
 pub mod devserver;
 pub mod transport;
+pub mod ui;

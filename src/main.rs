@@ -31,8 +31,13 @@ fn main() -> ExitCode {
     match cli.command {
         Some(command) => runtime.block_on(ossguard::cli::run(cli.global, command)),
         None => {
-            eprintln!("the desktop app is not built yet; use a subcommand (see --help)");
-            ExitCode::from(2)
+            // The runtime lives beside eframe and outlives the window; the app only gets a
+            // handle. `OSSGUARD_DEMO=1` opens straight into the demo.
+            let handle = ossguard::app::runtime::RuntimeHandle::new(runtime.handle().clone());
+            ossguard::ui::run(
+                handle,
+                ossguard::app::environment::AppEnvironment::from_os(),
+            )
         }
     }
 }

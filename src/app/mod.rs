@@ -1,4 +1,40 @@
 //! The app layer: state and commands shared by the desktop UI and the CLI; no egui types.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`runtime`] | `RuntimeHandle`, the app's only way to the tokio runtime |
+//! | [`command`] | `Command`: what views ask for (imperative), and the channel they send on |
+//! | [`event`] | `Event`: what tasks report (past tense), tagged with session and request ids |
+//! | [`state`] | `AppState`, changed only by `apply(Event)` and the `begin_*` methods (pure) |
+//! | `apply` | how each event changes the state; stale answers are dropped here |
+//! | [`view`] | the table's filter, sort and summary counts (pure, cached) |
+//! | [`activity`] | the activity log of HTTP attempts |
+//! | [`worker`] | tokio jobs: refresh, read one bucket, change and verify |
+//! | [`controller`] | runs commands, applies events, owns the client and cancellation |
+//! | [`environment`] | folders, keystore and options, from the OS or for tests |
+//! | [`demo`] | the embedded dev server and its `demo` profile |
+//! | [`files`] | export and import through rfd dialogs or a typed path |
+//! | [`import`] | ossutil config and AccessKey CSV parsers |
+//! | [`change`] | one verified, logged rule change (shared with the CLI) |
+//! | [`changelog`] | the JSONL change log |
+//! | [`export`] | the audit row shared with the CLI |
+//! | [`profile`] | profiles in TOML (0600, never a secret) |
+//! | [`keystore`] | secrets in the OS keyring or in memory |
+pub mod activity;
+mod apply;
+pub mod change;
+pub mod changelog;
+pub mod command;
+pub mod controller;
+pub mod demo;
+pub mod environment;
+pub mod event;
 pub mod export;
+pub mod files;
+pub mod import;
 pub mod keystore;
 pub mod profile;
+pub mod runtime;
+pub mod state;
+pub mod view;
+pub mod worker;

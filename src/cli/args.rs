@@ -95,6 +95,15 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Print the change log (every rule ossguard set or deleted)
+    Log,
+    /// Restore the rule from before the last logged change (of BUCKET, if given)
+    Undo {
+        bucket: Option<String>,
+        /// Confirm the change
+        #[arg(long)]
+        yes: bool,
+    },
     /// Run the local OSS-compatible dev server
     Devserver(crate::devserver::DevServerArgs),
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use futures::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
+use crate::app::change::{ChangeContext, apply_change};
+use crate::app::changelog::{self, UndoAction};
 use crate::app::export::AuditRow;
 use crate::app::keystore::{KeyringStore, Keystore as _};
 use crate::app::profile;
@@ -14,8 +16,8 @@ use crate::core::sse::{EncryptionState, SseRule};
 use crate::core::validate::{rule_from_fields, validate_kms_key_for_region};
 use crate::transport::{ClientConfig, Endpoint, OssClient, OssError, fanout};
 
-use super::args::{Command, DataEncryptionArg, GlobalArgs, SigVersionArg, SseArg};
-use super::output::{render_row, render_rows};
+use super::args::{Command, DataEncryptionArg, Format, GlobalArgs, SigVersionArg, SseArg};
+use super::output::{render_log, render_row, render_rows};
 
 /// A failure and the exit code it maps to.
 #[derive(Debug)]
@@ -62,6 +64,7 @@ pub async fn run(global: GlobalArgs, command: Command) -> ExitCode {
         Command::Devserver(args) => crate::devserver::run(args)
             .await
             .map_err(|e| CliError::Failed(format!("{e:#}"))),
+        Command::Log => print_log(global.format),
         other => run_oss_command(&global, other).await,
     };
     match result {
@@ -103,8 +106,7 @@ async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), Cl
                 validate_kms_key_for_region(key, &bucket.region)
                     .map_err(|e| CliError::Usage(e.to_string()))?;
             }
-            client.put_encryption(&bucket, &rule).await?;
-            verify(&client, &bucket, Some(&rule), global).await
+            change(&client, &bucket, Some(&rule), global).await
         }
         Command::Delete { bucket, yes } => {
             if !yes {
@@ -113,21 +115,89 @@ async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), Cl
                 ));
             }
             let bucket = client.find_bucket(&bucket).await?;
-            client.delete_encryption(&bucket).await?;
-            verify(&client, &bucket, None, global).await
+            change(&client, &bucket, None, global).await
         }
-        Command::Devserver(_) => unreachable!("handled by run"),
+        Command::Undo { bucket, yes } => undo(&client, bucket.as_deref(), yes, global).await,
+        Command::Devserver(_) | Command::Log => unreachable!("handled by run"),
     }
 }
 
-/// Reads the rule back after a change and prints it; a mismatch is a failure.
-async fn verify(
+fn print_log(format: Format) -> Result<(), CliError> {
+    let path = changelog::log_path(&profile::default_data_dir());
+    let (records, skipped) = changelog::read_all(&path)
+        .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", path.display())))?;
+    print!("{}", render_log(&records, format));
+    if skipped > 0 {
+        eprintln!(
+            "warning: {skipped} unreadable line(s) in {} were skipped",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Restores the rule from before the newest logged change (of one bucket, if named).
+async fn undo(
     client: &OssClient,
-    bucket: &Bucket,
-    expected: Option<&SseRule>,
+    bucket: Option<&str>,
+    yes: bool,
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
-    let read_back = client.get_encryption(bucket).await?;
+    let path = changelog::log_path(&profile::default_data_dir());
+    let (records, _) = changelog::read_all(&path)
+        .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", path.display())))?;
+    let last = records
+        .iter()
+        .rev()
+        .find(|r| bucket.is_none_or(|b| r.bucket == b) && r.error.is_none())
+        .ok_or_else(|| CliError::Failed("no change to undo in the change log".into()))?;
+    let action = last.undo_action().ok_or_else(|| {
+        CliError::Failed(format!(
+            "the rule of {} before that change is unknown, so it cannot be restored",
+            last.bucket
+        ))
+    })?;
+    let target = match action {
+        UndoAction::Put(rule) => Some(rule),
+        UndoAction::Delete => None,
+    };
+    let describe = target
+        .as_ref()
+        .map_or("no rule".to_owned(), ToString::to_string);
+    if !yes {
+        return Err(CliError::Usage(format!(
+            "this would restore {} to {describe}; pass --yes to confirm",
+            last.bucket
+        )));
+    }
+    let bucket = client.find_bucket(&last.bucket).await?;
+    change(client, &bucket, target.as_ref(), global).await
+}
+
+/// Applies the change (read before, write, read back, log) and prints what was read back;
+/// a failed write or a mismatch is a failure.
+async fn change(
+    client: &OssClient,
+    bucket: &Bucket,
+    target: Option<&SseRule>,
+    global: &GlobalArgs,
+) -> Result<(), CliError> {
+    let context = ChangeContext {
+        profile: global
+            .profile
+            .clone()
+            .unwrap_or_else(|| "(environment)".into()),
+        log_path: Some(changelog::log_path(&profile::default_data_dir())),
+    };
+    let outcome = apply_change(client, bucket, target, &context).await;
+    if let Some(e) = &outcome.log_error {
+        eprintln!("warning: the change log could not be written: {e}");
+    }
+    let read_back = match (outcome.read_back, outcome.error) {
+        (Some(read_back), _) => read_back,
+        (None, Some(e)) => return Err(CliError::Oss(e)),
+        (None, None) => unreachable!("apply_change reports a read-back or an error"),
+    };
     let state = match &read_back {
         Some(rule) => EncryptionState::Configured(rule.clone()),
         None => EncryptionState::NotConfigured,
@@ -136,12 +206,12 @@ async fn verify(
         "{}",
         render_row(&AuditRow::new(bucket, &state), global.format)
     );
-    if read_back.as_ref() == expected {
+    if outcome.record.verified {
         Ok(())
     } else {
         Err(CliError::Failed(format!(
             "verification failed: expected {}, read back {}",
-            expected.map_or("no rule".to_owned(), ToString::to_string),
+            target.map_or("no rule".to_owned(), ToString::to_string),
             read_back.map_or("no rule".to_owned(), |r| r.to_string())
         )))
     }

@@ -1,5 +1,6 @@
 //! Printing audit rows as a table, JSON or CSV.
 
+use crate::app::changelog::{ChangeRecord, LoggedState};
 use crate::app::export::{AuditRow, to_csv};
 
 use super::args::Format;
@@ -79,4 +80,66 @@ fn table(rows: &[AuditRow]) -> String {
         rows.len()
     ));
     out
+}
+
+fn describe_state(state: &LoggedState) -> String {
+    match state {
+        LoggedState::Rule(rule) => rule
+            .to_rule()
+            .map_or_else(|| rule.sse_algorithm.clone(), |r| r.to_string()),
+        LoggedState::NoRule => "None".into(),
+        LoggedState::Unknown { code } => format!("unknown ({code})"),
+    }
+}
+
+/// Renders the change log: JSON lines as an array, CSV, or a table.
+pub fn render_log(records: &[ChangeRecord], format: Format) -> String {
+    match format {
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(records).unwrap_or_else(|_| "[]".into())
+        ),
+        Format::Csv | Format::Table => {
+            let (delimiter, quoting) = match format {
+                Format::Csv => (b',', csv::QuoteStyle::Necessary),
+                _ => (b'\t', csv::QuoteStyle::Never),
+            };
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .quote_style(quoting)
+                .from_writer(Vec::new());
+            let mut ok = writer
+                .write_record([
+                    "time",
+                    "profile",
+                    "bucket",
+                    "region",
+                    "kind",
+                    "before",
+                    "after",
+                    "verified",
+                    "request_id",
+                    "error",
+                ])
+                .is_ok();
+            for r in records {
+                ok &= writer
+                    .write_record([
+                        r.time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        r.profile.clone(),
+                        r.bucket.clone(),
+                        r.region.clone(),
+                        format!("{:?}", r.kind).to_lowercase(),
+                        describe_state(&r.before),
+                        describe_state(&r.after),
+                        r.verified.to_string(),
+                        r.request_id.clone().unwrap_or_default(),
+                        r.error.clone().unwrap_or_default(),
+                    ])
+                    .is_ok();
+            }
+            debug_assert!(ok, "writing to memory cannot fail");
+            String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
+        }
+    }
 }

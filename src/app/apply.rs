@@ -1,0 +1,252 @@
+//! [`AppState::apply`]: how each event changes the state, and which events are stale.
+//!
+//! Dropped: anything tagged with another session (an older profile connection), refresh
+//! events of a refresh that is no longer the current one, and a bucket's answer to a request
+//! older than that bucket's latest (the gitui `status.rs` idea).
+
+use crate::app::event::{ApplyOutcome, Event};
+use crate::app::state::{
+    AppState, Connection, DemoStatus, InfoState, KeystoreStatus, NoticeLevel, RowActivity,
+};
+use crate::core::sse::EncryptionState;
+
+pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
+    match event {
+        Event::Started { config, keystore } => {
+            state.started = true;
+            match config {
+                Ok(config) => state.profiles = config,
+                Err(error) => state.notify(NoticeLevel::Error, error),
+            }
+            if state.keystore != Some(KeystoreStatus::Memory) {
+                state.keystore = Some(match keystore {
+                    Ok(()) => KeystoreStatus::Available,
+                    Err(reason) => KeystoreStatus::Unavailable(reason),
+                });
+            }
+            true
+        }
+        Event::Connected {
+            session, profile, ..
+        } => {
+            let Some(active) = state.active.as_mut().filter(|_| session == state.session) else {
+                return false;
+            };
+            active.profile = profile;
+            active.connection = Connection::Connected;
+            true
+        }
+        Event::ConnectFailed { session, error } => {
+            let Some(active) = state.active.as_mut().filter(|_| session == state.session) else {
+                return false;
+            };
+            active.connection = Connection::Failed(error);
+            true
+        }
+        Event::DemoStarted { profile } => {
+            state.demo = Some(DemoStatus::Running);
+            state.profiles.upsert(profile.clone());
+            state.profiles.active = Some(profile.name);
+            true
+        }
+        Event::DemoFailed { error } => {
+            state.notify(
+                NoticeLevel::Error,
+                format!("The demo server did not start: {error}"),
+            );
+            state.demo = Some(DemoStatus::Failed(error));
+            true
+        }
+        Event::ProfilesSaved { config, notice, .. } => {
+            state.profiles = config;
+            if let Some(notice) = notice {
+                state.notify(NoticeLevel::Info, notice);
+            }
+            true
+        }
+        Event::ProfileFailed { error } => {
+            state.notify(NoticeLevel::Error, error);
+            true
+        }
+        Event::BucketsListed {
+            session,
+            request,
+            buckets,
+            complete,
+        } => {
+            if !state.refresh_matches(session, request) {
+                return false;
+            }
+            state.add_listed(request, buckets, complete);
+            true
+        }
+        Event::ListFailed {
+            session,
+            request,
+            error,
+        } => {
+            if !state.refresh_matches(session, request) {
+                return false;
+            }
+            state.finish_refresh(false, Some(error));
+            true
+        }
+        Event::EncryptionLoaded {
+            session,
+            request,
+            bucket,
+            state: encryption,
+        } => {
+            if session != state.session {
+                return false;
+            }
+            if state.refresh_matches(session, request)
+                && let Some(refresh) = state.refresh.as_mut()
+            {
+                refresh.loaded += 1;
+            }
+            let Some(row) = state
+                .row_for_update(&bucket)
+                .filter(|r| r.last_request == request)
+            else {
+                return false;
+            };
+            row.encryption = Some(encryption);
+            row.activity = RowActivity::Idle;
+            true
+        }
+        Event::RefreshFinished {
+            session,
+            request,
+            cancelled,
+        } => {
+            if !state.refresh_matches(session, request) {
+                return false;
+            }
+            state.finish_refresh(cancelled, None);
+            true
+        }
+        Event::BucketInfoLoaded {
+            session,
+            request,
+            bucket,
+            result,
+        } => {
+            if session != state.session {
+                return false;
+            }
+            let Some(row) = state
+                .row_for_update(&bucket)
+                .filter(|r| r.info == InfoState::Loading(request))
+            else {
+                return false;
+            };
+            row.info = match result {
+                Ok(info) => InfoState::Loaded(Box::new(info)),
+                Err(failure) => InfoState::Failed(failure),
+            };
+            true
+        }
+        Event::RuleApplied {
+            session,
+            batch,
+            request,
+            bucket,
+            outcome,
+        } => apply_rule_result(state, session, batch, request, &bucket, outcome),
+        Event::BatchFinished { session, batch } => {
+            let Some(b) = state
+                .batch
+                .as_mut()
+                .filter(|b| session == state.session && b.id == batch)
+            else {
+                return false;
+            };
+            b.finished = true;
+            true
+        }
+        Event::CallRecorded { session, record } => {
+            if session != state.session {
+                return false;
+            }
+            state.activity.push(&record);
+            true
+        }
+        Event::ExportPathNeeded { format } => {
+            state.export_path_needed = Some(format);
+            true
+        }
+        Event::Exported { path, rows, format } => {
+            state.export_path_needed = None;
+            state.notify(
+                NoticeLevel::Info,
+                format!(
+                    "Exported {rows} rows as {} to {}",
+                    format.label(),
+                    path.display()
+                ),
+            );
+            true
+        }
+        Event::ExportFailed { error } => {
+            state.notify(NoticeLevel::Error, format!("Export failed: {error}"));
+            true
+        }
+        Event::ImportPathNeeded => {
+            state.import_path_needed = true;
+            true
+        }
+        Event::Imported { path, profiles } => {
+            state.import_path_needed = false;
+            state.imported = Some((path, profiles));
+            true
+        }
+        Event::ImportFailed { error } => {
+            state.notify(NoticeLevel::Error, format!("Import failed: {error}"));
+            true
+        }
+    }
+}
+
+/// Records a bucket's result in its batch (always: the user asked for it), and updates the
+/// row only if this change is still the row's latest request.
+fn apply_rule_result(
+    state: &mut AppState,
+    session: crate::app::event::SessionId,
+    batch: crate::app::event::RequestId,
+    request: crate::app::event::RequestId,
+    bucket: &crate::core::model::BucketName,
+    outcome: ApplyOutcome,
+) -> bool {
+    if session != state.session {
+        return false;
+    }
+    let mut expected = None;
+    if let Some(b) = state.batch.as_mut().filter(|b| b.id == batch) {
+        expected = Some(b.change.expected());
+        if let Some(item) = b.items.iter_mut().find(|i| i.request == request) {
+            item.outcome = Some(outcome.clone());
+        }
+    }
+    let Some(row) = state
+        .row_for_update(bucket)
+        .filter(|r| r.last_request == request)
+    else {
+        return false;
+    };
+    row.activity = RowActivity::Idle;
+    match &outcome {
+        ApplyOutcome::Verified => {
+            if let Some(expected) = expected {
+                row.encryption = Some(expected);
+            }
+        }
+        ApplyOutcome::Mismatch { actual, .. } => row.encryption = Some(actual.clone()),
+        ApplyOutcome::ReadBackFailed(failure) => {
+            row.encryption = Some(EncryptionState::Unknown(failure.clone()));
+        }
+        ApplyOutcome::Failed(_) | ApplyOutcome::Cancelled => {}
+    }
+    row.verification = Some(outcome);
+    true
+}

@@ -1,0 +1,88 @@
+//! Commands: what the views ask the app to do, in the imperative. Views record a command and
+//! return; [`Controller::handle`](super::controller::Controller::handle) runs it at the start
+//! of the next frame, so nothing restructures the app in the middle of a layout.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use crate::app::event::ExportFormat;
+use crate::app::keystore::ProfileSecret;
+use crate::app::profile::Profile;
+use crate::core::model::BucketName;
+use crate::core::sse::SseRule;
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// List every bucket and read every rule again (cancels a running refresh).
+    RefreshAll,
+    /// Read one bucket's rule again.
+    RefreshBucket { bucket: BucketName },
+    /// Read GetBucketInfo for the detail panel.
+    LoadBucketInfo { bucket: BucketName },
+    /// Write `rule` to each bucket, then read it back and compare.
+    SetRule {
+        buckets: Vec<BucketName>,
+        rule: SseRule,
+    },
+    /// Delete each bucket's rule, then read back.
+    DeleteRule { buckets: Vec<BucketName> },
+    /// Stop the running refresh and the rest of a running batch.
+    Cancel,
+    /// Make `name` the active profile and connect to it.
+    SwitchProfile { name: String },
+    /// Add or replace a profile. `secret: None` keeps the stored secret (an edit that does
+    /// not retype it); `previous_name` is set when an edit renames the profile.
+    SaveProfile {
+        profile: Profile,
+        secret: Option<ProfileSecret>,
+        previous_name: Option<String>,
+    },
+    /// Remove a profile and its keyring entry.
+    DeleteProfile { name: String },
+    /// Start the embedded dev server with demo data and switch to its profile.
+    StartDemo,
+    /// The OS keyring is unavailable: keep secrets in memory for this run.
+    UseMemoryKeystore,
+    /// Export the audit; `path: None` asks with a save dialog first.
+    Export {
+        format: ExportFormat,
+        path: Option<PathBuf>,
+    },
+    /// Read an ossutil config or AccessKey CSV; `path: None` asks with an open dialog first.
+    Import { path: Option<PathBuf> },
+    /// Forget dismissed notices.
+    DismissNotice { index: usize },
+}
+
+/// The views' end of the command channel. Unbounded because the app also sends to itself.
+#[derive(Clone)]
+pub struct CommandSender {
+    tx: mpsc::Sender<Command>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl CommandSender {
+    pub fn new(tx: mpsc::Sender<Command>, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        Self { tx, wake }
+    }
+
+    /// Queues `command` and asks for a frame so it runs promptly. Records who sent it, which
+    /// makes a stray command easy to trace (`RUST_LOG=ossguard=trace`).
+    #[track_caller]
+    pub fn send(&self, command: Command) {
+        let caller = std::panic::Location::caller();
+        tracing::trace!(?command, %caller, "command");
+        if self.tx.send(command).is_err() {
+            tracing::debug!("command dropped: the app is shutting down");
+        }
+        (self.wake)();
+    }
+}
+
+impl fmt::Debug for CommandSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CommandSender")
+    }
+}

@@ -1,0 +1,526 @@
+//! `Controller`: runs commands from the views and applies events from tasks. It owns the
+//! state, the active client and the cancellation tokens; it never blocks and never draws, so
+//! the whole app can be driven without a window.
+
+use std::path::PathBuf;
+use std::sync::{Arc, mpsc};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::app::change::ChangeContext;
+use crate::app::changelog;
+use crate::app::command::{Command, CommandSender};
+use crate::app::demo::{self, DemoSlot};
+use crate::app::environment::AppEnvironment;
+use crate::app::event::{Change, Event, EventSender, SessionId};
+use crate::app::files;
+use crate::app::keystore::{Keystore, MemoryStore, ProfileSecret};
+use crate::app::profile::{self, Profile, ProfileConfig};
+use crate::app::state::{AppState, DemoStatus, KeystoreStatus, NoticeLevel};
+use crate::app::worker::{ChangeJob, Worker};
+use crate::core::model::BucketName;
+use crate::transport::client::CallObserver;
+use crate::transport::{ClientConfig, Endpoint, OssClient};
+
+pub struct Controller {
+    pub state: AppState,
+    env: AppEnvironment,
+    keystore: Arc<dyn Keystore>,
+    worker: Worker,
+    events_rx: tokio::sync::mpsc::UnboundedReceiver<Event>,
+    commands_rx: mpsc::Receiver<Command>,
+    commands: CommandSender,
+    client: Option<OssClient>,
+    refresh_cancel: CancellationToken,
+    batch_cancel: CancellationToken,
+    demo: DemoSlot,
+}
+
+impl std::fmt::Debug for Controller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Controller")
+            .field("session", &self.state.session)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Controller {
+    /// Returns at once; reading the config and probing the keyring run in the background.
+    pub fn new(
+        rt: crate::app::runtime::RuntimeHandle,
+        env: AppEnvironment,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> Self {
+        let (events_tx, events_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (commands_tx, commands_rx) = mpsc::channel();
+        let events = EventSender::new(events_tx, wake.clone());
+        let worker = Worker::new(rt, events, env.concurrency);
+        let keystore = env.keystore.clone();
+        let controller = Self {
+            state: AppState::default(),
+            keystore,
+            worker,
+            events_rx,
+            commands_rx,
+            commands: CommandSender::new(commands_tx, wake),
+            client: None,
+            refresh_cancel: CancellationToken::new(),
+            batch_cancel: CancellationToken::new(),
+            demo: DemoSlot::default(),
+            env,
+        };
+        controller.start();
+        controller
+    }
+
+    fn start(&self) {
+        let path = self.env.config_path.clone();
+        let probe = self.env.probe_keystore.clone();
+        let events = self.worker.events().clone();
+        self.worker.runtime().spawn_blocking(move || {
+            let config = profile::load(&path).map_err(|e| e.to_string());
+            let keystore = probe().map_err(|e| e.to_string());
+            events.send(Event::Started { config, keystore });
+        });
+    }
+
+    pub fn sender(&self) -> CommandSender {
+        self.commands.clone()
+    }
+
+    pub fn environment(&self) -> &AppEnvironment {
+        &self.env
+    }
+
+    /// Runs queued commands, then applies up to `max_events` events. Returns true when events
+    /// are left over (the caller asks for another frame).
+    pub fn pump(&mut self, max_events: usize) -> bool {
+        while let Ok(command) = self.commands_rx.try_recv() {
+            self.handle(command);
+        }
+        for _ in 0..max_events {
+            match self.events_rx.try_recv() {
+                Ok(event) => self.on_event(event),
+                Err(_) => return false,
+            }
+        }
+        !self.events_rx.is_empty()
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Started { .. } => {
+                self.state.apply(event);
+                if self.env.demo {
+                    self.handle(Command::StartDemo);
+                } else if let Some(name) = self.state.profiles.active.clone() {
+                    self.handle(Command::SwitchProfile { name });
+                }
+            }
+            Event::Connected {
+                session,
+                ref client,
+                ..
+            } => {
+                if session == self.state.session {
+                    self.client = Some(client.clone());
+                }
+                if self.state.apply(event) {
+                    self.handle(Command::RefreshAll);
+                }
+            }
+            Event::DemoStarted { ref profile } => {
+                let profile = profile.clone();
+                self.state.apply(event);
+                self.save_config(self.state.profiles.clone(), None, None);
+                self.connect(profile);
+            }
+            Event::ProfilesSaved { ref switch_to, .. } => {
+                let switch_to = switch_to.clone();
+                self.state.apply(event);
+                let active_gone = self
+                    .state
+                    .active
+                    .as_ref()
+                    .is_some_and(|a| self.state.profiles.get(&a.profile.name).is_none());
+                if active_gone {
+                    self.end_session();
+                }
+                if let Some(name) = switch_to.or_else(|| {
+                    active_gone
+                        .then(|| self.state.profiles.active.clone())
+                        .flatten()
+                }) {
+                    self.handle(Command::SwitchProfile { name });
+                }
+            }
+            other => {
+                self.state.apply(other);
+            }
+        }
+    }
+
+    fn end_session(&mut self) {
+        self.refresh_cancel.cancel();
+        self.batch_cancel.cancel();
+        self.client = None;
+        self.state.end_session();
+    }
+
+    pub fn handle(&mut self, command: Command) {
+        match command {
+            Command::RefreshAll => self.refresh_all(),
+            Command::RefreshBucket { bucket } => {
+                let Some(client) = self.client.clone() else {
+                    return;
+                };
+                if let Some((request, bucket)) = self.state.begin_bucket_refresh(&bucket) {
+                    self.worker
+                        .refresh_bucket(client, self.state.session, request, bucket);
+                }
+            }
+            Command::LoadBucketInfo { bucket } => {
+                let Some(client) = self.client.clone() else {
+                    return;
+                };
+                if let Some((request, bucket)) = self.state.begin_info(&bucket) {
+                    self.worker
+                        .load_info(client, self.state.session, request, bucket);
+                }
+            }
+            Command::SetRule { buckets, rule } => self.apply_change(&buckets, Change::Set(rule)),
+            Command::DeleteRule { buckets } => self.apply_change(&buckets, Change::Delete),
+            Command::Cancel => {
+                self.refresh_cancel.cancel();
+                self.batch_cancel.cancel();
+                self.state.cancel_refresh();
+            }
+            Command::SwitchProfile { name } => self.switch_profile(&name),
+            Command::SaveProfile {
+                profile,
+                secret,
+                previous_name,
+            } => self.save_profile(profile, secret, previous_name),
+            Command::DeleteProfile { name } => self.delete_profile(&name),
+            Command::StartDemo => {
+                if self.state.demo == Some(DemoStatus::Starting) {
+                    return;
+                }
+                self.state.demo = Some(DemoStatus::Starting);
+                demo::start(
+                    self.worker.runtime(),
+                    self.worker.events().clone(),
+                    self.env.data_dir.clone(),
+                    self.env.demo_latency,
+                    self.demo.clone(),
+                );
+            }
+            Command::UseMemoryKeystore => {
+                self.keystore = Arc::new(MemoryStore::default());
+                self.state.keystore = Some(KeystoreStatus::Memory);
+            }
+            Command::Export { format, path } => {
+                let rows = self.state.audit_rows();
+                if rows.is_empty() {
+                    self.state
+                        .notify(NoticeLevel::Error, "Nothing to export yet: refresh first.");
+                    return;
+                }
+                self.state.export_path_needed = None;
+                files::export(&self.worker, &self.env, format, path, rows);
+            }
+            Command::Import { path } => {
+                self.state.import_path_needed = false;
+                files::import(&self.worker, &self.env, path);
+            }
+            Command::DismissNotice { index } => {
+                if index < self.state.notices.len() {
+                    self.state.notices.remove(index);
+                }
+            }
+        }
+    }
+
+    fn refresh_all(&mut self) {
+        let Some(client) = self.client.clone() else {
+            self.state
+                .notify(NoticeLevel::Error, "Not connected: choose a profile first.");
+            return;
+        };
+        self.refresh_cancel.cancel();
+        self.refresh_cancel = CancellationToken::new();
+        let request = self.state.begin_refresh();
+        self.worker.refresh_all(
+            client,
+            self.state.session,
+            request,
+            self.refresh_cancel.clone(),
+        );
+    }
+
+    fn apply_change(&mut self, buckets: &[BucketName], change: Change) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        if self.state.batch_running() {
+            self.state.notify(
+                NoticeLevel::Error,
+                "A change is still running: wait for it or cancel it.",
+            );
+            return;
+        }
+        let Some((batch, work)) = self.state.begin_batch(buckets, change.clone()) else {
+            return;
+        };
+        self.batch_cancel = CancellationToken::new();
+        let context = ChangeContext {
+            profile: self
+                .state
+                .active
+                .as_ref()
+                .map(|a| a.profile.name.clone())
+                .unwrap_or_default(),
+            log_path: Some(changelog::log_path(&self.env.data_dir)),
+        };
+        let job = ChangeJob {
+            session: self.state.session,
+            batch,
+            work,
+            change,
+            context,
+            cancel: self.batch_cancel.clone(),
+        };
+        self.worker.apply_change(client, job);
+    }
+
+    fn switch_profile(&mut self, name: &str) {
+        let Some(profile) = self.state.profiles.get(name).cloned() else {
+            self.state
+                .notify(NoticeLevel::Error, format!("No profile named {name:?}."));
+            return;
+        };
+        if profile.demo {
+            // The demo endpoint changes at every start: (re)start the server first.
+            self.handle(Command::StartDemo);
+            return;
+        }
+        if self.state.profiles.active.as_deref() != Some(name) {
+            let mut config = self.state.profiles.clone();
+            config.active = Some(name.to_owned());
+            self.state.profiles = config.clone();
+            self.save_config(config, None, None);
+        }
+        self.connect(profile);
+    }
+
+    /// A new session for `profile`: fetch its secret off the UI thread, build the client.
+    fn connect(&mut self, profile: Profile) {
+        self.refresh_cancel.cancel();
+        self.batch_cancel.cancel();
+        self.client = None;
+        let session = self.state.begin_session(profile.clone());
+        let keystore = self.keystore.clone();
+        let events = self.worker.events().clone();
+        let timeout = self.env.request_timeout;
+        self.worker.runtime().spawn_blocking(move || {
+            let secret = if profile.demo {
+                Ok(demo::demo_secret())
+            } else {
+                match keystore.get(&profile.name) {
+                    Ok(Some(secret)) => Ok(secret),
+                    Ok(None) => Err(format!(
+                        "No secret is stored for profile {:?} in {}: edit the profile and enter it.",
+                        profile.name,
+                        keystore.describe()
+                    )),
+                    Err(e) => Err(format!("Cannot read the secret: {e}")),
+                }
+            };
+            let event = match secret.and_then(|s| build_client(&profile, &s, timeout, &events, session)) {
+                Ok(client) => Event::Connected {
+                    session,
+                    profile,
+                    client,
+                },
+                Err(error) => Event::ConnectFailed { session, error },
+            };
+            events.send(event);
+        });
+    }
+
+    fn save_profile(
+        &mut self,
+        profile: Profile,
+        secret: Option<ProfileSecret>,
+        previous_name: Option<String>,
+    ) {
+        if let Err(error) = check_profile(&profile) {
+            self.state.notify(NoticeLevel::Error, error);
+            return;
+        }
+        let needs_store = secret.is_some() && !profile.demo;
+        if needs_store
+            && !matches!(
+                self.state.keystore,
+                Some(KeystoreStatus::Available | KeystoreStatus::Memory)
+            )
+        {
+            self.state.notify(
+                NoticeLevel::Error,
+                "No keyring is available to keep the secret: choose \"Keep secrets in memory\" first.",
+            );
+            return;
+        }
+        let mut config = self.state.profiles.clone();
+        let renamed = previous_name.filter(|p| *p != profile.name);
+        if let Some(old) = &renamed {
+            config.remove(old);
+        }
+        let name = profile.name.clone();
+        config.upsert(profile);
+        if config.active.is_none() || config.active == renamed {
+            config.active = Some(name.clone());
+        }
+        let keystore = self.keystore.clone();
+        let path = self.env.config_path.clone();
+        let events = self.worker.events().clone();
+        self.worker.runtime().spawn_blocking(move || {
+            let stored = store_secret(keystore.as_ref(), &name, secret, renamed.as_deref());
+            let event = match stored
+                .and_then(|()| profile::save(&path, &config).map_err(|e| e.to_string()))
+            {
+                Ok(()) => Event::ProfilesSaved {
+                    config,
+                    notice: Some(format!(
+                        "Saved profile {name:?}; its secret is kept in {}.",
+                        keystore.describe()
+                    )),
+                    switch_to: Some(name),
+                },
+                Err(error) => Event::ProfileFailed { error },
+            };
+            events.send(event);
+        });
+    }
+
+    fn delete_profile(&mut self, name: &str) {
+        let mut config = self.state.profiles.clone();
+        let Some(profile) = config.get(name).cloned() else {
+            return;
+        };
+        config.remove(name);
+        let keystore = self.keystore.clone();
+        let path = self.env.config_path.clone();
+        let events = self.worker.events().clone();
+        let name = name.to_owned();
+        self.worker.runtime().spawn_blocking(move || {
+            let deleted = if profile.demo {
+                Ok(())
+            } else {
+                keystore
+                    .delete(&name)
+                    .map_err(|e| format!("Cannot delete the secret of {name:?}: {e}"))
+            };
+            let event = match deleted
+                .and_then(|()| profile::save(&path, &config).map_err(|e| e.to_string()))
+            {
+                Ok(()) => Event::ProfilesSaved {
+                    config,
+                    notice: Some(format!("Deleted profile {name:?} and its secret.")),
+                    switch_to: None,
+                },
+                Err(error) => Event::ProfileFailed { error },
+            };
+            events.send(event);
+        });
+    }
+
+    fn save_config(
+        &self,
+        config: ProfileConfig,
+        notice: Option<String>,
+        switch_to: Option<String>,
+    ) {
+        let path = self.env.config_path.clone();
+        let events = self.worker.events().clone();
+        self.worker.runtime().spawn_blocking(move || {
+            if let Err(e) = profile::save(&path, &config) {
+                events.send(Event::ProfileFailed {
+                    error: e.to_string(),
+                });
+            } else if notice.is_some() || switch_to.is_some() {
+                events.send(Event::ProfilesSaved {
+                    config,
+                    notice,
+                    switch_to,
+                });
+            }
+        });
+    }
+
+    /// Where the config lives (shown in the profile dialog).
+    pub fn config_path(&self) -> PathBuf {
+        self.env.config_path.clone()
+    }
+
+    pub fn keystore_description(&self) -> &'static str {
+        self.keystore.describe()
+    }
+}
+
+fn check_profile(profile: &Profile) -> Result<(), String> {
+    if profile.name.trim().is_empty() {
+        return Err("The profile needs a name.".into());
+    }
+    if profile.region.trim().is_empty() {
+        return Err("The profile needs a region, e.g. cn-hangzhou.".into());
+    }
+    if profile.access_key_id.trim().is_empty() {
+        return Err("The profile needs an AccessKey ID.".into());
+    }
+    Endpoint::parse(&profile.endpoint)
+        .and_then(|e| e.require_secure())
+        .map_err(|e| e.to_string())
+}
+
+/// Writes the new secret, or moves the old one when a profile is renamed without retyping it.
+fn store_secret(
+    keystore: &dyn Keystore,
+    name: &str,
+    secret: Option<ProfileSecret>,
+    renamed_from: Option<&str>,
+) -> Result<(), String> {
+    let failed = |e| format!("Cannot store the secret in {}: {e}", keystore.describe());
+    let secret = match (secret, renamed_from) {
+        (Some(secret), _) => Some(secret),
+        (None, Some(old)) => keystore.get(old).map_err(failed)?,
+        (None, None) => None,
+    };
+    if let Some(secret) = secret {
+        keystore.set(name, &secret).map_err(failed)?;
+    }
+    if let Some(old) = renamed_from {
+        keystore.delete(old).map_err(failed)?;
+    }
+    Ok(())
+}
+
+fn build_client(
+    profile: &Profile,
+    secret: &ProfileSecret,
+    timeout: std::time::Duration,
+    events: &EventSender,
+    session: SessionId,
+) -> Result<OssClient, String> {
+    let endpoint = Endpoint::parse(&profile.endpoint).map_err(|e| e.to_string())?;
+    let mut config = ClientConfig::new(endpoint, &profile.region);
+    config.signature_version = profile.signature_version;
+    config.timeout = timeout;
+    let events = events.clone();
+    let observer: CallObserver = Arc::new(move |record| {
+        events.send(Event::CallRecorded { session, record });
+    });
+    OssClient::new(config, secret.credentials(&profile.access_key_id))
+        .map(|c| c.with_observer(observer))
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,86 @@
+//! `AppEnvironment`: where the app keeps things and which services it uses. Production uses
+//! the OS folders and keyring; tests point it at temp dirs and a [`MemoryStore`].
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::keystore::{KeyringStore, Keystore, KeystoreError, MemoryStore};
+use crate::app::profile;
+use crate::transport::fanout::DEFAULT_CONCURRENCY;
+
+pub type KeystoreProbe = Arc<dyn Fn() -> Result<(), KeystoreError> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct AppEnvironment {
+    pub config_path: PathBuf,
+    /// Dev-server state (`devserver/`) lives here.
+    pub data_dir: PathBuf,
+    pub keystore: Arc<dyn Keystore>,
+    /// Checks the keystore can be reached; runs once at start, off the UI thread.
+    pub probe_keystore: KeystoreProbe,
+    /// Open straight into the demo (`OSSGUARD_DEMO=1`).
+    pub demo: bool,
+    /// Latency the demo server adds to each request (tests slow it down to cancel).
+    pub demo_latency: Duration,
+    /// GetBucketEncryption requests in flight during a refresh.
+    pub concurrency: usize,
+    pub request_timeout: Duration,
+    /// Use rfd's dialogs; when false (tests), paths are typed into a field.
+    pub file_dialogs: bool,
+}
+
+impl AppEnvironment {
+    /// The OS config and data folders (or `OSSGUARD_CONFIG_DIR` / `OSSGUARD_DATA_DIR`), the OS
+    /// keyring, and `OSSGUARD_DEMO=1` to open the demo.
+    pub fn from_os() -> Self {
+        let demo = std::env::var("OSSGUARD_DEMO").is_ok_and(|v| v == "1" || v == "true");
+        Self {
+            config_path: profile::default_config_path(),
+            data_dir: profile::default_data_dir(),
+            keystore: Arc::new(KeyringStore),
+            probe_keystore: Arc::new(KeyringStore::probe),
+            demo,
+            demo_latency: Duration::ZERO,
+            concurrency: DEFAULT_CONCURRENCY,
+            request_timeout: Duration::from_secs(30),
+            file_dialogs: true,
+        }
+    }
+
+    /// Config and data under `dir`, secrets in memory, no dialogs: for tests.
+    pub fn for_tests(dir: &std::path::Path) -> Self {
+        let keystore = MemoryStore::default();
+        Self::with_keystore(dir, Arc::new(keystore))
+    }
+
+    /// Config and data under `dir` with the given keystore, probed through `get`.
+    pub fn with_keystore(dir: &std::path::Path, keystore: Arc<dyn Keystore>) -> Self {
+        let probe_store = keystore.clone();
+        Self {
+            config_path: dir.join("config").join("config.toml"),
+            data_dir: dir.join("data"),
+            keystore,
+            probe_keystore: Arc::new(move || probe_store.get("__ossguard_probe__").map(|_| ())),
+            demo: false,
+            demo_latency: Duration::ZERO,
+            concurrency: DEFAULT_CONCURRENCY,
+            request_timeout: Duration::from_secs(30),
+            file_dialogs: false,
+        }
+    }
+}
+
+impl fmt::Debug for AppEnvironment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppEnvironment")
+            .field("config_path", &self.config_path)
+            .field("data_dir", &self.data_dir)
+            .field("keystore", &self.keystore.describe())
+            .field("demo", &self.demo)
+            .field("concurrency", &self.concurrency)
+            .field("file_dialogs", &self.file_dialogs)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,245 @@
+//! Events: what background tasks report back to the UI, in the past tense.
+//!
+//! Every event that can go stale carries the [`SessionId`] of the profile connection that
+//! caused it and the [`RequestId`] of the request; [`AppState::apply`](super::state::AppState::apply)
+//! drops those that no longer match (style guide §2.3). A refresh's own `RequestId` is its
+//! generation: a newer refresh has a larger id.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::import::ImportedProfile;
+use crate::app::profile::{Profile, ProfileConfig};
+use crate::core::model::{Bucket, BucketName};
+use crate::core::ops::bucket::BucketInfo;
+use crate::core::sse::{EncryptionState, ReadFailure, SseRule};
+use crate::transport::OssClient;
+use crate::transport::client::CallRecord;
+
+/// Identifies one request (a refresh, one bucket's read, one bucket's change). Ids only grow,
+/// so "newer" is "larger".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct RequestId(pub u64);
+
+/// Identifies one connection to one profile; bumped at every profile switch or reconnect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SessionId(pub u64);
+
+/// A change to one bucket's rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Set(SseRule),
+    Delete,
+}
+
+impl Change {
+    /// What GetBucketEncryption should answer after the change.
+    pub fn expected(&self) -> EncryptionState {
+        match self {
+            Self::Set(rule) => EncryptionState::Configured(rule.clone()),
+            Self::Delete => EncryptionState::NotConfigured,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Set(rule) => format!("set {rule}"),
+            Self::Delete => "delete the rule".to_owned(),
+        }
+    }
+}
+
+/// How a change ended, after the read-back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyOutcome {
+    /// Written, and the rule read back is the one written.
+    Verified,
+    /// Written, but the rule read back differs.
+    Mismatch {
+        expected: EncryptionState,
+        actual: EncryptionState,
+    },
+    /// The write itself failed; the rule is unchanged.
+    Failed(ReadFailure),
+    /// The write succeeded but the read-back failed, so the result is unconfirmed.
+    ReadBackFailed(ReadFailure),
+    /// Cancelled before this bucket was changed.
+    Cancelled,
+}
+
+impl ApplyOutcome {
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Verified)
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Mismatch { .. } => "mismatch",
+            Self::Failed(_) => "failed",
+            Self::ReadBackFailed(_) => "not verified",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Audit export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV",
+            Self::Json => "JSON",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The config file was read and the keystore probed (once, at start).
+    Started {
+        config: Result<ProfileConfig, String>,
+        keystore: Result<(), String>,
+    },
+    /// A profile's secret was found and its client built.
+    Connected {
+        session: SessionId,
+        profile: Profile,
+        client: OssClient,
+    },
+    ConnectFailed {
+        session: SessionId,
+        error: String,
+    },
+    /// The embedded dev server runs; `profile` points at it.
+    DemoStarted {
+        profile: Profile,
+    },
+    DemoFailed {
+        error: String,
+    },
+    /// The profile config was saved (after any change to its keystore entry).
+    ProfilesSaved {
+        config: ProfileConfig,
+        notice: Option<String>,
+        /// Connect to this profile next (it was just added, edited or made active).
+        switch_to: Option<String>,
+    },
+    ProfileFailed {
+        error: String,
+    },
+    /// One ListBuckets page; `complete` on the last one.
+    BucketsListed {
+        session: SessionId,
+        request: RequestId,
+        buckets: Vec<Bucket>,
+        complete: bool,
+    },
+    ListFailed {
+        session: SessionId,
+        request: RequestId,
+        error: ReadFailure,
+    },
+    /// One bucket's rule, from a refresh (`request` = the refresh) or a single read.
+    EncryptionLoaded {
+        session: SessionId,
+        request: RequestId,
+        bucket: BucketName,
+        state: EncryptionState,
+    },
+    RefreshFinished {
+        session: SessionId,
+        request: RequestId,
+        cancelled: bool,
+    },
+    BucketInfoLoaded {
+        session: SessionId,
+        request: RequestId,
+        bucket: BucketName,
+        result: Result<BucketInfo, ReadFailure>,
+    },
+    /// One bucket of a batch was changed and read back.
+    RuleApplied {
+        session: SessionId,
+        batch: RequestId,
+        request: RequestId,
+        bucket: BucketName,
+        outcome: ApplyOutcome,
+    },
+    BatchFinished {
+        session: SessionId,
+        batch: RequestId,
+    },
+    /// One HTTP attempt, for the activity log (never holds a secret).
+    CallRecorded {
+        session: SessionId,
+        record: CallRecord,
+    },
+    /// No file dialog could be shown: the UI asks for a path instead.
+    ExportPathNeeded {
+        format: ExportFormat,
+    },
+    Exported {
+        path: PathBuf,
+        rows: usize,
+        format: ExportFormat,
+    },
+    ExportFailed {
+        error: String,
+    },
+    ImportPathNeeded,
+    Imported {
+        path: PathBuf,
+        profiles: Vec<ImportedProfile>,
+    },
+    ImportFailed {
+        error: String,
+    },
+}
+
+/// Sends events to the UI, then wakes it: send first, wake second, so the woken frame sees
+/// the event.
+#[derive(Clone)]
+pub struct EventSender {
+    tx: tokio::sync::mpsc::UnboundedSender<Event>,
+    repaint: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl EventSender {
+    pub fn new(
+        tx: tokio::sync::mpsc::UnboundedSender<Event>,
+        repaint: Arc<dyn Fn() + Send + Sync>,
+    ) -> Self {
+        Self { tx, repaint }
+    }
+
+    /// Returns false when the UI is gone (the task may stop).
+    pub fn send(&self, event: Event) -> bool {
+        let sent = self.tx.send(event).is_ok();
+        (self.repaint)();
+        sent
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+impl fmt::Debug for EventSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventSender")
+    }
+}

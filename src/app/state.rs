@@ -1,0 +1,421 @@
+//! `AppState`: everything the desktop app shows, changed only by [`AppState::apply`] (events
+//! from tasks) and the `begin_*` methods (commands from views). Pure: no egui, no I/O, no
+//! clock, so every rule here is unit-tested without a window.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::app::activity::ActivityLog;
+use crate::app::event::{ApplyOutcome, Change, Event, ExportFormat, RequestId, SessionId};
+use crate::app::export::AuditRow;
+use crate::app::import::ImportedProfile;
+use crate::app::profile::{Profile, ProfileConfig};
+use crate::core::model::{Bucket, BucketName};
+use crate::core::ops::bucket::BucketInfo;
+use crate::core::sse::{EncryptionState, ReadFailure};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveProfile {
+    pub profile: Profile,
+    pub connection: Connection,
+}
+
+/// Where secrets can be kept this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeystoreStatus {
+    Checking,
+    Available,
+    /// No OS keyring: the reason, shown plainly. Secrets cannot be saved until the user opts
+    /// into keeping them in memory.
+    Unavailable(String),
+    /// The user chose to keep secrets in memory for this run.
+    Memory,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoStatus {
+    Idle,
+    Starting,
+    Running,
+    Failed(String),
+}
+
+/// What the row is waiting for, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowActivity {
+    Idle,
+    Loading,
+    Applying,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InfoState {
+    NotLoaded,
+    Loading(RequestId),
+    Loaded(Box<BucketInfo>),
+    Failed(ReadFailure),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketRow {
+    pub bucket: Bucket,
+    /// The last known state; kept while a refresh runs, so the table never blanks.
+    pub encryption: Option<EncryptionState>,
+    pub activity: RowActivity,
+    /// The newest request touching this row; answers to older ones are stale.
+    pub last_request: RequestId,
+    /// The refresh that listed this row last.
+    listed_by: RequestId,
+    /// The outcome of the last change made from this app.
+    pub verification: Option<ApplyOutcome>,
+    pub info: InfoState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshStatus {
+    pub request: RequestId,
+    /// Buckets listed so far: the N of "n of N".
+    pub listed: usize,
+    pub listing_done: bool,
+    /// Rules read so far in this refresh.
+    pub loaded: usize,
+    pub finished: bool,
+    pub cancelled: bool,
+    pub error: Option<ReadFailure>,
+}
+
+impl RefreshStatus {
+    pub fn is_running(&self) -> bool {
+        !self.finished
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchItem {
+    pub bucket: BucketName,
+    pub request: RequestId,
+    pub before: Option<EncryptionState>,
+    pub outcome: Option<ApplyOutcome>,
+}
+
+/// One rule change over one or more buckets, with a result per bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub id: RequestId,
+    pub change: Change,
+    pub items: Vec<BatchItem>,
+    pub finished: bool,
+}
+
+impl Batch {
+    pub fn done(&self) -> usize {
+        self.items.iter().filter(|i| i.outcome.is_some()).count()
+    }
+
+    pub fn succeeded(&self) -> usize {
+        let ok = |i: &&BatchItem| i.outcome.as_ref().is_some_and(ApplyOutcome::is_success);
+        self.items.iter().filter(ok).count()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: NoticeLevel,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct AppState {
+    pub session: SessionId,
+    next_request: u64,
+    pub profiles: ProfileConfig,
+    /// The config file has been read (the welcome screen waits for it).
+    pub started: bool,
+    pub keystore: Option<KeystoreStatus>,
+    pub active: Option<ActiveProfile>,
+    pub demo: Option<DemoStatus>,
+    rows: Vec<BucketRow>,
+    index: HashMap<BucketName, usize>,
+    data_version: u64,
+    pub refresh: Option<RefreshStatus>,
+    pub batch: Option<Batch>,
+    pub activity: ActivityLog,
+    pub notices: Vec<Notice>,
+    /// No save dialog was available: ask for a path.
+    pub export_path_needed: Option<ExportFormat>,
+    pub import_path_needed: bool,
+    /// Profiles read from an imported file, waiting for the user to pick one.
+    pub imported: Option<(PathBuf, Vec<ImportedProfile>)>,
+    /// Events dropped as stale (for tests and the debug log).
+    pub dropped_events: u64,
+}
+
+impl AppState {
+    pub fn rows(&self) -> &[BucketRow] {
+        &self.rows
+    }
+
+    pub fn row(&self, name: &BucketName) -> Option<&BucketRow> {
+        self.index.get(name).and_then(|i| self.rows.get(*i))
+    }
+
+    fn row_mut(&mut self, name: &BucketName) -> Option<&mut BucketRow> {
+        let i = *self.index.get(name)?;
+        self.data_version += 1;
+        self.rows.get_mut(i)
+    }
+
+    /// Bumped on every change to the rows; views re-filter only when it moves.
+    pub fn data_version(&self) -> u64 {
+        self.data_version
+    }
+
+    pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
+        self.notices.push(Notice {
+            level,
+            text: text.into(),
+        });
+    }
+
+    fn next_request(&mut self) -> RequestId {
+        self.next_request += 1;
+        RequestId(self.next_request)
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.active
+            .as_ref()
+            .is_some_and(|a| a.connection == Connection::Connected)
+    }
+
+    pub fn refresh_running(&self) -> bool {
+        self.refresh.as_ref().is_some_and(RefreshStatus::is_running)
+    }
+
+    pub fn batch_running(&self) -> bool {
+        self.batch.as_ref().is_some_and(|b| !b.finished)
+    }
+
+    /// A new connection: forgets the previous profile's rows and in-flight work.
+    pub fn begin_session(&mut self, profile: Profile) -> SessionId {
+        self.session = SessionId(self.session.0 + 1);
+        self.rows.clear();
+        self.index.clear();
+        self.data_version += 1;
+        self.refresh = None;
+        self.batch = None;
+        self.active = Some(ActiveProfile {
+            profile,
+            connection: Connection::Connecting,
+        });
+        self.session
+    }
+
+    /// No profile is active any more (it was deleted).
+    pub fn end_session(&mut self) {
+        self.session = SessionId(self.session.0 + 1);
+        self.rows.clear();
+        self.index.clear();
+        self.data_version += 1;
+        self.refresh = None;
+        self.batch = None;
+        self.active = None;
+    }
+
+    /// Marks every row as loading, keeping its last known state.
+    pub fn begin_refresh(&mut self) -> RequestId {
+        let request = self.next_request();
+        for row in &mut self.rows {
+            row.activity = RowActivity::Loading;
+            row.last_request = request;
+        }
+        self.data_version += 1;
+        self.refresh = Some(RefreshStatus {
+            request,
+            listed: 0,
+            listing_done: false,
+            loaded: 0,
+            finished: false,
+            cancelled: false,
+            error: None,
+        });
+        request
+    }
+
+    /// The user pressed Cancel: the refresh ends now; rows keep their last known state.
+    pub fn cancel_refresh(&mut self) {
+        let Some(refresh) = self.refresh.as_mut().filter(|r| r.is_running()) else {
+            return;
+        };
+        refresh.finished = true;
+        refresh.cancelled = true;
+        let request = refresh.request;
+        self.settle_rows(request);
+    }
+
+    fn settle_rows(&mut self, request: RequestId) {
+        for row in &mut self.rows {
+            if row.last_request == request && row.activity == RowActivity::Loading {
+                row.activity = RowActivity::Idle;
+            }
+        }
+        self.data_version += 1;
+    }
+
+    pub fn begin_bucket_refresh(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
+        let request = self.next_request();
+        let row = self.row_mut(name)?;
+        row.last_request = request;
+        row.activity = RowActivity::Loading;
+        Some((request, row.bucket.clone()))
+    }
+
+    pub fn begin_info(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
+        let request = self.next_request();
+        let row = self.row_mut(name)?;
+        row.info = InfoState::Loading(request);
+        Some((request, row.bucket.clone()))
+    }
+
+    /// Starts a change over `names` (unknown names are skipped). Returns the batch id and the
+    /// request id of each bucket.
+    pub fn begin_batch(
+        &mut self,
+        names: &[BucketName],
+        change: Change,
+    ) -> Option<(RequestId, Vec<(RequestId, Bucket)>)> {
+        let id = self.next_request();
+        let mut items = Vec::new();
+        let mut work = Vec::new();
+        for name in names {
+            let request = self.next_request();
+            let Some(row) = self.row_mut(name) else {
+                continue;
+            };
+            row.last_request = request;
+            row.activity = RowActivity::Applying;
+            row.verification = None;
+            items.push(BatchItem {
+                bucket: name.clone(),
+                request,
+                before: row.encryption.clone(),
+                outcome: None,
+            });
+            work.push((request, row.bucket.clone()));
+        }
+        if work.is_empty() {
+            return None;
+        }
+        self.batch = Some(Batch {
+            id,
+            change,
+            items,
+            finished: false,
+        });
+        Some((id, work))
+    }
+
+    /// Rows whose rule is known, as the CLI's audit rows, sorted by name.
+    pub fn audit_rows(&self) -> Vec<AuditRow> {
+        let mut rows: Vec<AuditRow> = self
+            .rows
+            .iter()
+            .filter_map(|r| r.encryption.as_ref().map(|s| AuditRow::new(&r.bucket, s)))
+            .collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        rows
+    }
+
+    /// Applies one event; returns false if it was dropped as stale.
+    pub fn apply(&mut self, event: Event) -> bool {
+        let applied = super::apply::apply(self, event);
+        if !applied {
+            self.dropped_events += 1;
+        }
+        applied
+    }
+
+    // --- used by `apply.rs` ---
+
+    pub(super) fn refresh_matches(&self, session: SessionId, request: RequestId) -> bool {
+        session == self.session && self.refresh.as_ref().is_some_and(|r| r.request == request)
+    }
+
+    pub(super) fn add_listed(&mut self, request: RequestId, buckets: Vec<Bucket>, complete: bool) {
+        let count = buckets.len();
+        for bucket in buckets {
+            match self.index.get(&bucket.name).copied() {
+                Some(i) => {
+                    if let Some(row) = self.rows.get_mut(i) {
+                        row.bucket = bucket;
+                        row.listed_by = request;
+                    }
+                }
+                None => {
+                    self.index.insert(bucket.name.clone(), self.rows.len());
+                    self.rows.push(BucketRow {
+                        bucket,
+                        encryption: None,
+                        activity: RowActivity::Loading,
+                        last_request: request,
+                        listed_by: request,
+                        verification: None,
+                        info: InfoState::NotLoaded,
+                    });
+                }
+            }
+        }
+        if complete {
+            // Buckets missing from a complete listing were deleted elsewhere.
+            self.rows.retain(|r| r.listed_by == request);
+            self.index = self
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.bucket.name.clone(), i))
+                .collect();
+        }
+        self.data_version += 1;
+        if let Some(refresh) = self.refresh.as_mut() {
+            refresh.listed += count;
+            refresh.listing_done = complete;
+        }
+    }
+
+    pub(super) fn finish_refresh(&mut self, cancelled: bool, error: Option<ReadFailure>) {
+        let Some(refresh) = self.refresh.as_mut() else {
+            return;
+        };
+        if refresh.finished {
+            return;
+        }
+        refresh.finished = true;
+        refresh.cancelled = cancelled;
+        if error.is_some() {
+            refresh.error = error;
+        }
+        let request = refresh.request;
+        self.settle_rows(request);
+    }
+
+    pub(super) fn row_for_update(&mut self, name: &BucketName) -> Option<&mut BucketRow> {
+        self.row_mut(name)
+    }
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

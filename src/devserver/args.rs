@@ -1,0 +1,166 @@
+//! The `ossguard devserver` flags.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{DEFAULT_REGIONS, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DevServerConfig};
+
+/// Flags of `ossguard devserver`. The secret's environment value is hidden from `--help`
+/// and `Debug`.
+#[derive(clap::Args, Clone)]
+pub struct DevServerArgs {
+    /// Address of the first region's port (loopback only; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Directory holding the server's state (created if missing).
+    #[arg(long = "data", value_name = "DIR")]
+    pub data: PathBuf,
+    /// Regions to serve, comma separated; the first one is served on --listen.
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_REGIONS.map(String::from))]
+    pub regions: Vec<String>,
+    /// AccessKey ID the server accepts.
+    #[arg(long, env = "OSS_ACCESS_KEY_ID", default_value = DEMO_ACCESS_KEY_ID)]
+    pub access_key_id: String,
+    /// AccessKey secret the server accepts.
+    #[arg(
+        long,
+        env = "OSS_ACCESS_KEY_SECRET",
+        default_value = DEMO_ACCESS_KEY_SECRET,
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub access_key_secret: String,
+    /// Fill an empty data dir with about 30 demo buckets across the regions.
+    #[arg(long)]
+    pub demo: bool,
+    /// Delay added before every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Probability (0-1) that a request fails: half answer 503, half drop the connection.
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Offset of the server clock from the real one, in seconds (may be negative).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub clock_skew_seconds: i64,
+    /// Accept `STS.<access-key-id>` with this x-oss-security-token.
+    #[arg(long)]
+    pub sts_token: Option<String>,
+    /// When the STS token expires (RFC 3339); later requests get SecurityTokenExpired.
+    #[arg(long, requires = "sts_token")]
+    pub sts_expires_at: Option<String>,
+    /// Create N buckets seed-00001.. when the data dir holds none.
+    #[arg(long, default_value_t = 0)]
+    pub seed_buckets: usize,
+}
+
+impl DevServerArgs {
+    pub fn into_config(self) -> anyhow::Result<DevServerConfig> {
+        let sts_expires_at = match self.sts_expires_at.as_deref() {
+            None => None,
+            Some(text) => Some(
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .map_err(|e| anyhow::anyhow!("--sts-expires-at {text:?}: {e}"))?
+                    .with_timezone(&chrono::Utc),
+            ),
+        };
+        let clock_skew = chrono::Duration::try_seconds(self.clock_skew_seconds)
+            .ok_or_else(|| anyhow::anyhow!("--clock-skew-seconds is out of range"))?;
+        let mut config =
+            DevServerConfig::new(self.data, &self.access_key_id, &self.access_key_secret);
+        config.listen = self.listen;
+        config.regions = self
+            .regions
+            .into_iter()
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+            .collect();
+        config.demo = self.demo;
+        config.latency = Duration::from_millis(self.latency_ms);
+        config.fail_rate = self.fail_rate;
+        config.clock_skew = clock_skew;
+        config.sts_token = self.sts_token;
+        config.sts_expires_at = sts_expires_at;
+        config.seed_buckets = self.seed_buckets;
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl fmt::Debug for DevServerArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DevServerArgs")
+            .field("listen", &self.listen)
+            .field("data", &self.data)
+            .field("regions", &self.regions)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"***")
+            .field("demo", &self.demo)
+            .field("latency_ms", &self.latency_ms)
+            .field("fail_rate", &self.fail_rate)
+            .field("clock_skew_seconds", &self.clock_skew_seconds)
+            .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
+            .field("sts_expires_at", &self.sts_expires_at)
+            .field("seed_buckets", &self.seed_buckets)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::DevServerArgs;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: DevServerArgs,
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let cli = Cli::try_parse_from([
+            "x",
+            "--data",
+            "/tmp/d",
+            "--regions",
+            "cn-beijing,cn-hangzhou",
+            "--access-key-id",
+            "ak",
+            "--access-key-secret",
+            "sk-value",
+            "--demo",
+            "--latency-ms",
+            "5",
+            "--fail-rate",
+            "0.5",
+            "--clock-skew-seconds",
+            "-1200",
+            "--sts-token",
+            "tok",
+            "--sts-expires-at",
+            "2030-01-01T00:00:00Z",
+            "--seed-buckets",
+            "7",
+        ])
+        .expect("parses");
+        assert!(!format!("{:?}", cli.args).contains("sk-value"));
+        let config = cli.args.into_config().expect("valid");
+        assert_eq!(config.regions, ["cn-beijing", "cn-hangzhou"]);
+        assert_eq!(config.clock_skew, chrono::Duration::seconds(-1200));
+        assert_eq!(config.seed_buckets, 7);
+        assert!(config.demo);
+        assert_eq!(config.access_key_secret, "sk-value");
+    }
+
+    #[test]
+    fn defaults_and_refusals() {
+        let cli = Cli::try_parse_from(["x", "--data", "/tmp/d"]).expect("parses");
+        assert_eq!(cli.args.regions.len(), 4);
+        let bad = Cli::try_parse_from(["x", "--data", "/tmp/d", "--listen", "0.0.0.0:9000"])
+            .expect("parses");
+        assert!(bad.args.into_config().is_err());
+    }
+}

@@ -1,0 +1,144 @@
+//! The API operations. Each handler gets a request that already passed addressing, the
+//! region check and signature verification, and answers with OSS's status and XML.
+mod bucket;
+mod encryption;
+mod object;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+
+use super::errors::OssError;
+use super::routes::RequestCtx;
+use super::server::RegionState;
+use super::store::BucketRecord;
+
+/// The calls the server implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
+    ListBuckets,
+    PutBucket,
+    DeleteBucket,
+    GetBucketInfo,
+    GetBucketLocation,
+    PutBucketEncryption,
+    GetBucketEncryption,
+    DeleteBucketEncryption,
+    PutObject,
+    CopyObject,
+    GetObject,
+    HeadObject,
+    DeleteObject,
+}
+
+impl Operation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ListBuckets => "ListBuckets",
+            Self::PutBucket => "PutBucket",
+            Self::DeleteBucket => "DeleteBucket",
+            Self::GetBucketInfo => "GetBucketInfo",
+            Self::GetBucketLocation => "GetBucketLocation",
+            Self::PutBucketEncryption => "PutBucketEncryption",
+            Self::GetBucketEncryption => "GetBucketEncryption",
+            Self::DeleteBucketEncryption => "DeleteBucketEncryption",
+            Self::PutObject => "PutObject",
+            Self::CopyObject => "CopyObject",
+            Self::GetObject => "GetObject",
+            Self::HeadObject => "HeadObject",
+            Self::DeleteObject => "DeleteObject",
+        }
+    }
+
+    /// The RAM action a policy would have to allow (HeadObject is `oss:GetObject`).
+    pub fn ram_action(self) -> &'static str {
+        match self {
+            Self::ListBuckets => "oss:ListBuckets",
+            Self::PutBucket => "oss:PutBucket",
+            Self::DeleteBucket => "oss:DeleteBucket",
+            Self::GetBucketInfo => "oss:GetBucketInfo",
+            Self::GetBucketLocation => "oss:GetBucketLocation",
+            Self::PutBucketEncryption => "oss:PutBucketEncryption",
+            Self::GetBucketEncryption => "oss:GetBucketEncryption",
+            Self::DeleteBucketEncryption => "oss:DeleteBucketEncryption",
+            Self::PutObject | Self::CopyObject => "oss:PutObject",
+            Self::GetObject | Self::HeadObject => "oss:GetObject",
+            Self::DeleteObject => "oss:DeleteObject",
+        }
+    }
+
+    /// Whether the bucket must exist (and be in this region) before the signature is checked.
+    pub fn needs_existing_bucket(self) -> bool {
+        !matches!(self, Self::ListBuckets | Self::PutBucket)
+    }
+}
+
+pub(crate) async fn dispatch(
+    op: Operation,
+    st: &RegionState,
+    ctx: &RequestCtx,
+    record: Option<Arc<BucketRecord>>,
+) -> Result<Response, OssError> {
+    let resolved = record.as_deref();
+    let record = || resolved.ok_or_else(|| OssError::internal("bucket not resolved"));
+    match op {
+        Operation::ListBuckets => bucket::list(st, ctx),
+        Operation::PutBucket => bucket::create(st, ctx).await,
+        Operation::DeleteBucket => bucket::delete(st, record()?).await,
+        Operation::GetBucketInfo => Ok(bucket::info(st, record()?)),
+        Operation::GetBucketLocation => Ok(bucket::location(record()?)),
+        Operation::PutBucketEncryption => encryption::put(st, ctx, record()?).await,
+        Operation::GetBucketEncryption => encryption::get(record()?),
+        Operation::DeleteBucketEncryption => encryption::delete(st, record()?).await,
+        Operation::PutObject => object::put(st, ctx, record()?).await,
+        Operation::CopyObject => object::copy(st, ctx, record()?).await,
+        Operation::GetObject => object::get(st, ctx, record()?, true).await,
+        Operation::HeadObject => object::get(st, ctx, record()?, false).await,
+        Operation::DeleteObject => object::delete(st, ctx, record()?).await,
+    }
+}
+
+/// A 2xx answer with an XML body.
+pub(crate) fn xml(status: StatusCode, body: String) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    response
+}
+
+/// A 2xx answer without a body.
+pub(crate) fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+}
+
+/// Maps a store failure to OSS's answer for it.
+pub(crate) fn store_error(err: super::store::StoreError, bucket: &str) -> OssError {
+    use super::store::StoreError;
+    match err {
+        StoreError::NoBucket => OssError::no_such_bucket(bucket),
+        StoreError::Exists => OssError::new(
+            StatusCode::CONFLICT,
+            "BucketAlreadyExists",
+            "0015-00000002",
+            "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+        ),
+        StoreError::NotEmpty => OssError::new(
+            StatusCode::CONFLICT,
+            "BucketNotEmpty",
+            "0015-00000301",
+            "The bucket you tried to delete is not empty.",
+        )
+        .with(|d| d.bucket_name = Some(bucket.to_owned())),
+        StoreError::Io(e) => {
+            tracing::error!("store write failed: {e}");
+            OssError::internal("disk write failed")
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! One loopback listener per region, the state they share, and shutdown.
+//!
+//! Real OSS serves each region on its own endpoint and refuses a bucket addressed through
+//! another; giving every region its own port reproduces that locally: the port a request
+//! arrives on defines "this region".
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use super::auth::Keys;
+use super::demo::{demo_buckets, seed_buckets};
+use super::faults::{FaultyListener, KillSwitch};
+use super::store::Store;
+use super::{DevServerConfig, ReadyInfo, RegionEndpoints, routes};
+use crate::core::model::public_endpoint_for_region;
+
+/// State shared by every region's port.
+pub(crate) struct Shared {
+    pub store: Store,
+    pub keys: Keys,
+    pub latency: Duration,
+    pub fail_rate: f64,
+    clock_skew: chrono::Duration,
+    ip: IpAddr,
+    /// Region -> port, in `--regions` order.
+    ports: Vec<(String, u16)>,
+}
+
+impl Shared {
+    /// The server clock: real time plus the configured skew.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_skew
+    }
+
+    /// `127.0.0.1:<port>` of a served region (what ListBuckets reports as ExtranetEndpoint and
+    /// the wrong-region error as Endpoint); a region this server does not serve gets its real
+    /// public endpoint name.
+    pub fn endpoint_of(&self, region: &str) -> String {
+        self.ports.iter().find(|(r, _)| r == region).map_or_else(
+            || public_endpoint_for_region(region),
+            |(_, port)| SocketAddr::new(self.ip, *port).to_string(),
+        )
+    }
+
+    /// The owner shown in ListBuckets and GetBucketInfo: a fixed, UID-shaped account id.
+    pub fn owner_id(&self) -> &'static str {
+        "1234567890123456"
+    }
+}
+
+/// What one region's port knows: the shared state and its own region.
+pub(crate) struct RegionState {
+    pub shared: Arc<Shared>,
+    pub region: String,
+}
+
+pub(crate) struct Running {
+    pub ready: ReadyInfo,
+    pub ports: Vec<(String, u16)>,
+    pub cancel: CancellationToken,
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+pub(crate) async fn launch(config: DevServerConfig) -> anyhow::Result<Running> {
+    let mut listeners = Vec::with_capacity(config.regions.len());
+    for (i, region) in config.regions.iter().enumerate() {
+        let addr = if i == 0 {
+            config.listen
+        } else {
+            SocketAddr::new(config.listen.ip(), 0)
+        };
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr} for region {region}"))?;
+        let port = listener.local_addr()?.port();
+        listeners.push((region.clone(), listener, port));
+    }
+    let ports: Vec<(String, u16)> = listeners
+        .iter()
+        .map(|(region, _, port)| (region.clone(), *port))
+        .collect();
+
+    let store = open_store(&config).await?;
+    let shared = Arc::new(Shared {
+        store,
+        keys: Keys::new(
+            &config.access_key_id,
+            &config.access_key_secret,
+            config.sts_token.as_deref(),
+            config.sts_expires_at,
+        ),
+        latency: config.latency,
+        fail_rate: config.fail_rate,
+        clock_skew: config.clock_skew,
+        ip: config.listen.ip(),
+        ports: ports.clone(),
+    });
+
+    let cancel = CancellationToken::new();
+    let mut tasks = Vec::with_capacity(listeners.len());
+    for (region, listener, port) in listeners {
+        let state = Arc::new(RegionState {
+            shared: Arc::clone(&shared),
+            region: region.clone(),
+        });
+        let service = routes::router(state).into_make_service_with_connect_info::<KillSwitch>();
+        let token = cancel.clone();
+        tasks.push(tokio::spawn(async move {
+            let serve = axum::serve(FaultyListener(listener), service)
+                .with_graceful_shutdown(async move { token.cancelled().await });
+            if let Err(e) = serve.await {
+                tracing::error!(%region, port, "server stopped: {e}");
+            }
+        }));
+    }
+
+    let url = |port: u16| format!("http://{}", SocketAddr::new(config.listen.ip(), port));
+    let regions = RegionEndpoints(
+        ports
+            .iter()
+            .map(|(region, port)| (region.clone(), url(*port)))
+            .collect(),
+    );
+    let endpoint = regions
+        .0
+        .first()
+        .map(|(_, u)| u.clone())
+        .unwrap_or_default();
+    tracing::info!(
+        %endpoint,
+        buckets = shared.store.bucket_count(),
+        data = ?config.data_dir,
+        "dev server ready"
+    );
+    Ok(Running {
+        ready: ReadyInfo {
+            endpoint,
+            regions,
+            access_key_id: config.access_key_id.clone(),
+        },
+        ports,
+        cancel,
+        tasks,
+    })
+}
+
+/// Loads the data dir; an empty one gets the demo buckets and/or the seed buckets.
+async fn open_store(config: &DevServerConfig) -> anyhow::Result<Store> {
+    let dir = config.data_dir.clone();
+    let regions = config.regions.clone();
+    let (demo, seed) = (config.demo, config.seed_buckets);
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
+        let store =
+            Store::open(&dir).with_context(|| format!("opening data dir {}", dir.display()))?;
+        if store.bucket_count() == 0 {
+            let mut records = Vec::new();
+            if demo {
+                records.extend(demo_buckets(&regions));
+            }
+            records.extend(seed_buckets(seed, &regions));
+            if !records.is_empty() {
+                let count = records.len();
+                store.seed(records).context("writing the initial buckets")?;
+                tracing::info!(count, "created initial buckets");
+            }
+        }
+        Ok(store)
+    })
+    .await
+    .context("opening the data dir")?
+}

@@ -1,0 +1,107 @@
+//! The confirmation before any change: every bucket with its rule before and after.
+
+use crate::app::command::{Command, CommandSender};
+use crate::app::event::Change;
+use crate::app::state::AppState;
+use crate::core::model::BucketName;
+
+use super::app::ViewState;
+use super::detail_panel::describe;
+
+#[derive(Debug, Clone)]
+pub struct ConfirmRequest {
+    pub change: Change,
+    /// Each bucket with its rule before, as text.
+    pub preview: Vec<(BucketName, String)>,
+}
+
+impl ConfirmRequest {
+    pub fn new(state: &AppState, buckets: &[BucketName], change: Change) -> Self {
+        let preview = buckets
+            .iter()
+            .map(|name| {
+                let before = state
+                    .row(name)
+                    .and_then(|r| r.encryption.as_ref())
+                    .map_or_else(|| "not read yet".to_owned(), describe);
+                (name.clone(), before)
+            })
+            .collect();
+        Self { change, preview }
+    }
+
+    fn after(&self) -> String {
+        describe(&self.change.expected())
+    }
+}
+
+pub fn confirm_dialog_ui(
+    ctx: &egui::Context,
+    _state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+) {
+    let Some(request) = &view.confirm else {
+        return;
+    };
+    let mut confirmed = false;
+    let mut closed = false;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_change")).show(ctx, |ui| {
+        ui.set_max_width(560.0);
+        let count = request.preview.len();
+        let what = if count == 1 {
+            "1 bucket".to_owned()
+        } else {
+            format!("{count} buckets")
+        };
+        ui.heading(format!("Review the change to {what}"));
+        ui.label(format!("Change: {}", request.change.describe()));
+        ui.add_space(4.0);
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .show(ui, |ui| {
+                egui::Grid::new("confirm_preview")
+                    .num_columns(3)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        ui.strong("Bucket");
+                        ui.strong("Before");
+                        ui.strong("After");
+                        ui.end_row();
+                        let after = request.after();
+                        for (name, before) in &request.preview {
+                            ui.label(name.as_str());
+                            ui.label(before);
+                            ui.label(&after);
+                            ui.end_row();
+                        }
+                    });
+            });
+        ui.add_space(6.0);
+        ui.label("After the call, each rule is read back and compared.");
+        ui.horizontal(|ui| {
+            if ui.button("Confirm").clicked() {
+                confirmed = true;
+                ui.close();
+            }
+            if ui.button("Back").clicked() {
+                closed = true;
+                ui.close();
+            }
+        });
+    });
+    if confirmed {
+        let buckets = request.preview.iter().map(|(n, _)| n.clone()).collect();
+        let command = match &request.change {
+            Change::Set(rule) => Command::SetRule {
+                buckets,
+                rule: rule.clone(),
+            },
+            Change::Delete => Command::DeleteRule { buckets },
+        };
+        commands.send(command);
+    }
+    if confirmed || closed || modal.should_close() {
+        view.confirm = None;
+    }
+}

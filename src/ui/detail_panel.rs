@@ -1,0 +1,204 @@
+//! The right panel: one bucket's rule, GetBucketInfo facts and change form; or, with several
+//! rows ticked, the bulk form and the result per bucket.
+
+use egui::RichText;
+
+use crate::app::command::{Command, CommandSender};
+use crate::app::event::ApplyOutcome;
+use crate::app::state::{AppState, Batch, BucketRow, InfoState};
+use crate::core::sse::EncryptionState;
+
+use super::app::ViewState;
+use super::confirm_dialog::ConfirmRequest;
+use super::rule_form::rule_form_ui;
+use super::widgets::{error_block_ui, sse_badge_ui};
+
+pub fn detail_panel_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+) {
+    let targets = view.targets();
+    if view.ticked.len() > 1 {
+        ui.heading(format!("{} buckets selected", view.ticked.len()));
+        ui.label("One rule will be applied to each of them, after a preview.");
+    } else if let Some(row) = targets.first().and_then(|n| state.row(n)) {
+        bucket_details_ui(ui, row, commands);
+    } else {
+        return;
+    }
+    ui.separator();
+    let regions: Vec<&str> = targets
+        .iter()
+        .filter_map(|n| state.row(n))
+        .map(|r| r.bucket.region.as_str())
+        .collect();
+    let busy = state.batch_running() || !state.is_connected();
+    if let Some(change) = rule_form_ui(ui, &mut view.rule_form, &regions, busy) {
+        view.confirm = Some(ConfirmRequest::new(state, &targets, change));
+    }
+    if let Some(batch) = &state.batch
+        && batch.items.iter().any(|i| targets.contains(&i.bucket))
+    {
+        ui.separator();
+        batch_results_ui(ui, batch);
+    }
+}
+
+fn bucket_details_ui(ui: &mut egui::Ui, row: &BucketRow, commands: &CommandSender) {
+    ui.heading(row.bucket.name.as_str());
+    ui.horizontal(|ui| {
+        ui.label("Encryption:");
+        sse_badge_ui(ui, row.encryption.as_ref());
+        if ui.button("Refresh bucket").clicked() {
+            commands.send(Command::RefreshBucket {
+                bucket: row.bucket.name.clone(),
+            });
+        }
+    });
+    match &row.encryption {
+        Some(EncryptionState::Configured(rule)) => {
+            ui.label(format!("Current rule: {rule}"));
+        }
+        Some(EncryptionState::NotConfigured) => {
+            ui.label("Current rule: none (objects are stored unencrypted by default)");
+        }
+        Some(EncryptionState::Unknown(failure)) => {
+            error_block_ui(ui, "The rule could not be read", failure);
+        }
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the rule…");
+            });
+        }
+    }
+    if let Some(outcome) = &row.verification {
+        outcome_ui(ui, outcome);
+    }
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new("Bucket facts (GetBucketInfo)")
+        .default_open(true)
+        .show(ui, |ui| info_ui(ui, row));
+}
+
+fn info_ui(ui: &mut egui::Ui, row: &BucketRow) {
+    match &row.info {
+        InfoState::NotLoaded | InfoState::Loading(_) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Loading bucket facts…");
+            });
+        }
+        InfoState::Failed(failure) => error_block_ui(ui, "GetBucketInfo failed", failure),
+        InfoState::Loaded(info) => {
+            let sse = &info.server_side_encryption_rule;
+            let facts = [
+                ("Region", row.bucket.region.clone()),
+                ("Location", info.location.clone()),
+                ("Created", info.creation_date.clone()),
+                ("Storage class", info.storage_class.clone()),
+                (
+                    "Redundancy",
+                    info.data_redundancy_type.clone().unwrap_or_default(),
+                ),
+                ("Versioning", info.versioning.clone().unwrap_or_default()),
+                ("Endpoint", info.extranet_endpoint.clone()),
+                (
+                    "ACL",
+                    info.access_control_list
+                        .as_ref()
+                        .map(|a| a.grant.clone())
+                        .unwrap_or_default(),
+                ),
+                ("SSE (info)", sse.algorithm.clone().unwrap_or_default()),
+            ];
+            egui::Grid::new("bucket_facts")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (name, value) in facts {
+                        if value.is_empty() {
+                            continue;
+                        }
+                        ui.label(name);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                });
+        }
+    }
+}
+
+/// The result of the last change: verified, mismatch, or the error with its hint.
+pub fn outcome_ui(ui: &mut egui::Ui, outcome: &ApplyOutcome) {
+    match outcome {
+        ApplyOutcome::Verified => {
+            ui.label(
+                RichText::new("Verified: the rule read back matches the change.")
+                    .color(egui::Color32::from_rgb(60, 170, 90)),
+            );
+        }
+        ApplyOutcome::Mismatch { expected, actual } => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!(
+                    "Mismatch: expected {}, but OSS now reports {}.",
+                    describe(expected),
+                    describe(actual)
+                ),
+            );
+        }
+        ApplyOutcome::Failed(failure) => error_block_ui(ui, "The change failed", failure),
+        ApplyOutcome::ReadBackFailed(failure) => {
+            error_block_ui(ui, "Changed, but the rule could not be read back", failure);
+        }
+        ApplyOutcome::Cancelled => {
+            ui.label("Cancelled before this bucket was changed.");
+        }
+    }
+}
+
+pub fn describe(state: &EncryptionState) -> String {
+    match state {
+        EncryptionState::Configured(rule) => rule.to_string(),
+        EncryptionState::NotConfigured => "no rule".to_owned(),
+        EncryptionState::Unknown(f) => format!("unknown ({})", f.code),
+    }
+}
+
+fn batch_results_ui(ui: &mut egui::Ui, batch: &Batch) {
+    let total = batch.items.len();
+    ui.strong(format!("Change: {}", batch.change.describe()));
+    if !batch.finished {
+        let done = batch.done();
+        ui.add(
+            egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                .text(format!("Applying: {done} of {total}")),
+        );
+    } else {
+        ui.label(format!("Done: {} of {total} verified", batch.succeeded()));
+    }
+    if total == 1 {
+        return;
+    }
+    egui::Grid::new("batch_results")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for item in &batch.items {
+                ui.label(item.bucket.as_str());
+                match &item.outcome {
+                    None => ui.weak("pending"),
+                    Some(ApplyOutcome::Failed(f) | ApplyOutcome::ReadBackFailed(f)) => ui
+                        .colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("{}: {}", f.code, f.hint),
+                        ),
+                    Some(other) => ui.label(other.label()),
+                };
+                ui.end_row();
+            }
+        });
+}

@@ -1,0 +1,56 @@
+//! The desktop app (eframe/egui): thin views over [`crate::app`]'s state and commands.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`app`] | `OssGuardApp`: `logic` drains events, `ui` lays out panels |
+//! | `top_bar` | profile switcher, refresh/cancel with progress, export, banners |
+//! | `welcome` | the first screen: try the demo, add an account, import |
+//! | `bucket_table` | filter, summary counts and the virtualized bucket table |
+//! | `detail_panel` | one bucket's rule and facts, or the bulk view; change results |
+//! | `rule_form` | the change form with inline validation |
+//! | `confirm_dialog` | before/after preview before any change |
+//! | `profile_dialog` | add, edit, delete, switch and import profiles |
+//! | `activity_log` | every request with time, bucket, operation, outcome, request id |
+//! | `widgets` | the encryption badge, the OSS error block, labelled fields |
+mod activity_log;
+pub mod app;
+mod bucket_table;
+mod confirm_dialog;
+mod detail_panel;
+mod profile_dialog;
+pub mod rule_form;
+mod top_bar;
+mod welcome;
+mod widgets;
+
+use std::process::ExitCode;
+
+pub use app::OssGuardApp;
+
+use crate::app::environment::AppEnvironment;
+use crate::app::runtime::RuntimeHandle;
+
+/// Opens the window and runs until it closes. The tokio runtime behind `runtime` is built
+/// by the caller and outlives the window.
+pub fn run(runtime: RuntimeHandle, env: AppEnvironment) -> ExitCode {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("ossguard")
+            .with_app_id("ossguard")
+            .with_inner_size([1280.0, 780.0])
+            .with_min_inner_size([720.0, 420.0]),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "ossguard",
+        options,
+        Box::new(move |cc| Ok(Box::new(OssGuardApp::new(&cc.egui_ctx, runtime, env)))),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: the window could not be opened: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

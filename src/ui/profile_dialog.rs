@@ -1,0 +1,320 @@
+//! The profiles window: list, add, edit, delete and switch; the secret goes to the keystore,
+//! never to the config file.
+
+use crate::app::command::{Command, CommandSender};
+use crate::app::import::ImportedProfile;
+use crate::app::keystore::ProfileSecret;
+use crate::app::profile::Profile;
+use crate::app::state::{AppState, KeystoreStatus};
+use zeroize::Zeroizing;
+
+use crate::core::sign::SignatureVersion;
+
+use super::app::ViewState;
+use super::widgets::{labelled_password_ui, labelled_text_ui};
+
+/// The form's fields. The secret and token are zeroized on drop and never shown in `Debug`.
+#[derive(Clone, Default)]
+pub struct ProfileDraft {
+    pub name: String,
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret: Zeroizing<String>,
+    pub sts_token: Zeroizing<String>,
+    pub signature_version: SignatureVersion,
+    /// Set when editing: the name it had (a rename moves the keyring entry).
+    pub previous: Option<Profile>,
+    pub problem: Option<String>,
+}
+
+impl std::fmt::Debug for ProfileDraft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileDraft")
+            .field("name", &self.name)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret", &"***")
+            .field("sts_token", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProfileDraft {
+    fn from_profile(profile: &Profile) -> Self {
+        Self {
+            name: profile.name.clone(),
+            endpoint: profile.endpoint.clone(),
+            region: profile.region.clone(),
+            access_key_id: profile.access_key_id.clone(),
+            signature_version: profile.signature_version,
+            previous: Some(profile.clone()),
+            ..Self::default()
+        }
+    }
+
+    fn from_imported(imported: &ImportedProfile) -> Self {
+        Self {
+            name: imported.name.clone(),
+            endpoint: imported.endpoint.clone().unwrap_or_default(),
+            region: imported.region.clone().unwrap_or_default(),
+            access_key_id: imported.access_key_id.clone(),
+            secret: imported.access_key_secret.clone(),
+            sts_token: imported.sts_token.clone().unwrap_or_default(),
+            signature_version: imported.signature_version.unwrap_or_default(),
+            ..Self::default()
+        }
+    }
+
+    /// The command to send, or what is missing.
+    fn to_command(&self) -> Result<Command, String> {
+        let secret = self.secret.trim();
+        let keep_secret = secret.is_empty() && self.previous.is_some();
+        if secret.is_empty() && !keep_secret {
+            return Err("Enter the AccessKey secret.".into());
+        }
+        let sts = self.sts_token.trim();
+        let profile = Profile {
+            name: self.name.trim().to_owned(),
+            endpoint: self.endpoint.trim().to_owned(),
+            region: self.region.trim().to_owned(),
+            access_key_id: self.access_key_id.trim().to_owned(),
+            signature_version: self.signature_version,
+            uses_sts_token: if keep_secret {
+                self.previous.as_ref().is_some_and(|p| p.uses_sts_token)
+            } else {
+                !sts.is_empty()
+            },
+            demo: false,
+        };
+        Ok(Command::SaveProfile {
+            profile,
+            secret: (!keep_secret).then(|| ProfileSecret::new(secret, Some(sts))),
+            previous_name: self.previous.as_ref().map(|p| p.name.clone()),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ProfileDialog {
+    List,
+    Edit(Box<ProfileDraft>),
+    ConfirmDelete(String),
+    /// Several profiles were found in an imported file: pick one.
+    PickImported(Vec<ImportedProfile>),
+}
+
+impl ProfileDialog {
+    pub fn list() -> Self {
+        Self::List
+    }
+
+    pub fn add() -> Self {
+        Self::Edit(Box::new(ProfileDraft {
+            region: "cn-hangzhou".into(),
+            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
+            ..ProfileDraft::default()
+        }))
+    }
+
+    pub fn from_imported(profiles: &[ImportedProfile]) -> Self {
+        match profiles {
+            [one] => Self::Edit(Box::new(ProfileDraft::from_imported(one))),
+            many => Self::PickImported(many.to_vec()),
+        }
+    }
+}
+
+pub fn profile_dialog_ui(
+    ctx: &egui::Context,
+    state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+    keystore: &str,
+) {
+    let Some(dialog) = view.profile_dialog.as_mut() else {
+        return;
+    };
+    let mut open = true;
+    let mut next: Option<Option<ProfileDialog>> = None;
+    egui::Window::new("Profiles")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(true)
+        .default_width(460.0)
+        .show(ctx, |ui| {
+            next = match dialog {
+                ProfileDialog::List => list_ui(ui, state, commands, keystore),
+                ProfileDialog::Edit(draft) => edit_ui(ui, state, draft, commands),
+                ProfileDialog::ConfirmDelete(name) => confirm_delete_ui(ui, name, commands),
+                ProfileDialog::PickImported(found) => pick_imported_ui(ui, found),
+            };
+        });
+    if !open {
+        view.profile_dialog = None;
+    } else if let Some(next) = next {
+        view.profile_dialog = next;
+    }
+}
+
+/// `Some(next)` changes the dialog (`Some(None)` closes it).
+type Next = Option<Option<ProfileDialog>>;
+
+fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender, keystore: &str) -> Next {
+    ui.label(format!("Secrets are kept in {keystore}."));
+    let mut next = None;
+    egui::Grid::new("profiles").num_columns(4).show(ui, |ui| {
+        for profile in &state.profiles.profiles {
+            let active = state
+                .active
+                .as_ref()
+                .is_some_and(|a| a.profile.name == profile.name);
+            let title = if active {
+                format!("{} (active)", profile.name)
+            } else {
+                profile.name.clone()
+            };
+            ui.label(title)
+                .on_hover_text(format!("{} · {}", profile.endpoint, profile.region));
+            if ui.button(format!("Use {}", profile.name)).clicked() {
+                commands.send(Command::SwitchProfile {
+                    name: profile.name.clone(),
+                });
+                next = Some(None);
+            }
+            if !profile.demo && ui.button(format!("Edit {}", profile.name)).clicked() {
+                next = Some(Some(ProfileDialog::Edit(Box::new(
+                    ProfileDraft::from_profile(profile),
+                ))));
+            }
+            if ui.button(format!("Delete {}", profile.name)).clicked() {
+                next = Some(Some(ProfileDialog::ConfirmDelete(profile.name.clone())));
+            }
+            ui.end_row();
+        }
+    });
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui.button("Add account").clicked() {
+            next = Some(Some(ProfileDialog::add()));
+        }
+        if ui.button("Import").clicked() {
+            commands.send(Command::Import { path: None });
+        }
+    });
+    next
+}
+
+fn edit_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    draft: &mut ProfileDraft,
+    commands: &CommandSender,
+) -> Next {
+    let editing = draft.previous.is_some();
+    ui.heading(if editing {
+        "Edit profile"
+    } else {
+        "Add account"
+    });
+    labelled_text_ui(ui, "Name", &mut draft.name);
+    labelled_text_ui(ui, "Endpoint", &mut draft.endpoint);
+    labelled_text_ui(ui, "Region", &mut draft.region);
+    labelled_text_ui(ui, "AccessKey ID", &mut draft.access_key_id);
+    labelled_password_ui(ui, "AccessKey secret", &mut draft.secret);
+    if editing {
+        ui.weak("Leave the secret empty to keep the stored one.");
+    }
+    labelled_password_ui(ui, "STS token (optional)", &mut draft.sts_token);
+    egui::ComboBox::from_label("Signature version")
+        .selected_text(draft.signature_version.as_str())
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut draft.signature_version, SignatureVersion::V4, "v4");
+            ui.selectable_value(&mut draft.signature_version, SignatureVersion::V1, "v1");
+        });
+    if let Some(KeystoreStatus::Unavailable(_)) = &state.keystore {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "No OS keyring: choose \"Keep secrets in memory for this run\" in the banner to save.",
+        );
+    }
+    if let Some(problem) = &draft.problem {
+        ui.colored_label(ui.visuals().error_fg_color, problem);
+    }
+    let mut next = None;
+    ui.horizontal(|ui| {
+        if ui.button("Save profile").clicked() {
+            match draft.to_command() {
+                Ok(command) => {
+                    commands.send(command);
+                    next = Some(None);
+                }
+                Err(problem) => draft.problem = Some(problem),
+            }
+        }
+        if ui.button("Back").clicked() {
+            next = Some(Some(ProfileDialog::List));
+        }
+    });
+    next
+}
+
+fn confirm_delete_ui(ui: &mut egui::Ui, name: &str, commands: &CommandSender) -> Next {
+    ui.label(format!(
+        "Delete profile {name:?}? Its secret is removed from the keyring too."
+    ));
+    let mut next = None;
+    ui.horizontal(|ui| {
+        if ui.button("Delete profile").clicked() {
+            commands.send(Command::DeleteProfile {
+                name: name.to_owned(),
+            });
+            next = Some(Some(ProfileDialog::List));
+        }
+        if ui.button("Keep it").clicked() {
+            next = Some(Some(ProfileDialog::List));
+        }
+    });
+    next
+}
+
+fn pick_imported_ui(ui: &mut egui::Ui, found: &[ImportedProfile]) -> Next {
+    ui.label("The file holds several profiles; pick one to add:");
+    let mut next = None;
+    for imported in found {
+        if ui.button(format!("Add {}", imported.name)).clicked() {
+            next = Some(Some(ProfileDialog::Edit(Box::new(
+                ProfileDraft::from_imported(imported),
+            ))));
+        }
+    }
+    next
+}
+
+/// The typed-path fallback when no open dialog is available.
+pub fn import_path_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+) {
+    if !state.import_path_needed {
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label("No file dialog is available.");
+        let label = ui.label("File to import");
+        ui.text_edit_singleline(&mut view.import_path)
+            .labelled_by(label.id);
+        let path = view.import_path.trim();
+        if ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Import file"))
+            .clicked()
+        {
+            commands.send(Command::Import {
+                path: Some(path.into()),
+            });
+        }
+    });
+}

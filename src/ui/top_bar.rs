@@ -1,0 +1,178 @@
+//! The top bar: profile switcher, refresh and cancel with progress, export, banners.
+
+use crate::app::command::{Command, CommandSender};
+use crate::app::event::ExportFormat;
+use crate::app::state::{AppState, Connection, DemoStatus, KeystoreStatus, NoticeLevel};
+use crate::app::view::thousands;
+
+use super::app::ViewState;
+use super::profile_dialog::ProfileDialog;
+use super::widgets::error_block_ui;
+
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+) {
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("ossguard");
+        ui.separator();
+        profile_switch_ui(ui, state, commands);
+        if ui.button("Profiles…").clicked() {
+            view.profile_dialog = Some(ProfileDialog::list());
+        }
+        connection_ui(ui, state);
+        if state.active.is_some() {
+            ui.separator();
+            refresh_ui(ui, state, commands);
+            ui.separator();
+            let can_export = !state.rows().is_empty();
+            for format in [ExportFormat::Csv, ExportFormat::Json] {
+                let button = egui::Button::new(format!("Export {}", format.label()));
+                if ui.add_enabled(can_export, button).clicked() {
+                    commands.send(Command::Export { format, path: None });
+                }
+            }
+            ui.toggle_value(&mut view.show_activity, "Activity log");
+        }
+    });
+    banners_ui(ui, state, view, commands);
+    ui.add_space(2.0);
+}
+
+fn profile_switch_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
+    if state.profiles.profiles.is_empty() {
+        return;
+    }
+    let current = state
+        .active
+        .as_ref()
+        .map_or("(none)", |a| a.profile.name.as_str());
+    egui::ComboBox::from_label("Profile")
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for profile in &state.profiles.profiles {
+                let selected = current == profile.name;
+                if ui.selectable_label(selected, &profile.name).clicked() && !selected {
+                    commands.send(Command::SwitchProfile {
+                        name: profile.name.clone(),
+                    });
+                }
+            }
+        });
+}
+
+fn connection_ui(ui: &mut egui::Ui, state: &AppState) {
+    if state.demo == Some(DemoStatus::Starting) {
+        ui.spinner();
+        ui.label("Starting the demo server…");
+        return;
+    }
+    match state.active.as_ref().map(|a| &a.connection) {
+        Some(Connection::Connecting) => {
+            ui.spinner();
+            ui.label("Connecting…");
+        }
+        Some(Connection::Failed(error)) => {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        Some(Connection::Connected) | None => {}
+    }
+}
+
+fn refresh_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
+    let running = state.refresh_running();
+    if ui
+        .add_enabled(
+            state.is_connected() && !running,
+            egui::Button::new("Refresh all"),
+        )
+        .clicked()
+    {
+        commands.send(Command::RefreshAll);
+    }
+    if (running || state.batch_running()) && ui.button("Cancel").clicked() {
+        commands.send(Command::Cancel);
+    }
+    let Some(refresh) = &state.refresh else {
+        return;
+    };
+    let total = refresh.listed;
+    let (n, n_total) = (thousands(refresh.loaded), thousands(total));
+    if running {
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            refresh.loaded as f32 / total as f32
+        };
+        let text = if refresh.listing_done {
+            format!("Reading rules: {n} of {n_total}")
+        } else {
+            format!("Listing buckets… {n} of {n_total}")
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_width(220.0)
+                .text(text),
+        );
+    } else if refresh.cancelled {
+        ui.label(format!("Refresh cancelled at {n} of {n_total}"));
+    } else if refresh.error.is_none() {
+        ui.label(format!("Read {n} of {n_total} rules"));
+    }
+}
+
+fn banners_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
+    if let Some(KeystoreStatus::Unavailable(reason)) = &state.keystore {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "No OS keyring is available ({reason}). Secrets can be kept in memory for \
+                     this run only; they are never written to disk."
+                ),
+            );
+            if ui.button("Keep secrets in memory for this run").clicked() {
+                commands.send(Command::UseMemoryKeystore);
+            }
+        });
+    }
+    if let Some(error) = state.refresh.as_ref().and_then(|r| r.error.as_ref()) {
+        error_block_ui(ui, "Listing buckets failed", error);
+    }
+    if let Some(format) = state.export_path_needed {
+        ui.horizontal(|ui| {
+            ui.label("No file dialog is available.");
+            let label = ui.label("Export to file");
+            ui.text_edit_singleline(&mut view.export_path)
+                .labelled_by(label.id);
+            let path = view.export_path.trim();
+            if ui
+                .add_enabled(
+                    !path.is_empty(),
+                    egui::Button::new(format!("Save {}", format.label())),
+                )
+                .clicked()
+            {
+                commands.send(Command::Export {
+                    format,
+                    path: Some(path.into()),
+                });
+            }
+        });
+    }
+    for (index, notice) in state.notices.iter().enumerate().rev().take(3) {
+        ui.horizontal_wrapped(|ui| {
+            let color = match notice.level {
+                NoticeLevel::Info => ui.visuals().text_color(),
+                NoticeLevel::Error => ui.visuals().error_fg_color,
+            };
+            ui.colored_label(color, &notice.text);
+            if ui.small_button("Dismiss").clicked() {
+                commands.send(Command::DismissNotice { index });
+            }
+        });
+    }
+}

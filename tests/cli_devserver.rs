@@ -1,0 +1,287 @@
+//! The CLI binary against the dev server binary: output formats, exit codes, read-back.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{AK, DevServerProcess, SK};
+use ossguard::devserver::demo::seed_rule;
+
+fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args(args)
+        .env("OSS_ENDPOINT", server.endpoint())
+        .env("OSS_REGION", "cn-hangzhou")
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .env_remove("OSS_SESSION_TOKEN")
+        .env("OSSGUARD_CONFIG_DIR", server.dir.path().join("config"))
+        .env("OSSGUARD_DATA_DIR", server.dir.path().join("client-data"))
+        .output()
+        .expect("ossguard runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn buckets_json_lists_every_bucket_sorted_with_its_rule() {
+    let server = DevServerProcess::start(&["--seed-buckets", "30"]);
+    for version in ["v4", "v1"] {
+        // Global options after the subcommand work too.
+        let rows = json(&ossguard(
+            &server,
+            &[
+                "buckets",
+                "--format",
+                "json",
+                "--signature-version",
+                version,
+            ],
+        ));
+        let rows = rows.as_array().expect("array");
+        assert_eq!(rows.len(), 30);
+        for (i, row) in rows.iter().enumerate() {
+            let n = i + 1;
+            assert_eq!(row["name"], format!("seed-{n:05}"));
+            let rule = seed_rule(n);
+            assert_eq!(
+                row["sse_algorithm"].as_str(),
+                rule.as_ref().map(|r| r.algorithm())
+            );
+            assert_eq!(
+                row["kms_master_key_id"].as_str(),
+                rule.as_ref().and_then(|r| r.kms_key_id())
+            );
+            assert_eq!(
+                row["kms_data_encryption"].as_str(),
+                rule.as_ref().and_then(|r| r.data_encryption())
+            );
+            assert!(row["error"].is_null());
+            let region = row["region"].as_str().expect("region");
+            assert_eq!(row["location"], format!("oss-{region}"));
+            let port_url = server.ready["regions"][region]
+                .as_str()
+                .expect("region url");
+            assert_eq!(
+                format!("http://{}", row["endpoint"].as_str().expect("endpoint")),
+                port_url
+            );
+        }
+    }
+}
+
+#[test]
+fn set_get_delete_round_trip_with_read_back() {
+    let server = DevServerProcess::start(&["--seed-buckets", "8"]);
+    let key = "9468da86-3509-4f8d-a61e-6eab1eac0001";
+    let set = json(&ossguard(
+        &server,
+        &[
+            "--format",
+            "json",
+            "set",
+            "seed-00002",
+            "--sse",
+            "KMS",
+            "--kms-key-id",
+            key,
+            "--kms-data-encryption",
+            "SM4",
+        ],
+    ));
+    assert_eq!(set["name"], "seed-00002");
+    assert_eq!(set["sse_algorithm"], "KMS");
+    assert_eq!(set["kms_master_key_id"], key);
+    assert_eq!(set["kms_data_encryption"], "SM4");
+    let got = json(&ossguard(
+        &server,
+        &["get", "seed-00002", "--format", "json"],
+    ));
+    assert_eq!(got, set);
+
+    let refused = ossguard(&server, &["delete", "seed-00002"]);
+    assert_eq!(refused.status.code(), Some(2), "delete needs --yes");
+    assert_eq!(
+        json(&ossguard(
+            &server,
+            &["get", "seed-00002", "--format", "json"]
+        ))["sse_algorithm"],
+        "KMS"
+    );
+
+    let deleted = json(&ossguard(
+        &server,
+        &["delete", "seed-00002", "--yes", "--format", "json"],
+    ));
+    assert!(deleted["sse_algorithm"].is_null() && deleted["error"].is_null());
+
+    let sm4 = json(&ossguard(
+        &server,
+        &["set", "seed-00002", "--sse", "SM4", "--format", "json"],
+    ));
+    assert_eq!(sm4["sse_algorithm"], "SM4");
+    assert!(sm4["kms_master_key_id"].is_null());
+}
+
+#[test]
+fn usage_errors_exit_2_and_oss_errors_exit_1_with_hint() {
+    let server = DevServerProcess::start(&["--seed-buckets", "2"]);
+    // A KMS key ID with AES256 is refused before anything is sent.
+    let out = ossguard(
+        &server,
+        &[
+            "set",
+            "seed-00001",
+            "--sse",
+            "AES256",
+            "--kms-key-id",
+            "key-hzz68d1fd85qslv95ilz4",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = ossguard(
+        &server,
+        &[
+            "set",
+            "seed-00001",
+            "--sse",
+            "KMS",
+            "--kms-key-id",
+            "not a key",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a KMS key ID"));
+    let out = ossguard(&server, &["set", "seed-00001", "--sse", "DES"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args([
+            "buckets",
+            "--endpoint",
+            server.endpoint().as_str(),
+            "--region",
+            "cn-hangzhou",
+        ])
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", "wrong-secret")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("SignatureDoesNotMatch"), "{stderr}");
+    assert!(
+        stderr.contains("hint: Signature rejected: check the AccessKey secret"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("wrong-secret"),
+        "the secret never reaches stderr"
+    );
+
+    let out = ossguard(&server, &["get", "no-such-bucket"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NoSuchBucket"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args([
+            "buckets",
+            "--endpoint",
+            "http://oss-cn-hangzhou.aliyuncs.com",
+        ])
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "plain http to a remote host is refused"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("https"));
+}
+
+#[test]
+fn csv_and_table_formats() {
+    let server = DevServerProcess::start(&["--seed-buckets", "6"]);
+    let out = ossguard(&server, &["buckets", "--format", "csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "name,region,location,endpoint,sse_algorithm,kms_master_key_id,kms_data_encryption,error_code,error_message,error_request_id,error_hint"
+        )
+    );
+    assert_eq!(lines.count(), 6);
+    let out = ossguard(&server, &["buckets"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("NAME"));
+    assert!(
+        text.contains("6 buckets: 1 not encrypted, 0 unreadable"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_change_is_logged_and_undo_restores_the_previous_rule() {
+    let server = DevServerProcess::start(&["--seed-buckets", "6"]);
+    // seed-00004 starts with KMS and a CMK.
+    let before = json(&ossguard(
+        &server,
+        &["get", "seed-00004", "--format", "json"],
+    ));
+    assert_eq!(before["kms_master_key_id"], "key-seed00004");
+    json(&ossguard(
+        &server,
+        &["set", "seed-00004", "--sse", "AES256", "--format", "json"],
+    ));
+    json(&ossguard(
+        &server,
+        &["delete", "seed-00004", "--yes", "--format", "json"],
+    ));
+
+    let log = json(&ossguard(&server, &["log", "--format", "json"]));
+    let log = log.as_array().expect("array");
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0]["bucket"], "seed-00004");
+    assert_eq!(log[0]["kind"], "put");
+    assert_eq!(log[0]["before"]["state"], "rule");
+    assert_eq!(log[0]["before"]["kms_master_key_id"], "key-seed00004");
+    assert_eq!(log[0]["after"]["sse_algorithm"], "AES256");
+    assert_eq!(log[0]["verified"], true);
+    assert_eq!(log[0]["profile"], "(environment)");
+    assert!(
+        log[0]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 24)
+    );
+    assert_eq!(log[1]["kind"], "delete");
+    assert_eq!(log[1]["before"]["sse_algorithm"], "AES256");
+    assert_eq!(log[1]["after"]["state"], "no_rule");
+
+    let unconfirmed = ossguard(&server, &["undo"]);
+    assert_eq!(unconfirmed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unconfirmed.stderr).contains("AES256"));
+    // Undo the delete: AES256 comes back; undo again: that undo is itself undone.
+    let restored = json(&ossguard(&server, &["undo", "--yes", "--format", "json"]));
+    assert_eq!(restored["sse_algorithm"], "AES256");
+    let table = ossguard(&server, &["log"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(text.lines().count(), 4, "header + 3 changes:\n{text}");
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("KMS (key-seed00004)")),
+        "{text}"
+    );
+}

@@ -1,0 +1,106 @@
+//! The official SDKs (Python oss2 and alibabacloud-oss-v2, Node ali-oss) drive the dev
+//! server binary. The scripts live in tests/interop/; `tests/interop/setup.sh` installs the
+//! SDKs (the README's test command runs it). With OSSGUARD_REQUIRE_INTEROP=1 a missing
+//! install fails the test instead of skipping it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{AK, DevServerProcess, SK};
+
+fn interop_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
+}
+
+/// The interpreter for a script, or `None` (skip) when the SDKs are not installed.
+fn interpreter(kind: &str) -> Option<PathBuf> {
+    let dir = interop_dir();
+    let (path, marker) = match kind {
+        "python" => (dir.join(".venv/bin/python"), dir.join(".venv/bin/python")),
+        _ => (PathBuf::from("node"), dir.join("node_modules/ali-oss")),
+    };
+    if marker.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("OSSGUARD_REQUIRE_INTEROP").as_deref() != Ok("1"),
+        "SDKs not installed: run tests/interop/setup.sh"
+    );
+    eprintln!("skipping: SDKs not installed (run tests/interop/setup.sh)");
+    None
+}
+
+fn run_script(kind: &str, script: &str) {
+    let Some(interpreter) = interpreter(kind) else {
+        return;
+    };
+    let server = DevServerProcess::start(&[]);
+    let prefix = format!("it-{:x}", std::process::id() ^ rand_suffix());
+    let output = Command::new(interpreter)
+        .arg(interop_dir().join(script))
+        .env("OSSGUARD_READY", &server.ready_line)
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .env("OSSGUARD_BUCKET_PREFIX", &prefix)
+        .output()
+        .expect("script runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "{script} failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    let checks = stdout.lines().filter(|l| l.starts_with("ok - ")).count();
+    assert!(checks >= 20, "{script} ran only {checks} checks:\n{stdout}");
+    assert!(!stdout.contains("not ok"), "{stdout}");
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default()
+}
+
+#[test]
+fn python_oss2_v1_and_v4() {
+    run_script("python", "oss2_test.py");
+}
+
+#[test]
+fn python_alibabacloud_oss_v2() {
+    run_script("python", "ossv2_test.py");
+}
+
+#[test]
+fn node_ali_oss() {
+    run_script("node", "alioss_test.js");
+}
+
+#[test]
+fn ready_line_has_the_documented_shape() {
+    let server = DevServerProcess::start(&["--regions", "cn-hangzhou,cn-shanghai"]);
+    let ready = &server.ready;
+    let keys: Vec<&str> = ready
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(
+        keys.contains(&"endpoint") && keys.contains(&"regions") && keys.contains(&"access_key_id")
+    );
+    assert_eq!(ready["access_key_id"], AK);
+    assert_eq!(ready["regions"]["cn-hangzhou"], ready["endpoint"]);
+    let shanghai = ready["regions"]["cn-shanghai"].as_str().expect("url");
+    assert!(shanghai.starts_with("http://127.0.0.1:") && shanghai != server.endpoint());
+    assert!(
+        !server.ready_line.contains(SK),
+        "the secret is never printed"
+    );
+}

@@ -1,0 +1,203 @@
+//! Hostile answers: malformed or truncated XML, oversized bodies, answers slower than the
+//! timeout, a server that dies mid-refresh. Every call ends, with a typed error, no panic.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Calls, TestServer};
+use futures::StreamExt as _;
+use ossguard::core::model::{Bucket, BucketName};
+use ossguard::core::sign::{Credentials, SignatureVersion};
+use ossguard::core::sse::EncryptionState;
+use ossguard::devserver::demo::seed_rule;
+use ossguard::transport::retry::RetryPolicy;
+use ossguard::transport::{ClientConfig, Endpoint, OssClient, OssError, fanout};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio_util::sync::CancellationToken;
+
+/// A canned answer, chosen by the bucket in the request path.
+async fn mock_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let xml = "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nx-oss-request-id: MOCK\r\n";
+                let reply: Vec<u8> = if path.starts_with("/malformed/") {
+                    format!("{xml}Content-Length: 30\r\n\r\n<ServerSideEncryptionRule><App")
+                        .into_bytes()
+                } else if path.starts_with("/truncated/") {
+                    format!("{xml}Content-Length: 500\r\n\r\n<ServerSideEncryptionRule>")
+                        .into_bytes()
+                } else if path.starts_with("/huge/") {
+                    let body = "x".repeat(9 * 1024 * 1024);
+                    format!("{xml}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+                } else if path.starts_with("/slow/") {
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    format!("{xml}Content-Length: 0\r\n\r\n").into_bytes()
+                } else if path.starts_with("/html/") {
+                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 13\r\n\r\n<html></html>".to_vec()
+                } else {
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec()
+                };
+                socket.write_all(&reply).await.ok();
+                socket.shutdown().await.ok();
+            });
+        }
+    });
+    format!("127.0.0.1:{}", addr.port())
+}
+
+fn fast_client(host: &str, timeout: Duration) -> OssClient {
+    let mut config = ClientConfig::new(
+        Endpoint::parse(&format!("http://{host}")).expect("endpoint"),
+        "cn-hangzhou",
+    );
+    config.timeout = timeout;
+    config.retry = RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    };
+    OssClient::new(config, Credentials::new("ak", "sk")).expect("client")
+}
+
+fn bucket(name: &str, host: &str) -> Bucket {
+    Bucket {
+        name: BucketName::parse(name).expect("name"),
+        region: "cn-hangzhou".into(),
+        location: "oss-cn-hangzhou".into(),
+        extranet_endpoint: host.to_owned(),
+        intranet_endpoint: host.to_owned(),
+        creation_date: String::new(),
+        storage_class: "Standard".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_answers_end_in_typed_errors() {
+    let host = mock_server().await;
+    let calls = Calls::default();
+    let client = calls.attach(fast_client(&host, Duration::from_millis(800)));
+
+    let err = client
+        .get_encryption(&bucket("malformed", &host))
+        .await
+        .expect_err("malformed");
+    assert!(matches!(err, OssError::Response { .. }), "{err:?}");
+    assert_eq!(err.code(), "InvalidResponse");
+
+    let err = client
+        .get_encryption(&bucket("truncated", &host))
+        .await
+        .expect_err("truncated");
+    assert!(matches!(err, OssError::Network(_)), "{err:?}");
+
+    let err = client
+        .get_encryption(&bucket("huge", &host))
+        .await
+        .expect_err("oversized");
+    assert!(err.to_string().contains("larger than"), "{err}");
+
+    let err = client
+        .get_encryption(&bucket("slow", &host))
+        .await
+        .expect_err("too slow");
+    assert!(matches!(err, OssError::Timeout(_)), "{err:?}");
+    assert!(err.hint().contains("did not answer in time"));
+
+    let err = client
+        .get_encryption(&bucket("html", &host))
+        .await
+        .expect_err("proxy page");
+    assert_eq!((err.code(), err.status()), ("HttpError", Some(502)));
+
+    // Each failure above was retried the SDKs' 3 times, then given up.
+    let slow_attempts = calls
+        .snapshot()
+        .iter()
+        .filter(|c| c.bucket.as_deref() == Some("slow"))
+        .count();
+    assert_eq!(slow_attempts, 3);
+
+    // The row form never panics either: every bucket gets a state.
+    let state = client.encryption_state(&bucket("malformed", &host)).await;
+    assert!(matches!(state, EncryptionState::Unknown(ref f) if f.code == "InvalidResponse"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_dying_mid_refresh_leaves_every_bucket_correct_or_unknown() {
+    let server = TestServer::start(|c| {
+        c.seed_buckets = 40;
+        c.latency = Duration::from_millis(150);
+    })
+    .await;
+    let listing = server.client(SignatureVersion::V4);
+    let buckets = listing.list_buckets(None).await.expect("listing");
+    let client = {
+        let mut config = listing.config().clone();
+        config.timeout = Duration::from_secs(2);
+        config.retry.base_delay = Duration::from_millis(5);
+        OssClient::new(config, Credentials::new(common::AK, common::SK)).expect("client")
+    };
+    let mut stream = Box::pin(fanout::encryption_states(
+        client,
+        buckets,
+        4,
+        CancellationToken::new(),
+    ));
+    let mut results = Vec::new();
+    let mut server = Some(server);
+    let mut _dir_keeper = None;
+    while let Some(result) = stream.next().await {
+        results.push(result);
+        if results.len() == 6
+            && let Some(TestServer { server, dir }) = server.take()
+        {
+            _dir_keeper = Some(dir);
+            server.shutdown().await;
+        }
+    }
+    assert_eq!(results.len(), 40, "every bucket has a result");
+    for (bucket, state) in &results {
+        let n: usize = bucket.name.as_str()[5..].parse().expect("seed number");
+        let expected = match seed_rule(n) {
+            Some(rule) => EncryptionState::Configured(rule),
+            None => EncryptionState::NotConfigured,
+        };
+        assert!(
+            *state == expected || matches!(state, EncryptionState::Unknown(_)),
+            "{} read wrongly as {state:?}",
+            bucket.name
+        );
+    }
+    let unknown: Vec<_> = results
+        .iter()
+        .filter_map(|(_, s)| match s {
+            EncryptionState::Unknown(f) => Some(f.code.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        unknown.len() >= 20,
+        "buckets not read before the shutdown are marked unknown"
+    );
+    for code in &unknown {
+        assert!(
+            ["ConnectionFailed", "NetworkError", "Timeout"].contains(&code.as_str()),
+            "{code}"
+        );
+    }
+}

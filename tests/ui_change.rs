@@ -1,0 +1,248 @@
+//! Changing rules through the form, the confirmation and the read-back, against the demo
+//! dev server: one bucket, a delete, a denied bucket, several buckets at once, and export.
+
+mod ui_support;
+
+use egui_kittest::kittest::Queryable as _;
+use ossguard::app::event::ApplyOutcome;
+use ossguard::core::model::BucketName;
+use ossguard::core::sse::{EncryptionState, SseRule};
+use ui_support::UiTest;
+
+const CMK: &str = "key-hzz68d1fd85qslv95ilz4";
+
+fn name(n: &str) -> BucketName {
+    BucketName::parse(n).expect("valid")
+}
+
+fn encryption(test: &UiTest, bucket: &str) -> Option<EncryptionState> {
+    test.harness
+        .state()
+        .state()
+        .row(&name(bucket))
+        .and_then(|r| r.encryption.clone())
+}
+
+fn verification(test: &UiTest, bucket: &str) -> Option<ApplyOutcome> {
+    test.harness
+        .state()
+        .state()
+        .row(&name(bucket))
+        .and_then(|r| r.verification.clone())
+}
+
+/// Clicks a row by its bucket name and waits for the detail panel.
+fn select(test: &mut UiTest, bucket: &str) {
+    test.harness.get_by_label(bucket).click();
+    test.step_until("the detail panel", |h| {
+        h.state().view().primary.as_ref().map(BucketName::as_str) == Some(bucket)
+    });
+    test.step_until_label("Change the rule");
+}
+
+#[test]
+fn set_kms_with_a_cmk_through_the_form_and_verify() {
+    let mut test = UiTest::start_demo(|_| {});
+    assert_eq!(
+        encryption(&test, "marketing-uploads-hz"),
+        Some(EncryptionState::NotConfigured)
+    );
+    select(&mut test, "marketing-uploads-hz");
+    test.step_until_label_contains("Current rule: none");
+
+    test.harness.get_by_label("KMS with a CMK ID").click();
+    test.settle();
+    // Inline validation: no key yet, so no review.
+    assert!(
+        test.harness
+            .query_by_label_contains("Enter the CMK ID")
+            .is_some()
+    );
+    test.harness.get_by_label("Review change…").click();
+    test.settle();
+    assert!(test.harness.query_by_label("Confirm").is_none());
+
+    test.type_into("KMS key ID", CMK);
+    test.settle();
+    assert!(
+        test.harness
+            .query_by_label_contains("Enter the CMK ID")
+            .is_none()
+    );
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Review the change to 1 bucket");
+    // The preview shows before and after.
+    assert!(test.harness.query_by_label("no rule").is_some());
+    let after = format!("KMS ({CMK})");
+    assert!(test.harness.query_by_label(&after).is_some());
+    test.harness.get_by_label("Confirm").click();
+
+    test.step_until("the change to be verified", |h| {
+        h.state()
+            .state()
+            .row(&name("marketing-uploads-hz"))
+            .is_some_and(|r| r.verification.is_some())
+    });
+    assert_eq!(
+        verification(&test, "marketing-uploads-hz"),
+        Some(ApplyOutcome::Verified)
+    );
+    assert_eq!(
+        encryption(&test, "marketing-uploads-hz"),
+        Some(EncryptionState::Configured(SseRule::Kms {
+            key_id: Some(CMK.into()),
+            sm4_data: false
+        }))
+    );
+    test.step_until_label_contains("Verified: the rule read back matches");
+    assert!(test.harness.query_by_label("verified").is_some());
+    assert!(test.harness.query_by_label("Confirm").is_none());
+
+    // The change is in the change log shared with the CLI.
+    let log = std::fs::read_to_string(test.dir.path().join("data/changes.jsonl")).expect("log");
+    assert!(log.contains("marketing-uploads-hz") && log.contains(CMK), "{log}");
+
+    // A fresh refresh reads the same rule back from the server.
+    test.harness.get_by_label("Refresh all").click();
+    test.step_until_label("Read 30 of 30 rules");
+    assert!(matches!(
+        encryption(&test, "marketing-uploads-hz"),
+        Some(EncryptionState::Configured(SseRule::Kms { key_id: Some(k), .. })) if k == CMK
+    ));
+}
+
+#[test]
+fn delete_asks_for_confirmation_first() {
+    let mut test = UiTest::start_demo(|_| {});
+    let before = Some(EncryptionState::Configured(SseRule::Aes256));
+    assert_eq!(encryption(&test, "prod-web-assets-hz"), before);
+    select(&mut test, "prod-web-assets-hz");
+    test.harness.get_by_label("Delete the rule").click();
+    test.settle();
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Review the change to 1 bucket");
+    // Backing out changes nothing.
+    test.harness.get_by_label("Back").click();
+    test.settle();
+    assert!(test.harness.query_by_label("Confirm").is_none());
+    assert_eq!(encryption(&test, "prod-web-assets-hz"), before);
+    assert!(test.harness.state().state().batch.is_none());
+
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Confirm");
+    test.step_until_label("Change: delete the rule");
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the delete to be verified", |h| {
+        h.state()
+            .state()
+            .row(&name("prod-web-assets-hz"))
+            .is_some_and(|r| r.verification.is_some())
+    });
+    assert_eq!(
+        verification(&test, "prod-web-assets-hz"),
+        Some(ApplyOutcome::Verified)
+    );
+    assert_eq!(
+        encryption(&test, "prod-web-assets-hz"),
+        Some(EncryptionState::NotConfigured)
+    );
+    test.step_until_label_contains("8 of 30 not encrypted");
+}
+
+#[test]
+fn a_denied_bucket_shows_its_error_code_and_hint() {
+    let mut test = UiTest::start_demo(|_| {});
+    select(&mut test, "security-audit-hz");
+    test.step_until_label("The rule could not be read");
+    assert!(
+        test.harness
+            .query_by_label("Permission denied: the RAM policy must allow oss:GetBucketEncryption.")
+            .is_some()
+    );
+    // Code in the row's status and in the error block; the request id is shown too.
+    assert!(test.harness.query_all_by_label("AccessDenied").count() >= 2);
+    let request_id = match encryption(&test, "security-audit-hz") {
+        Some(EncryptionState::Unknown(f)) => f.request_id.expect("request id"),
+        other => panic!("expected Unknown, got {other:?}"),
+    };
+    assert!(test.harness.query_by_label(&request_id).is_some());
+    // GetBucketInfo is denied too, with its own hint.
+    test.step_until_label("GetBucketInfo failed");
+    assert!(
+        test.harness
+            .query_by_label("Permission denied: the RAM policy must allow oss:GetBucketInfo.")
+            .is_some()
+    );
+    // A change is refused by OSS and the row says so, keeping what it knew.
+    test.harness.get_by_label("AES256 (SSE-OSS)").click();
+    test.settle();
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Confirm");
+    test.harness.get_by_label("Confirm").click();
+    test.step_until_label("The change failed");
+    assert!(
+        test.harness
+            .query_by_label("Permission denied: the RAM policy must allow oss:PutBucketEncryption.")
+            .is_some()
+    );
+    assert!(test.harness.query_by_label("change failed: AccessDenied").is_some());
+}
+
+#[test]
+fn several_buckets_at_once_with_preview_and_result_per_bucket() {
+    let mut test = UiTest::start_demo(|_| {});
+    for bucket in ["marketing-uploads-hz", "tmp-scratch-hz", "security-audit-hz"] {
+        test.harness.get_by_label(&format!("Select {bucket}")).click();
+        test.settle();
+    }
+    test.step_until_label("3 buckets selected");
+    test.harness.get_by_label("KMS with SM4 data encryption").click();
+    test.settle();
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Review the change to 3 buckets");
+    assert_eq!(test.harness.query_all_by_label("KMS + SM4 (default key)").count(), 3);
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the batch to finish", |h| {
+        h.state().state().batch.as_ref().is_some_and(|b| b.finished)
+    });
+    test.step_until_label("Done: 2 of 3 verified");
+    let batch = test.harness.state().state().batch.clone().expect("batch");
+    assert_eq!(batch.items.len(), 3);
+    for item in &batch.items {
+        let expected_ok = item.bucket.as_str() != "security-audit-hz";
+        assert_eq!(
+            item.outcome.as_ref().is_some_and(ApplyOutcome::is_success),
+            expected_ok,
+            "{:?}",
+            item
+        );
+    }
+    assert!(
+        test.harness
+            .query_by_label_contains("AccessDenied: Permission denied")
+            .is_some()
+    );
+    assert_eq!(
+        encryption(&test, "tmp-scratch-hz"),
+        Some(EncryptionState::Configured(SseRule::Kms {
+            key_id: None,
+            sm4_data: true
+        }))
+    );
+}
+
+#[test]
+fn export_falls_back_to_a_typed_path_and_writes_csv() {
+    let mut test = UiTest::start_demo(|_| {});
+    test.harness.get_by_label("Export CSV").click();
+    test.step_until_label("Export to file");
+    let path = test.dir.path().join("audit.csv");
+    test.type_into("Export to file", &path.display().to_string());
+    test.harness.get_by_label("Save CSV").click();
+    test.step_until_label_contains("Exported 30 rows as CSV");
+    let csv = std::fs::read_to_string(&path).expect("written");
+    let mut lines = csv.lines();
+    assert!(lines.next().is_some_and(|h| h.starts_with("name,region,location,endpoint")));
+    assert_eq!(lines.count(), 30);
+    assert!(csv.contains("security-audit-hz") && csv.contains("AccessDenied"));
+}

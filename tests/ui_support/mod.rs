@@ -1,0 +1,126 @@
+//! Shared helpers for the egui_kittest tests: the real app on a real multi-thread tokio
+//! runtime, config and data in a temp dir, secrets in memory, and `step_until`.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use ossguard::app::environment::AppEnvironment;
+use ossguard::app::runtime::RuntimeHandle;
+use ossguard::ui::OssGuardApp;
+
+/// How long a test waits for something the dev server has to answer.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct UiTest {
+    // Field order matters: the harness (and the app with its dev server) drops before the
+    // runtime that serves them.
+    pub harness: Harness<'static, OssGuardApp>,
+    pub runtime: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
+}
+
+impl UiTest {
+    /// The app with an empty config in a temp dir; `configure` adjusts the environment.
+    pub fn start(configure: impl FnOnce(&mut AppEnvironment)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut env = AppEnvironment::for_tests(dir.path());
+        configure(&mut env);
+        let handle = RuntimeHandle::new(runtime.handle().clone());
+        let harness = Harness::builder()
+            .with_size(egui::vec2(1500.0, 1000.0))
+            .build_eframe(move |cc| OssGuardApp::new(&cc.egui_ctx, handle, env));
+        Self {
+            harness,
+            runtime,
+            dir,
+        }
+    }
+
+    /// The demo, opened through the welcome screen, with every rule read.
+    pub fn start_demo(configure: impl FnOnce(&mut AppEnvironment)) -> Self {
+        let mut test = Self::start(configure);
+        test.step_until_label("Try the demo");
+        test.harness.get_by_label("Try the demo").click();
+        test.step_until("the demo refresh to finish", |h| {
+            h.state()
+                .state()
+                .refresh
+                .as_ref()
+                .is_some_and(|r| r.finished && r.listed > 0)
+        });
+        test
+    }
+
+    /// Steps frames (sleeping a little between them so background tasks run) until `done`
+    /// holds; on timeout, panics naming what it waited for and what is on screen.
+    #[track_caller]
+    pub fn step_until(
+        &mut self,
+        what: &str,
+        done: impl Fn(&Harness<'static, OssGuardApp>) -> bool,
+    ) {
+        let start = Instant::now();
+        loop {
+            self.harness.step();
+            if done(&self.harness) {
+                // One more frame so the UI shows what the state now holds.
+                self.harness.step();
+                return;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "timed out waiting for {what}; notices: {:?}",
+                self.harness.state().state().notices
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[track_caller]
+    pub fn step_until_label(&mut self, label: &str) {
+        self.step_until(&format!("label {label:?}"), |h| {
+            h.query_by_label(label).is_some()
+        });
+    }
+
+    #[track_caller]
+    pub fn step_until_label_contains(&mut self, text: &str) {
+        self.step_until(&format!("a label containing {text:?}"), |h| {
+            h.query_by_label_contains(text).is_some()
+        });
+    }
+
+    /// A few frames: lets a click turn into a command and the command run.
+    pub fn settle(&mut self) {
+        for _ in 0..3 {
+            self.harness.step();
+        }
+    }
+
+    /// Focuses the (empty) field labelled `label` and types `text` into it.
+    pub fn type_into(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).focus();
+        self.harness.step();
+        self.harness.get_by_label(label).type_text(text);
+        self.harness.step();
+    }
+
+    /// Bucket names in the order the table shows them (only the rows laid out).
+    pub fn visible_bucket_names(&self) -> Vec<String> {
+        let app = self.harness.state();
+        app.view()
+            .table
+            .indices()
+            .iter()
+            .filter_map(|i| app.state().rows().get(*i))
+            .map(|r| r.bucket.name.to_string())
+            .collect()
+    }
+}
