@@ -285,3 +285,51 @@ fn every_change_is_logged_and_undo_restores_the_previous_rule() {
         "{text}"
     );
 }
+
+#[test]
+fn a_fault_storm_ends_with_every_bucket_correct_or_marked_unknown() {
+    let server = DevServerProcess::start(&["--seed-buckets", "60", "--fail-rate", "0.2"]);
+    let out = ossguard(&server, &["buckets", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = json(&out);
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 60);
+    let mut unknown = 0;
+    for (i, row) in rows.iter().enumerate() {
+        if row["error"].is_null() {
+            let rule = seed_rule(i + 1);
+            assert_eq!(
+                row["sse_algorithm"].as_str(),
+                rule.as_ref().map(|r| r.algorithm())
+            );
+        } else {
+            unknown += 1;
+            assert!(row["sse_algorithm"].is_null());
+            assert!(row["error"]["code"].as_str().is_some_and(|c| !c.is_empty()));
+        }
+    }
+    assert!(
+        unknown <= 6,
+        "retries recover most failures ({unknown} unknown)"
+    );
+}
+
+#[test]
+fn a_skewed_clock_is_corrected_and_reported() {
+    let server = DevServerProcess::start(&["--seed-buckets", "3", "--clock-skew-seconds", "1800"]);
+    let out = ossguard(&server, &["buckets", "--format", "json"]);
+    assert_eq!(json(&out).as_array().map(Vec::len), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let seconds: i64 = stderr
+        .split("clock is ")
+        .nth(1)
+        .and_then(|rest| rest.split(" s behind").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no clock note in {stderr}"));
+    assert!((1795..=1805).contains(&seconds), "{stderr}");
+}

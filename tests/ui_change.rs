@@ -100,7 +100,10 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
 
     // The change is in the change log shared with the CLI.
     let log = std::fs::read_to_string(test.dir.path().join("data/changes.jsonl")).expect("log");
-    assert!(log.contains("marketing-uploads-hz") && log.contains(CMK), "{log}");
+    assert!(
+        log.contains("marketing-uploads-hz") && log.contains(CMK),
+        "{log}"
+    );
 
     // A fresh refresh reads the same rule back from the server.
     test.harness.get_by_label("Refresh all").click();
@@ -185,22 +188,39 @@ fn a_denied_bucket_shows_its_error_code_and_hint() {
             .query_by_label("Permission denied: the RAM policy must allow oss:PutBucketEncryption.")
             .is_some()
     );
-    assert!(test.harness.query_by_label("change failed: AccessDenied").is_some());
+    assert!(
+        test.harness
+            .query_by_label("change failed: AccessDenied")
+            .is_some()
+    );
 }
 
 #[test]
 fn several_buckets_at_once_with_preview_and_result_per_bucket() {
     let mut test = UiTest::start_demo(|_| {});
-    for bucket in ["marketing-uploads-hz", "tmp-scratch-hz", "security-audit-hz"] {
-        test.harness.get_by_label(&format!("Select {bucket}")).click();
+    for bucket in [
+        "marketing-uploads-hz",
+        "tmp-scratch-hz",
+        "security-audit-hz",
+    ] {
+        test.harness
+            .get_by_label(&format!("Select {bucket}"))
+            .click();
         test.settle();
     }
     test.step_until_label("3 buckets selected");
-    test.harness.get_by_label("KMS with SM4 data encryption").click();
+    test.harness
+        .get_by_label("KMS with SM4 data encryption")
+        .click();
     test.settle();
     test.harness.get_by_label("Review change…").click();
     test.step_until_label("Review the change to 3 buckets");
-    assert_eq!(test.harness.query_all_by_label("KMS + SM4 (default key)").count(), 3);
+    assert_eq!(
+        test.harness
+            .query_all_by_label("KMS + SM4 (default key)")
+            .count(),
+        3
+    );
     test.harness.get_by_label("Confirm").click();
     test.step_until("the batch to finish", |h| {
         h.state().state().batch.as_ref().is_some_and(|b| b.finished)
@@ -242,7 +262,11 @@ fn export_falls_back_to_a_typed_path_and_writes_csv() {
     test.step_until_label_contains("Exported 30 rows as CSV");
     let csv = std::fs::read_to_string(&path).expect("written");
     let mut lines = csv.lines();
-    assert!(lines.next().is_some_and(|h| h.starts_with("name,region,location,endpoint")));
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.starts_with("name,region,location,endpoint"))
+    );
     assert_eq!(lines.count(), 30);
     assert!(csv.contains("security-audit-hz") && csv.contains("AccessDenied"));
 }

@@ -25,6 +25,7 @@ fn demo_flow_fills_the_table_and_counts_states() {
     assert!(test.harness.query_by_label("Add account").is_some());
     assert!(test.harness.query_by_label("Import").is_some());
     test.harness.get_by_label("Try the demo").click();
+    test.step_until_label("Read 30 of 30 rules");
     test.step_until_label_contains("7 of 30 not encrypted");
 
     assert!(test.harness.query_by_label_contains("3 unknown").is_some());
@@ -37,7 +38,6 @@ fn demo_flow_fills_the_table_and_counts_states() {
             .get(Category::Unknown),
         3
     );
-    test.step_until_label("Read 30 of 30 rules");
     let state = test.harness.state().state();
     assert_eq!(state.rows().len(), 30);
     assert!(state.rows().iter().all(|r| r.encryption.is_some()));

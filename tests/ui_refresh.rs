@@ -22,9 +22,19 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
     test.harness.get_by_label("Try the demo").click();
     // Rows appear as soon as the listing lands, before their rules are read.
     test.step_until("the listing", |h| h.state().state().rows().len() == 30);
-    let refresh = test.harness.state().state().refresh.clone().expect("refresh");
+    let refresh = test
+        .harness
+        .state()
+        .state()
+        .refresh
+        .clone()
+        .expect("refresh");
     assert!(refresh.is_running(), "the slowed refresh is still running");
-    assert!(test.harness.query_by_label_contains("Reading rules:").is_some());
+    assert!(
+        test.harness
+            .query_by_label_contains("Reading rules:")
+            .is_some()
+    );
     assert!(test.harness.query_all_by_label("loading…").next().is_some());
 
     test.harness.get_by_label("Cancel").click();
@@ -34,7 +44,11 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
     assert!(loaded < 30, "cancelled before the end ({loaded} read)");
     assert_eq!(state.rows().len(), 30, "rows stay");
     assert!(state.rows().iter().all(|r| r.activity == RowActivity::Idle));
-    let read = state.rows().iter().filter(|r| r.encryption.is_some()).count();
+    let read = state
+        .rows()
+        .iter()
+        .filter(|r| r.encryption.is_some())
+        .count();
     assert!(test.harness.query_by_label("Cancel").is_none());
 
     // Nothing more arrives for the cancelled refresh.
@@ -45,7 +59,11 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
     let state = test.harness.state().state();
     assert_eq!(state.refresh.as_ref().map_or(0, |r| r.loaded), loaded);
     assert_eq!(
-        state.rows().iter().filter(|r| r.encryption.is_some()).count(),
+        state
+            .rows()
+            .iter()
+            .filter(|r| r.encryption.is_some())
+            .count(),
         read
     );
 
@@ -71,12 +89,12 @@ fn refresh_one_bucket() {
     test.harness.get_by_label("Refresh bucket").click();
     test.step_until("the bucket's read", |h| {
         let s = h.state().state();
-        s.activity.entries().iter().skip(before).any(|e| {
-            e.operation == "GetBucketEncryption" && e.bucket == "prod-logs-hz"
-        }) && s
-            .rows()
+        s.activity
+            .entries()
             .iter()
-            .all(|r| r.activity == RowActivity::Idle)
+            .skip(before)
+            .any(|e| e.operation == "GetBucketEncryption" && e.bucket == "prod-logs-hz")
+            && s.rows().iter().all(|r| r.activity == RowActivity::Idle)
     });
     // Only that bucket was read again (plus its GetBucketInfo for the panel).
     let s = test.harness.state().state();

@@ -103,6 +103,10 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             if state.refresh_matches(session, request)
                 && let Some(refresh) = state.refresh.as_mut()
             {
+                if refresh.cancelled {
+                    // Answers already on their way when the user cancelled.
+                    return false;
+                }
                 refresh.loaded += 1;
             }
             let Some(row) = state

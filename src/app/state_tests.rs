@@ -194,6 +194,13 @@ fn cancel_keeps_previous_values_and_ignores_late_finish() {
     let row = state.row(&name("aaa")).expect("row");
     assert_eq!(row.activity, RowActivity::Idle);
     assert_eq!(row.encryption, Some(kms(Some("k1"))));
+    // Answers already in flight when Cancel was pressed change nothing.
+    assert!(!state.apply(loaded(session, request, "aaa", kms(None))));
+    assert_eq!(state.refresh.as_ref().map(|r| r.loaded), Some(0));
+    assert_eq!(
+        state.row(&name("aaa")).and_then(|r| r.encryption.clone()),
+        Some(kms(Some("k1")))
+    );
     state.apply(Event::RefreshFinished {
         session,
         request,

@@ -75,6 +75,25 @@ pub async fn run(global: GlobalArgs, command: Command) -> ExitCode {
 
 async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
     let client = connect(global).await?;
+    let result = run_with_client(&client, global, command).await;
+    let offset = client.clock().offset();
+    let seconds = offset.num_seconds();
+    if seconds != 0 {
+        let direction = if seconds > 0 { "behind" } else { "ahead of" };
+        eprintln!(
+            "note: this computer's clock is {} s {direction} OSS's; requests were signed with the server's time. Fix the system clock.",
+            seconds.abs()
+        );
+    }
+    result
+}
+
+async fn run_with_client(
+    client: &OssClient,
+    global: &GlobalArgs,
+    command: Command,
+) -> Result<(), CliError> {
+    let client = client.clone();
     match command {
         Command::Buckets => {
             let rows = audit(&client, global.concurrency).await?;

@@ -129,11 +129,10 @@ fn banners_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, command
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                format!(
-                    "No OS keyring is available ({reason}). Secrets can be kept in memory for \
-                     this run only; they are never written to disk."
-                ),
-            );
+                "No OS keyring is available: account secrets can only be kept in memory for \
+                 this run, never on disk.",
+            )
+            .on_hover_text(reason);
             if ui.button("Keep secrets in memory for this run").clicked() {
                 commands.send(Command::UseMemoryKeystore);
             }

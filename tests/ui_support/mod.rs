@@ -112,6 +112,22 @@ impl UiTest {
         self.harness.step();
     }
 
+    /// Focuses the field labelled `label`, selects all its text and types `text` over it.
+    pub fn replace_text(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).focus();
+        self.harness.step();
+        self.harness
+            .key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+        self.harness.step();
+        self.harness.get_by_label(label).type_text(text);
+        self.harness.step();
+        assert_eq!(
+            self.harness.get_by_label(label).value().as_deref(),
+            Some(text),
+            "field {label:?}"
+        );
+    }
+
     /// Bucket names in the order the table shows them (only the rows laid out).
     pub fn visible_bucket_names(&self) -> Vec<String> {
         let app = self.harness.state();

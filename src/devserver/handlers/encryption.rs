@@ -11,6 +11,10 @@ use crate::devserver::routes::RequestCtx;
 use crate::devserver::server::RegionState;
 use crate::devserver::store::BucketRecord;
 
+/// A rule is a few hundred bytes; a configuration body past this is refused unread rather
+/// than parsed (OSS caps bucket configuration bodies too).
+const MAX_RULE_BODY_BYTES: usize = 64 * 1024;
+
 /// Accepts every SDK's wire variant (declaration or not, any element order, an empty
 /// `KMSMasterKeyID`) and any CMK id: like OSS, key validity only matters on object writes.
 pub(super) async fn put(
@@ -18,6 +22,9 @@ pub(super) async fn put(
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
+    if ctx.body.len() > MAX_RULE_BODY_BYTES {
+        return Err(OssError::entity_too_large());
+    }
     let text = std::str::from_utf8(&ctx.body).map_err(|_| OssError::malformed_xml())?;
     let rule = parse_rule(text).map_err(|e| match e {
         RuleBodyError::Xml(_) => OssError::malformed_xml(),

@@ -22,11 +22,31 @@ use crate::devserver::store::{BucketRecord, ObjectRecord};
 
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
+/// OSS caps the `x-oss-meta-*` headers of one object at 8 KB, names and values together.
+const MAX_USER_METADATA_BYTES: usize = 8 * 1024;
+
+fn check_user_metadata(ctx: &RequestCtx) -> Result<(), OssError> {
+    let total: usize = ctx
+        .headers
+        .iter()
+        .filter(|(name, _)| name.starts_with("x-oss-meta-"))
+        .map(|(name, value)| name.len() + value.len())
+        .sum();
+    if total >= MAX_USER_METADATA_BYTES {
+        return Err(OssError::invalid_argument(
+            "0011-00000002",
+            "Your metadata headers exceed the maximum allowed metadata size.",
+        ));
+    }
+    Ok(())
+}
+
 pub(super) async fn put(
     st: &RegionState,
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
+    check_user_metadata(ctx)?;
     let sse = requested_sse(ctx)?.or_else(|| bucket.rule.clone());
     let content_type = ctx.header("content-type").unwrap_or(DEFAULT_CONTENT_TYPE);
     let record = new_record(key_of(ctx)?, &ctx.body, content_type, ctx.now, sse);

@@ -1,0 +1,173 @@
+//! Profiles: add an account through the form (secret to the keystore, never to the config
+//! file), switch, delete (which deletes the keystore entry), no-keyring fallback, import.
+
+mod ui_support;
+
+use std::sync::Arc;
+
+use egui_kittest::kittest::Queryable as _;
+use ossguard::app::keystore::{Keystore as _, KeystoreError, MemoryStore};
+use ossguard::app::state::KeystoreStatus;
+use ossguard::devserver::{self, DevServer, DevServerConfig};
+use ui_support::UiTest;
+
+const AK: &str = "LTAI5tUiProfileTest01";
+const SK: &str = "ui-profile-secret-never-on-disk-42";
+
+/// A dev server with 12 seed buckets and its own key, on the test's runtime.
+fn seeded_server(test: &UiTest) -> DevServer {
+    let mut config = DevServerConfig::new(test.dir.path().join("server"), AK, SK);
+    config.seed_buckets = 12;
+    test.runtime
+        .block_on(devserver::start(config))
+        .expect("dev server starts")
+}
+
+fn fill_account(test: &mut UiTest, name: &str, endpoint: &str) {
+    test.type_into("Name", name);
+    test.replace_text("Endpoint", endpoint);
+    test.replace_text("Region", "cn-hangzhou");
+    test.type_into("AccessKey ID", AK);
+    test.type_into("AccessKey secret", SK);
+}
+
+#[test]
+fn add_switch_and_delete_an_account() {
+    let store = MemoryStore::default();
+    let shared = store.clone();
+    // The probe keeps using the default memory store; both always answer.
+    let mut test = UiTest::start(move |env| env.keystore = Arc::new(shared));
+    let server = seeded_server(&test);
+    test.step_until_label("Add account");
+    test.harness.get_by_label("Add account").click();
+    test.step_until_label("AccessKey secret");
+    fill_account(&mut test, "work", &server.ready.endpoint);
+    test.harness.get_by_label("Save profile").click();
+    test.step_until_label("Read 12 of 12 rules");
+    // Seed buckets 1 and 7 have no rule.
+    test.step_until_label_contains("2 of 12 not encrypted");
+
+    let config = std::fs::read_to_string(test.dir.path().join("config/config.toml"))
+        .expect("config written");
+    assert!(
+        config.contains("name = \"work\"") && config.contains(AK),
+        "{config}"
+    );
+    assert!(
+        !config.contains(SK),
+        "the secret is never written to the config"
+    );
+    let secret = store.get("work").expect("store").expect("secret stored");
+    assert_eq!(secret.access_key_secret.as_str(), SK);
+
+    // Add the demo too, then switch back through the profile box.
+    test.harness.get_by_label("Profiles…").click();
+    test.step_until_label("Use work");
+    assert!(test.harness.query_by_label("Delete work").is_some());
+    test.harness.get_by_label("Delete work").click();
+    test.step_until_label("Delete profile");
+    test.harness.get_by_label("Keep it").click();
+    test.settle();
+    assert!(store.get("work").expect("store").is_some());
+
+    test.harness.get_by_label("Delete work").click();
+    test.step_until_label("Delete profile");
+    test.harness.get_by_label("Delete profile").click();
+    test.step_until("the profile to be deleted", |h| {
+        h.state().state().profiles.profiles.is_empty() && h.state().state().active.is_none()
+    });
+    assert_eq!(
+        store.get("work").expect("store"),
+        None,
+        "keystore entry deleted"
+    );
+    let config =
+        std::fs::read_to_string(test.dir.path().join("config/config.toml")).expect("config");
+    assert!(!config.contains("work"), "{config}");
+    test.harness.get_by_label("Close window").click();
+    test.step_until_label("Try the demo");
+    drop(server);
+}
+
+#[test]
+fn without_a_keyring_the_app_says_so_and_keeps_secrets_in_memory() {
+    let mut test = UiTest::start(|env| {
+        env.probe_keystore = Arc::new(|| {
+            Err(KeystoreError::Unavailable(
+                "no Secret Service on the session bus".into(),
+            ))
+        });
+    });
+    test.step_until_label_contains("No OS keyring is available");
+    // The reason is one hover away.
+    test.harness
+        .get_by_label_contains("No OS keyring is available")
+        .hover();
+    test.step_until_label_contains("no Secret Service on the session bus");
+    // Saving an account is refused until the user opts into memory.
+    let server = seeded_server(&test);
+    test.harness.get_by_label("Add account").click();
+    test.step_until_label("AccessKey secret");
+    fill_account(&mut test, "mem", &server.ready.endpoint);
+    test.harness.get_by_label("Save profile").click();
+    test.step_until_label_contains("No keyring is available to keep the secret");
+    assert!(test.harness.state().state().profiles.profiles.is_empty());
+
+    test.harness
+        .get_by_label("Keep secrets in memory for this run")
+        .click();
+    test.settle();
+    assert_eq!(
+        test.harness.state().state().keystore,
+        Some(KeystoreStatus::Memory)
+    );
+    assert!(
+        test.harness
+            .query_by_label_contains("No OS keyring is available")
+            .is_none()
+    );
+    test.harness.get_by_label("Add account").click();
+    test.step_until_label("AccessKey secret");
+    fill_account(&mut test, "mem", &server.ready.endpoint);
+    test.harness.get_by_label("Save profile").click();
+    test.step_until_label("Read 12 of 12 rules");
+    assert!(
+        test.harness
+            .query_by_label_contains("kept in memory (this run only)")
+            .is_some()
+    );
+    let config =
+        std::fs::read_to_string(test.dir.path().join("config/config.toml")).expect("config");
+    assert!(!config.contains(SK));
+}
+
+#[test]
+fn import_an_ossutil_config_through_the_path_field() {
+    let mut test = UiTest::start(|_| {});
+    let server = seeded_server(&test);
+    let file = test.dir.path().join("ossutilconfig");
+    std::fs::write(
+        &file,
+        format!(
+            "[profile imported-work]\naccess-key-id = {AK}\naccess-key-secret = \"{SK}\"\nregion = cn-hangzhou\nendpoint = {}\n",
+            server.ready.endpoint
+        ),
+    )
+    .expect("write");
+    test.step_until_label("Import");
+    test.harness.get_by_label("Import").click();
+    test.step_until_label("File to import");
+    test.type_into("File to import", &file.display().to_string());
+    test.harness.get_by_label("Import file").click();
+    test.step_until_label("Save profile");
+    assert_eq!(
+        test.harness.get_by_label("Name").value().as_deref(),
+        Some("imported-work")
+    );
+    assert_eq!(
+        test.harness.get_by_label("AccessKey ID").value().as_deref(),
+        Some(AK)
+    );
+    test.harness.get_by_label("Save profile").click();
+    test.step_until_label("Read 12 of 12 rules");
+}
