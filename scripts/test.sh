@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
-packages=(xvfb xauth dbus dbus-x11 gnome-keyring imagemagick x11-utils
+packages=(xvfb xauth dbus dbus-x11 gnome-keyring imagemagick x11-utils xdotool
           libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6
           python3-venv nodejs npm)
 missing=()
@@ -45,7 +45,8 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
 echo "== cargo test (under dbus-run-session with gnome-keyring, and Xvfb)"
-export OSSGUARD_REQUIRE_INTEROP=1
+# Tests that need the SDKs, the Secret Service or a display fail (never skip) here.
+export OSSGUARD_REQUIRE_INTEROP=1 OSSGUARD_REQUIRE_KEYRING=1 OSSGUARD_REQUIRE_DISPLAY=1
 dbus-run-session -- bash -c '
   set -euo pipefail
   export XDG_DATA_HOME="$(mktemp -d)"

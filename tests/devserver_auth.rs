@@ -13,22 +13,9 @@ use support::{AK, HZ, Harness, SH, SK, VERSIONS};
 const V4: SignatureVersion = SignatureVersion::V4;
 const V1: SignatureVersion = SignatureVersion::V1;
 
-async fn with_bucket(configure: impl FnOnce(&mut ossguard::devserver::DevServerConfig)) -> Harness {
-    let h = Harness::start(configure).await;
-    assert_eq!(
-        h.send(HZ, ops::bucket::create("auth-hz"), V4).await.status,
-        200
-    );
-    assert_eq!(
-        h.send(SH, ops::bucket::create("auth-sh"), V4).await.status,
-        200
-    );
-    h
-}
-
 #[tokio::test]
 async fn wrong_secret_and_unknown_key() {
-    let h = with_bucket(|_| {}).await;
+    let h = Harness::with_buckets(|_| {}).await;
     let wrong = Credentials::new(AK, "not-the-secret");
     let answer = h
         .send_as(
@@ -97,7 +84,7 @@ async fn wrong_secret_and_unknown_key() {
 
 #[tokio::test]
 async fn a_bucket_through_another_regions_port_names_its_endpoint() {
-    let h = with_bucket(|_| {}).await;
+    let h = Harness::with_buckets(|_| {}).await;
     for version in VERSIONS {
         // Signed for the port's region, as a client that guessed wrong would do.
         let answer = h.send(HZ, ops::encryption::get("auth-sh"), version).await;
@@ -123,7 +110,7 @@ async fn a_bucket_through_another_regions_port_names_its_endpoint() {
 
 #[tokio::test]
 async fn v4_scope_must_be_the_ports_region() {
-    let h = with_bucket(|_| {}).await;
+    let h = Harness::with_buckets(|_| {}).await;
     let answer = h
         .send_as(
             HZ,
@@ -151,7 +138,7 @@ async fn v4_scope_must_be_the_ports_region() {
 
 #[tokio::test]
 async fn payload_hash_must_be_unsigned_payload() {
-    let h = with_bucket(|_| {}).await;
+    let h = Harness::with_buckets(|_| {}).await;
     let mut req = ops::encryption::get("auth-hz");
     ossguard::core::sign::sign(&mut req, V4, &h.creds(), HZ, Utc::now());
     req.set_header(
@@ -221,7 +208,7 @@ async fn request_time_too_skewed() {
 /// oss2 writes `, ` separators and AdditionalHeaders after Signature; a signed Host works.
 #[tokio::test]
 async fn v4_authorization_spellings_and_additional_headers() {
-    let h = with_bucket(|_| {}).await;
+    let h = Harness::with_buckets(|_| {}).await;
     let mut req = ops::encryption::put("auth-hz", &SseRule::Aes256);
     ossguard::core::sign::sign(&mut req, V4, &h.creds(), HZ, Utc::now());
     let v2_style = req.header("authorization").expect("signed").to_owned();
@@ -264,7 +251,7 @@ async fn v4_authorization_spellings_and_additional_headers() {
 /// in Host means ListBuckets. V1 with only x-oss-date.
 #[tokio::test]
 async fn virtual_hosted_addressing_and_ali_oss_dates() {
-    let h = with_bucket(|_| {}).await;
+    let h = Harness::with_buckets(|_| {}).await;
     for version in VERSIONS {
         let mut req = ops::encryption::put("auth-hz", &SseRule::Sm4);
         ossguard::core::sign::sign(&mut req, version, &h.creds(), HZ, Utc::now());
@@ -320,7 +307,7 @@ async fn virtual_hosted_addressing_and_ali_oss_dates() {
 
 #[tokio::test]
 async fn method_and_path_edge_cases() {
-    let h = with_bucket(|_| {}).await;
+    let h = Harness::with_buckets(|_| {}).await;
     let put_service = OssRequest::new(Method::Put, None);
     let answer = h.send(HZ, put_service, V4).await;
     assert_eq!(answer.status_code(), (405, "MethodNotAllowed".into()));

@@ -12,30 +12,6 @@ use support::{HZ, Harness, VERSIONS};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 
-fn every_rule() -> Vec<SseRule> {
-    vec![
-        SseRule::Aes256,
-        SseRule::Kms {
-            key_id: None,
-            sm4_data: false,
-        },
-        SseRule::Kms {
-            key_id: Some("9468da86-3509-4f8d-a61e-6eab1eac0001".into()),
-            sm4_data: false,
-        },
-        // OSS accepts a CMK id that does not exist: key validity matters only on object writes.
-        SseRule::Kms {
-            key_id: Some("key-doesnotexist0000".into()),
-            sm4_data: true,
-        },
-        SseRule::Kms {
-            key_id: None,
-            sm4_data: true,
-        },
-        SseRule::Sm4,
-    ]
-}
-
 async fn bucket(h: &Harness, name: &str) {
     let answer = h.send(HZ, ops::bucket::create(name), V4).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -53,7 +29,7 @@ async fn put_get_delete_every_rule_kind_with_v4_and_v1() {
         );
         assert_eq!(none.error().ec.as_deref(), Some("0005-00000004"));
         assert_eq!(none.header("x-oss-ec"), Some("0005-00000004"));
-        for rule in every_rule() {
+        for rule in SseRule::every_kind() {
             let put = h
                 .send(HZ, ops::encryption::put("enc-kinds", &rule), version)
                 .await;

@@ -8,24 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use ossguard::core::ops;
-use ossguard::core::sign::{Credentials, SignatureVersion};
+use ossguard::core::sign::Credentials;
 use ossguard::core::sse::SseRule;
-use support::{AK, HZ, Harness, SH, SK, VERSIONS};
+use support::{AK, HZ, Harness, SK, VERSIONS};
 
-const V4: SignatureVersion = SignatureVersion::V4;
-
-async fn with_bucket(configure: impl FnOnce(&mut ossguard::devserver::DevServerConfig)) -> Harness {
-    let h = Harness::start(configure).await;
-    assert_eq!(
-        h.send(HZ, ops::bucket::create("auth-hz"), V4).await.status,
-        200
-    );
-    assert_eq!(
-        h.send(SH, ops::bucket::create("auth-sh"), V4).await.status,
-        200
-    );
-    h
-}
 
 /// Captures everything the server logs while requests with secrets go through.
 #[derive(Clone, Default)]
@@ -55,7 +41,7 @@ async fn logs_never_show_secrets_tokens_or_signatures() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let token = "sts-token-must-not-be-logged";
-    let h = with_bucket(|c| c.sts_token = Some(token.into())).await;
+    let h = Harness::with_buckets(|c| c.sts_token = Some(token.into())).await;
     let mut signatures = Vec::new();
     for version in VERSIONS {
         let creds = Credentials::new(&format!("STS.{AK}"), SK).with_security_token(Some(token));

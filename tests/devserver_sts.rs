@@ -6,27 +6,14 @@ mod support;
 use chrono::{Duration, Utc};
 use ossguard::core::ops;
 use ossguard::core::sign::{Credentials, SignatureVersion};
-use support::{AK, HZ, Harness, SH, SK, VERSIONS};
+use support::{AK, HZ, Harness, SK, VERSIONS};
 
 const V4: SignatureVersion = SignatureVersion::V4;
-
-async fn with_bucket(configure: impl FnOnce(&mut ossguard::devserver::DevServerConfig)) -> Harness {
-    let h = Harness::start(configure).await;
-    assert_eq!(
-        h.send(HZ, ops::bucket::create("auth-hz"), V4).await.status,
-        200
-    );
-    assert_eq!(
-        h.send(SH, ops::bucket::create("auth-sh"), V4).await.status,
-        200
-    );
-    h
-}
 
 #[tokio::test]
 async fn sts_tokens() {
     let token = "sts-token-for-tests";
-    let h = with_bucket(|c| c.sts_token = Some(token.into())).await;
+    let h = Harness::with_buckets(|c| c.sts_token = Some(token.into())).await;
     let sts_ak = format!("STS.{AK}");
     for version in VERSIONS {
         let good = Credentials::new(&sts_ak, SK).with_security_token(Some(token));
@@ -74,7 +61,7 @@ async fn sts_tokens() {
         200
     );
 
-    let expired = with_bucket(|c| {
+    let expired = Harness::with_buckets(|c| {
         c.sts_token = Some(token.into());
         c.sts_expires_at = Some(Utc::now() - Duration::minutes(1));
     })
@@ -95,7 +82,7 @@ async fn sts_tokens() {
         assert_eq!(answer.error().ec.as_deref(), Some("0002-00000007"));
     }
     // Without STS configured, an STS key is simply unknown.
-    let plain = with_bucket(|_| {}).await;
+    let plain = Harness::with_buckets(|_| {}).await;
     let answer = plain
         .send_as(
             HZ,

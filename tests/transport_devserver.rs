@@ -12,29 +12,6 @@ use ossguard::devserver::demo::{seed_bucket_name, seed_rule};
 use ossguard::transport::fanout;
 use tokio_util::sync::CancellationToken;
 
-fn all_rules() -> Vec<SseRule> {
-    vec![
-        SseRule::Aes256,
-        SseRule::Kms {
-            key_id: None,
-            sm4_data: false,
-        },
-        SseRule::Kms {
-            key_id: Some("9468da86-3509-4f8d-a61e-6eab1eac0001".into()),
-            sm4_data: false,
-        },
-        SseRule::Kms {
-            key_id: Some("key-hzz68d1fd85qslv95ilz4".into()),
-            sm4_data: true,
-        },
-        SseRule::Kms {
-            key_id: None,
-            sm4_data: true,
-        },
-        SseRule::Sm4,
-    ]
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_2500_buckets_in_three_pages_and_reads_every_region() {
     let server = TestServer::start(|c| c.seed_buckets = 2500).await;
@@ -80,7 +57,7 @@ async fn every_rule_kind(version: SignatureVersion) {
         let bucket = client.find_bucket(&name).await.expect("listed");
         assert_eq!(bucket.region, region);
         assert_eq!(client.get_encryption(&bucket).await.expect("read"), None);
-        for rule in all_rules() {
+        for rule in SseRule::every_kind() {
             let request_id = client.put_encryption(&bucket, &rule).await.expect("put");
             assert!(request_id.is_some_and(|id| id.len() == 24));
             assert_eq!(

@@ -104,6 +104,13 @@ impl OssRequest {
     }
 }
 
+/// Owned name/value pairs from string literals (tests and fixed vectors).
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
 /// Case-insensitive header lookup in a list of pairs.
 pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers

@@ -46,6 +46,31 @@ impl SseRule {
         }
     }
 
+    /// One rule of every kind ossguard can set, including a CMK that does not exist (OSS
+    /// accepts any key ID on PUT). For tests, demos and the rule form's choices.
+    pub fn every_kind() -> Vec<Self> {
+        vec![
+            Self::Aes256,
+            Self::Kms {
+                key_id: None,
+                sm4_data: false,
+            },
+            Self::Kms {
+                key_id: Some("9468da86-3509-4f8d-a61e-6eab1eac0001".into()),
+                sm4_data: false,
+            },
+            Self::Kms {
+                key_id: Some("key-doesnotexist0000".into()),
+                sm4_data: true,
+            },
+            Self::Kms {
+                key_id: None,
+                sm4_data: true,
+            },
+            Self::Sm4,
+        ]
+    }
+
     /// The short label used by badges and tables.
     pub fn label(&self) -> &'static str {
         match self {

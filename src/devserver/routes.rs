@@ -301,13 +301,7 @@ fn new_request_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::{Operation, Target, classify, new_request_id};
-    use crate::core::request::Method;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect()
-    }
+    use crate::core::request::{Method, pairs};
 
     #[test]
     fn classifies_by_method_and_sub_resource() {

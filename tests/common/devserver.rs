@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
+use ossguard::core::ops;
 use ossguard::core::request::OssRequest;
 use ossguard::core::sign::canonical::{encode_component, encode_path};
 use ossguard::core::sign::{self, Credentials, SignatureVersion};
@@ -82,6 +83,18 @@ impl Harness {
             dir,
             http: http_client(),
         }
+    }
+
+    /// A server with bucket `auth-hz` in cn-hangzhou and `auth-sh` in cn-shanghai.
+    pub async fn with_buckets(configure: impl FnOnce(&mut DevServerConfig)) -> Self {
+        let h = Self::start(configure).await;
+        for (region, name) in [(HZ, "auth-hz"), (SH, "auth-sh")] {
+            let answer = h
+                .send(region, ops::bucket::create(name), SignatureVersion::V4)
+                .await;
+            assert_eq!(answer.status, 200, "{answer:?}");
+        }
+        h
     }
 
     pub fn base_url(&self, region: &str) -> String {

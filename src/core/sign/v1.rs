@@ -168,14 +168,8 @@ mod tests {
     use chrono::{TimeZone as _, Utc};
 
     use super::{canonical_resource, parse_authorization, sign, signature, string_to_sign};
-    use crate::core::request::{Method, OssRequest};
+    use crate::core::request::{Method, OssRequest, pairs};
     use crate::core::sign::Credentials;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect()
-    }
 
     const DATE: &str = "Wed, 28 Dec 2022 10:27:41 GMT";
 

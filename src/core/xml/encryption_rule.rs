@@ -90,22 +90,7 @@ mod tests {
 
     #[test]
     fn every_rule_round_trips() {
-        let rules = [
-            SseRule::Aes256,
-            SseRule::Sm4,
-            SseRule::Kms {
-                key_id: None,
-                sm4_data: false,
-            },
-            SseRule::Kms {
-                key_id: Some("9468da86-3509-4f8d-a61e-6eab1eac0001".into()),
-                sm4_data: false,
-            },
-            SseRule::Kms {
-                key_id: Some("key-abc".into()),
-                sm4_data: true,
-            },
-        ];
+        let rules = SseRule::every_kind();
         for rule in rules {
             let xml = to_xml(&rule);
             assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));

@@ -7,14 +7,8 @@ use super::{
     AuthorizationError, SignedParts, canonical_request, parse_authorization, scope, sign,
     signature, signing_key, string_to_sign,
 };
-use crate::core::request::{Method, OssRequest};
+use crate::core::request::{Method, OssRequest, pairs};
 use crate::core::sign::Credentials;
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-        .collect()
-}
 
 fn at(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().expect("valid time")
