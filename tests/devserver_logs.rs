@@ -12,7 +12,6 @@ use ossguard::core::sign::Credentials;
 use ossguard::core::sse::SseRule;
 use support::{AK, HZ, Harness, SK, VERSIONS};
 
-
 /// Captures everything the server logs while requests with secrets go through.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

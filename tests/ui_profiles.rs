@@ -60,30 +60,49 @@ fn add_switch_and_delete_an_account() {
     let secret = store.get("work").expect("store").expect("secret stored");
     assert_eq!(secret.access_key_secret.as_str(), SK);
 
-    // Add the demo too, then switch back through the profile box.
+    // Edit: rename without retyping the secret; the keyring entry moves with it.
     test.harness.get_by_label("Profiles…").click();
-    test.step_until_label("Use work");
-    assert!(test.harness.query_by_label("Delete work").is_some());
-    test.harness.get_by_label("Delete work").click();
+    test.step_until_label("Edit work");
+    test.harness.get_by_label("Edit work").click();
+    test.step_until_label("Save profile");
+    test.replace_text("Name", "office");
+    test.harness.get_by_label("Save profile").click();
+    test.step_until("the rename", |h| {
+        h.state().state().profiles.get("office").is_some()
+            && h.state().state().profiles.get("work").is_none()
+    });
+    test.step_until_label("Read 12 of 12 rules");
+    assert_eq!(store.get("work").expect("store"), None);
+    assert_eq!(
+        store
+            .get("office")
+            .expect("store")
+            .map(|s| s.access_key_secret.to_string()),
+        Some(SK.to_owned())
+    );
+
+    test.harness.get_by_label("Profiles…").click();
+    test.step_until_label("Use office");
+    test.harness.get_by_label("Delete office").click();
     test.step_until_label("Delete profile");
     test.harness.get_by_label("Keep it").click();
     test.settle();
-    assert!(store.get("work").expect("store").is_some());
+    assert!(store.get("office").expect("store").is_some());
 
-    test.harness.get_by_label("Delete work").click();
+    test.harness.get_by_label("Delete office").click();
     test.step_until_label("Delete profile");
     test.harness.get_by_label("Delete profile").click();
     test.step_until("the profile to be deleted", |h| {
         h.state().state().profiles.profiles.is_empty() && h.state().state().active.is_none()
     });
     assert_eq!(
-        store.get("work").expect("store"),
+        store.get("office").expect("store"),
         None,
         "keystore entry deleted"
     );
     let config =
         std::fs::read_to_string(test.dir.path().join("config/config.toml")).expect("config");
-    assert!(!config.contains("work"), "{config}");
+    assert!(!config.contains("office"), "{config}");
     test.harness.get_by_label("Close window").click();
     test.step_until_label("Try the demo");
     drop(server);

@@ -12,15 +12,15 @@ use crate::app::changelog;
 use crate::app::command::{Command, CommandSender};
 use crate::app::demo::{self, DemoSlot};
 use crate::app::environment::AppEnvironment;
-use crate::app::event::{Change, Event, EventSender, SessionId};
+use crate::app::event::{Change, Event, EventSender};
 use crate::app::files;
 use crate::app::keystore::{Keystore, MemoryStore, ProfileSecret};
 use crate::app::profile::{self, Profile, ProfileConfig};
+use crate::app::profile_tasks::{self, ConnectTask, SaveTask};
 use crate::app::state::{AppState, DemoStatus, KeystoreStatus, NoticeLevel};
 use crate::app::worker::{ChangeJob, Worker};
 use crate::core::model::BucketName;
-use crate::transport::client::CallObserver;
-use crate::transport::{ClientConfig, Endpoint, OssClient};
+use crate::transport::OssClient;
 
 pub struct Controller {
     pub state: AppState,
@@ -132,7 +132,7 @@ impl Controller {
             Event::DemoStarted { ref profile } => {
                 let profile = profile.clone();
                 self.state.apply(event);
-                self.save_config(self.state.profiles.clone(), None, None);
+                self.save_config(self.state.profiles.clone());
                 self.connect(profile);
             }
             Event::ProfilesSaved { ref switch_to, .. } => {
@@ -308,7 +308,7 @@ impl Controller {
             let mut config = self.state.profiles.clone();
             config.active = Some(name.to_owned());
             self.state.profiles = config.clone();
-            self.save_config(config, None, None);
+            self.save_config(config);
         }
         self.connect(profile);
     }
@@ -319,33 +319,13 @@ impl Controller {
         self.batch_cancel.cancel();
         self.client = None;
         let session = self.state.begin_session(profile.clone());
-        let keystore = self.keystore.clone();
-        let events = self.worker.events().clone();
-        let timeout = self.env.request_timeout;
-        self.worker.runtime().spawn_blocking(move || {
-            let secret = if profile.demo {
-                Ok(demo::demo_secret())
-            } else {
-                match keystore.get(&profile.name) {
-                    Ok(Some(secret)) => Ok(secret),
-                    Ok(None) => Err(format!(
-                        "No secret is stored for profile {:?} in {}: edit the profile and enter it.",
-                        profile.name,
-                        keystore.describe()
-                    )),
-                    Err(e) => Err(format!("Cannot read the secret: {e}")),
-                }
-            };
-            let event = match secret.and_then(|s| build_client(&profile, &s, timeout, &events, session)) {
-                Ok(client) => Event::Connected {
-                    session,
-                    profile,
-                    client,
-                },
-                Err(error) => Event::ConnectFailed { session, error },
-            };
-            events.send(event);
-        });
+        let task = ConnectTask {
+            profile,
+            session,
+            keystore: self.keystore.clone(),
+            timeout: self.env.request_timeout,
+        };
+        profile_tasks::connect(&self.worker, task);
     }
 
     fn save_profile(
@@ -354,7 +334,7 @@ impl Controller {
         secret: Option<ProfileSecret>,
         previous_name: Option<String>,
     ) {
-        if let Err(error) = check_profile(&profile) {
+        if let Err(error) = profile_tasks::check_profile(&profile) {
             self.state.notify(NoticeLevel::Error, error);
             return;
         }
@@ -381,26 +361,15 @@ impl Controller {
         if config.active.is_none() || config.active == renamed {
             config.active = Some(name.clone());
         }
-        let keystore = self.keystore.clone();
-        let path = self.env.config_path.clone();
-        let events = self.worker.events().clone();
-        self.worker.runtime().spawn_blocking(move || {
-            let stored = store_secret(keystore.as_ref(), &name, secret, renamed.as_deref());
-            let event = match stored
-                .and_then(|()| profile::save(&path, &config).map_err(|e| e.to_string()))
-            {
-                Ok(()) => Event::ProfilesSaved {
-                    config,
-                    notice: Some(format!(
-                        "Saved profile {name:?}; its secret is kept in {}.",
-                        keystore.describe()
-                    )),
-                    switch_to: Some(name),
-                },
-                Err(error) => Event::ProfileFailed { error },
-            };
-            events.send(event);
-        });
+        let task = SaveTask {
+            keystore: self.keystore.clone(),
+            path: self.env.config_path.clone(),
+            config,
+            name,
+            secret,
+            renamed,
+        };
+        profile_tasks::save(&self.worker, task);
     }
 
     fn delete_profile(&mut self, name: &str) {
@@ -409,53 +378,17 @@ impl Controller {
             return;
         };
         config.remove(name);
-        let keystore = self.keystore.clone();
-        let path = self.env.config_path.clone();
-        let events = self.worker.events().clone();
-        let name = name.to_owned();
-        self.worker.runtime().spawn_blocking(move || {
-            let deleted = if profile.demo {
-                Ok(())
-            } else {
-                keystore
-                    .delete(&name)
-                    .map_err(|e| format!("Cannot delete the secret of {name:?}: {e}"))
-            };
-            let event = match deleted
-                .and_then(|()| profile::save(&path, &config).map_err(|e| e.to_string()))
-            {
-                Ok(()) => Event::ProfilesSaved {
-                    config,
-                    notice: Some(format!("Deleted profile {name:?} and its secret.")),
-                    switch_to: None,
-                },
-                Err(error) => Event::ProfileFailed { error },
-            };
-            events.send(event);
-        });
+        profile_tasks::delete(
+            &self.worker,
+            self.keystore.clone(),
+            self.env.config_path.clone(),
+            config,
+            profile,
+        );
     }
 
-    fn save_config(
-        &self,
-        config: ProfileConfig,
-        notice: Option<String>,
-        switch_to: Option<String>,
-    ) {
-        let path = self.env.config_path.clone();
-        let events = self.worker.events().clone();
-        self.worker.runtime().spawn_blocking(move || {
-            if let Err(e) = profile::save(&path, &config) {
-                events.send(Event::ProfileFailed {
-                    error: e.to_string(),
-                });
-            } else if notice.is_some() || switch_to.is_some() {
-                events.send(Event::ProfilesSaved {
-                    config,
-                    notice,
-                    switch_to,
-                });
-            }
-        });
+    fn save_config(&self, config: ProfileConfig) {
+        profile_tasks::save_config(&self.worker, self.env.config_path.clone(), config);
     }
 
     /// Where the config lives (shown in the profile dialog).
@@ -466,61 +399,4 @@ impl Controller {
     pub fn keystore_description(&self) -> &'static str {
         self.keystore.describe()
     }
-}
-
-fn check_profile(profile: &Profile) -> Result<(), String> {
-    if profile.name.trim().is_empty() {
-        return Err("The profile needs a name.".into());
-    }
-    if profile.region.trim().is_empty() {
-        return Err("The profile needs a region, e.g. cn-hangzhou.".into());
-    }
-    if profile.access_key_id.trim().is_empty() {
-        return Err("The profile needs an AccessKey ID.".into());
-    }
-    Endpoint::parse(&profile.endpoint)
-        .and_then(|e| e.require_secure())
-        .map_err(|e| e.to_string())
-}
-
-/// Writes the new secret, or moves the old one when a profile is renamed without retyping it.
-fn store_secret(
-    keystore: &dyn Keystore,
-    name: &str,
-    secret: Option<ProfileSecret>,
-    renamed_from: Option<&str>,
-) -> Result<(), String> {
-    let failed = |e| format!("Cannot store the secret in {}: {e}", keystore.describe());
-    let secret = match (secret, renamed_from) {
-        (Some(secret), _) => Some(secret),
-        (None, Some(old)) => keystore.get(old).map_err(failed)?,
-        (None, None) => None,
-    };
-    if let Some(secret) = secret {
-        keystore.set(name, &secret).map_err(failed)?;
-    }
-    if let Some(old) = renamed_from {
-        keystore.delete(old).map_err(failed)?;
-    }
-    Ok(())
-}
-
-fn build_client(
-    profile: &Profile,
-    secret: &ProfileSecret,
-    timeout: std::time::Duration,
-    events: &EventSender,
-    session: SessionId,
-) -> Result<OssClient, String> {
-    let endpoint = Endpoint::parse(&profile.endpoint).map_err(|e| e.to_string())?;
-    let mut config = ClientConfig::new(endpoint, &profile.region);
-    config.signature_version = profile.signature_version;
-    config.timeout = timeout;
-    let events = events.clone();
-    let observer: CallObserver = Arc::new(move |record| {
-        events.send(Event::CallRecorded { session, record });
-    });
-    OssClient::new(config, secret.credentials(&profile.access_key_id))
-        .map(|c| c.with_observer(observer))
-        .map_err(|e| e.to_string())
 }

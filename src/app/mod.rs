@@ -19,6 +19,7 @@
 //! | [`changelog`] | the JSONL change log |
 //! | [`export`] | the audit row shared with the CLI |
 //! | [`profile`] | profiles in TOML (0600, never a secret) |
+//! | [`profile_tasks`] | keystore and config work off the UI thread; building the client |
 //! | [`keystore`] | secrets in the OS keyring or in memory |
 pub mod activity;
 mod apply;
@@ -34,6 +35,7 @@ pub mod files;
 pub mod import;
 pub mod keystore;
 pub mod profile;
+pub mod profile_tasks;
 pub mod runtime;
 pub mod state;
 pub mod view;

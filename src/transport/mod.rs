@@ -2,7 +2,8 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`client`] | `OssClient`: sign, send, retry, classify; one method per OSS call |
+//! | [`client`] | `OssClient`: sign, send, retry, classify |
+//! | `operations` | one `OssClient` method per OSS call (list, get/put/delete rule, info) |
 //! | [`endpoint`] | where a request goes (bucket endpoint, virtual-hosted vs path-style, https rule) |
 //! | [`retry`] | the SDKs' retry policy with full-jitter backoff |
 //! | [`clock`] | clock-skew correction learned from `RequestTimeTooSkewed` |
@@ -13,6 +14,7 @@ pub mod clock;
 pub mod endpoint;
 pub mod error;
 pub mod fanout;
+mod operations;
 pub mod retry;
 
 pub use client::{ClientConfig, OssClient, Target};

@@ -72,6 +72,11 @@ impl OssGuardApp {
         &self.controller.state
     }
 
+    /// The app layer behind the window; tests use it to feed events directly.
+    pub fn controller_mut(&mut self) -> &mut Controller {
+        &mut self.controller
+    }
+
     pub fn view(&self) -> &ViewState {
         &self.view
     }

@@ -11,6 +11,7 @@ use crate::app::view::{Category, SortColumn, status_text};
 use crate::core::sse::EncryptionState;
 
 use super::app::ViewState;
+use super::rule_form::RuleDraft;
 use super::widgets::sse_badge_ui;
 
 const COLUMNS: [(SortColumn, &str); 7] = [
@@ -169,8 +170,13 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
     if let Some(position) = clicked
         && let Some(name) = name_at(position)
     {
+        // The form starts from the bucket's current rule.
+        let rule = state
+            .row(&name)
+            .and_then(|r| r.encryption.as_ref())
+            .and_then(EncryptionState::rule);
+        view.rule_form = RuleDraft::from_rule(rule);
         view.primary = Some(name);
-        view.rule_form.reset_feedback();
     }
     if let Some(name) = toggled
         && !view.ticked.remove(&name)

@@ -46,9 +46,6 @@ pub struct RuleDraft {
 }
 
 impl RuleDraft {
-    /// Nothing to reset yet; kept so selecting another bucket has one place to clear drafts.
-    pub fn reset_feedback(&mut self) {}
-
     fn uses_key(&self) -> bool {
         matches!(self.choice, RuleChoice::KmsKey | RuleChoice::KmsSm4)
     }

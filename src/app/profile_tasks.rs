@@ -1,0 +1,242 @@
+//! The blocking parts of profile handling, run on the blocking pool: keystore reads and
+//! writes (D-Bus round trips), the config file, and building the client.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::demo;
+use crate::app::event::{Event, EventSender, SessionId};
+use crate::app::keystore::{Keystore, ProfileSecret};
+use crate::app::profile::{self, Profile, ProfileConfig};
+use crate::app::worker::Worker;
+use crate::transport::client::CallObserver;
+use crate::transport::{ClientConfig, Endpoint, OssClient};
+
+/// Connecting to one profile.
+pub struct ConnectTask {
+    pub profile: Profile,
+    pub session: SessionId,
+    pub keystore: Arc<dyn Keystore>,
+    pub timeout: Duration,
+}
+
+/// Reads the profile's secret (the demo's is public) and builds its client; reports
+/// `Connected` or `ConnectFailed`.
+pub fn connect(worker: &Worker, task: ConnectTask) {
+    let events = worker.events().clone();
+    worker.runtime().spawn_blocking(move || {
+        let ConnectTask {
+            profile,
+            session,
+            keystore,
+            timeout,
+        } = task;
+        let secret = if profile.demo {
+            Ok(demo::demo_secret())
+        } else {
+            match keystore.get(&profile.name) {
+                Ok(Some(secret)) => Ok(secret),
+                Ok(None) => Err(format!(
+                    "No secret is stored for profile {:?} in {}: edit the profile and enter it.",
+                    profile.name,
+                    keystore.describe()
+                )),
+                Err(e) => Err(format!("Cannot read the secret: {e}")),
+            }
+        };
+        let client = secret.and_then(|s| build_client(&profile, &s, timeout, &events, session));
+        let event = match client {
+            Ok(client) => Event::Connected {
+                session,
+                profile,
+                client,
+            },
+            Err(error) => Event::ConnectFailed { session, error },
+        };
+        events.send(event);
+    });
+}
+
+/// Saving a profile: the secret to the keystore first, then the config file.
+pub struct SaveTask {
+    pub keystore: Arc<dyn Keystore>,
+    pub path: PathBuf,
+    /// The whole config after the change.
+    pub config: ProfileConfig,
+    pub name: String,
+    /// `None` keeps the stored secret.
+    pub secret: Option<ProfileSecret>,
+    /// The old name, when the edit renamed the profile.
+    pub renamed: Option<String>,
+}
+
+pub fn save(worker: &Worker, task: SaveTask) {
+    let events = worker.events().clone();
+    worker.runtime().spawn_blocking(move || {
+        let SaveTask {
+            keystore,
+            path,
+            config,
+            name,
+            secret,
+            renamed,
+        } = task;
+        let stored = store_secret(keystore.as_ref(), &name, secret, renamed.as_deref());
+        let event = match stored.and_then(|()| write(&path, &config)) {
+            Ok(()) => Event::ProfilesSaved {
+                config,
+                notice: Some(format!(
+                    "Saved profile {name:?}; its secret is kept in {}.",
+                    keystore.describe()
+                )),
+                switch_to: Some(name),
+            },
+            Err(error) => Event::ProfileFailed { error },
+        };
+        events.send(event);
+    });
+}
+
+/// Deletes the profile's keystore entry (the demo has none), then saves `config` without it.
+pub fn delete(
+    worker: &Worker,
+    keystore: Arc<dyn Keystore>,
+    path: PathBuf,
+    config: ProfileConfig,
+    profile: Profile,
+) {
+    let events = worker.events().clone();
+    worker.runtime().spawn_blocking(move || {
+        let name = profile.name;
+        let deleted = if profile.demo {
+            Ok(())
+        } else {
+            keystore
+                .delete(&name)
+                .map_err(|e| format!("Cannot delete the secret of {name:?}: {e}"))
+        };
+        let event = match deleted.and_then(|()| write(&path, &config)) {
+            Ok(()) => Event::ProfilesSaved {
+                config,
+                notice: Some(format!("Deleted profile {name:?} and its secret.")),
+                switch_to: None,
+            },
+            Err(error) => Event::ProfileFailed { error },
+        };
+        events.send(event);
+    });
+}
+
+/// Saves the config (active profile, demo endpoint); reports only failures.
+pub fn save_config(worker: &Worker, path: PathBuf, config: ProfileConfig) {
+    let events = worker.events().clone();
+    worker.runtime().spawn_blocking(move || {
+        if let Err(error) = write(&path, &config) {
+            events.send(Event::ProfileFailed { error });
+        }
+    });
+}
+
+fn write(path: &std::path::Path, config: &ProfileConfig) -> Result<(), String> {
+    profile::save(path, config).map_err(|e| e.to_string())
+}
+
+/// What a profile needs before it is saved; an endpoint must be https unless on loopback.
+pub fn check_profile(profile: &Profile) -> Result<(), String> {
+    if profile.name.trim().is_empty() {
+        return Err("The profile needs a name.".into());
+    }
+    if profile.region.trim().is_empty() {
+        return Err("The profile needs a region, e.g. cn-hangzhou.".into());
+    }
+    if profile.access_key_id.trim().is_empty() {
+        return Err("The profile needs an AccessKey ID.".into());
+    }
+    Endpoint::parse(&profile.endpoint)
+        .and_then(|e| e.require_secure())
+        .map_err(|e| e.to_string())
+}
+
+/// Writes the new secret, or moves the old one when a profile is renamed without retyping it.
+fn store_secret(
+    keystore: &dyn Keystore,
+    name: &str,
+    secret: Option<ProfileSecret>,
+    renamed_from: Option<&str>,
+) -> Result<(), String> {
+    let failed = |e| format!("Cannot store the secret in {}: {e}", keystore.describe());
+    let secret = match (secret, renamed_from) {
+        (Some(secret), _) => Some(secret),
+        (None, Some(old)) => keystore.get(old).map_err(failed)?,
+        (None, None) => None,
+    };
+    if let Some(secret) = secret {
+        keystore.set(name, &secret).map_err(failed)?;
+    }
+    if let Some(old) = renamed_from {
+        keystore.delete(old).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// The profile's client; every attempt it makes is reported as a `CallRecorded` event.
+fn build_client(
+    profile: &Profile,
+    secret: &ProfileSecret,
+    timeout: Duration,
+    events: &EventSender,
+    session: SessionId,
+) -> Result<OssClient, String> {
+    let endpoint = Endpoint::parse(&profile.endpoint).map_err(|e| e.to_string())?;
+    let mut config = ClientConfig::new(endpoint, &profile.region);
+    config.signature_version = profile.signature_version;
+    config.timeout = timeout;
+    let events = events.clone();
+    let observer: CallObserver = Arc::new(move |record| {
+        events.send(Event::CallRecorded { session, record });
+    });
+    OssClient::new(config, secret.credentials(&profile.access_key_id))
+        .map(|c| c.with_observer(observer))
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_profile, store_secret};
+    use crate::app::keystore::{Keystore as _, MemoryStore, ProfileSecret};
+    use crate::app::profile::Profile;
+
+    #[test]
+    fn profiles_are_checked_before_saving() {
+        let mut profile = Profile {
+            name: "p".into(),
+            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
+            region: "cn-hangzhou".into(),
+            access_key_id: "LTAI".into(),
+            signature_version: Default::default(),
+            uses_sts_token: false,
+            demo: false,
+        };
+        assert!(check_profile(&profile).is_ok());
+        profile.endpoint = "http://oss-cn-hangzhou.aliyuncs.com".into();
+        assert!(
+            check_profile(&profile).is_err(),
+            "plain http to a remote host"
+        );
+        profile.endpoint = "http://127.0.0.1:9000".into();
+        assert!(check_profile(&profile).is_ok());
+        profile.region.clear();
+        assert!(check_profile(&profile).is_err());
+    }
+
+    #[test]
+    fn a_rename_moves_the_secret() {
+        let store = MemoryStore::default();
+        let secret = ProfileSecret::new("s", None);
+        store_secret(&store, "old", Some(secret.clone()), None).expect("store");
+        store_secret(&store, "new", None, Some("old")).expect("move");
+        assert_eq!(store.get("new").expect("get"), Some(secret));
+        assert_eq!(store.get("old").expect("get"), None);
+    }
+}
