@@ -16,4 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 cargo build --release --locked
+# No saved profile yet: open straight into the embedded dev server's demo account.
+config="${OSSGUARD_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/ossguard}/config.toml"
+if [ ! -f "$config" ]; then export OSSGUARD_DEMO="${OSSGUARD_DEMO:-1}"; fi
 exec ./target/release/ossguard "$@"

@@ -8,8 +8,9 @@ use ossguard::cli::Cli;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_filter = match &cli.command {
-        Some(ossguard::cli::args::Command::Devserver(_)) | None => "info",
-        Some(_) => "warn",
+        // The dev server's request log is its output; elsewhere only problems are shown.
+        Some(ossguard::cli::args::Command::Devserver(_)) => "info",
+        _ => "warn",
     };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
