@@ -326,10 +326,11 @@ fn a_skewed_clock_is_corrected_and_reported() {
     assert_eq!(json(&out).as_array().map(Vec::len), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let seconds: i64 = stderr
-        .split("clock is ")
+        .split("OSS's (")
         .nth(1)
-        .and_then(|rest| rest.split(" s behind").next())
-        .and_then(|n| n.parse().ok())
+        .and_then(|rest| rest.split(" s)").next())
+        .and_then(|n| n.trim_start_matches('+').parse().ok())
         .unwrap_or_else(|| panic!("no clock note in {stderr}"));
     assert!((1795..=1805).contains(&seconds), "{stderr}");
+    assert!(stderr.contains("30 min behind OSS's"), "{stderr}");
 }

@@ -112,6 +112,27 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
         encryption(&test, "marketing-uploads-hz"),
         Some(EncryptionState::Configured(SseRule::Kms { key_id: Some(k), .. })) if k == CMK
     ));
+
+    // Undo restores the rule from before the change (none), through the same confirmation.
+    test.harness
+        .get_by_label("Undo last change (delete the rule)")
+        .click();
+    test.step_until_label("Review the change to 1 bucket");
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the undo to be applied", |h| {
+        h.state()
+            .state()
+            .row(&name("marketing-uploads-hz"))
+            .is_some_and(|r| r.encryption == Some(EncryptionState::NotConfigured))
+    });
+    assert_eq!(
+        verification(&test, "marketing-uploads-hz"),
+        Some(ApplyOutcome::Verified)
+    );
+    let log = std::fs::read_to_string(test.dir.path().join("data/changes.jsonl")).expect("log");
+    assert_eq!(log.lines().count(), 2, "the undo is logged too:\n{log}");
+    // Undoing the undo would bring the CMK back.
+    test.step_until_label_contains("Undo last change (set KMS");
 }
 
 #[test]

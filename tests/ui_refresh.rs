@@ -4,6 +4,7 @@
 
 mod ui_support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui_kittest::kittest::Queryable as _;
@@ -11,7 +12,7 @@ use ossguard::app::state::RowActivity;
 use ui_support::UiTest;
 
 fn slow(env: &mut ossguard::app::environment::AppEnvironment) {
-    env.demo_latency = Duration::from_millis(300);
+    env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(300));
     env.concurrency = 2;
 }
 
@@ -105,4 +106,16 @@ fn refresh_one_bucket() {
             .skip(before)
             .all(|e| e.bucket == "prod-logs-hz")
     );
+}
+
+#[test]
+fn a_skewed_clock_is_corrected_and_shown() {
+    let mut test = UiTest::start_demo(|env| {
+        env.demo_tuning = Arc::new(|c| c.clock_skew = chrono::Duration::minutes(-25));
+    });
+    // The refresh succeeded despite the skew: every rule was read.
+    test.step_until_label("Read 30 of 30 rules");
+    test.step_until_label_contains("clock is 25 min ahead of OSS's");
+    let offset = test.harness.state().state().clock_offset_seconds;
+    assert!((-1505..=-1495).contains(&offset), "{offset}");
 }

@@ -157,7 +157,8 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             request,
             bucket,
             outcome,
-        } => apply_rule_result(state, session, batch, request, &bucket, outcome),
+            undo,
+        } => apply_rule_result(state, session, (batch, request), &bucket, outcome, undo),
         Event::BatchFinished { session, batch } => {
             let Some(b) = state
                 .batch
@@ -217,10 +218,10 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
 fn apply_rule_result(
     state: &mut AppState,
     session: crate::app::event::SessionId,
-    batch: crate::app::event::RequestId,
-    request: crate::app::event::RequestId,
+    (batch, request): (crate::app::event::RequestId, crate::app::event::RequestId),
     bucket: &crate::core::model::BucketName,
     outcome: ApplyOutcome,
+    undo: Option<crate::app::change::Change>,
 ) -> bool {
     if session != state.session {
         return false;
@@ -252,5 +253,8 @@ fn apply_rule_result(
         ApplyOutcome::Failed(_) | ApplyOutcome::Cancelled => {}
     }
     row.verification = Some(outcome);
+    if undo.is_some() {
+        row.undo = undo;
+    }
     true
 }

@@ -5,10 +5,42 @@
 use std::path::PathBuf;
 
 use crate::core::model::Bucket;
-use crate::core::sse::SseRule;
+use crate::core::sse::{EncryptionState, SseRule};
 use crate::transport::{OssClient, OssError};
 
 use super::changelog::{self, ChangeKind, ChangeRecord, LoggedState};
+
+/// A change to one bucket's rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Set(SseRule),
+    Delete,
+}
+
+impl Change {
+    /// The rule after the change (`None`: no rule).
+    pub fn target(&self) -> Option<&SseRule> {
+        match self {
+            Self::Set(rule) => Some(rule),
+            Self::Delete => None,
+        }
+    }
+
+    /// What GetBucketEncryption should answer after the change.
+    pub fn expected(&self) -> EncryptionState {
+        match self {
+            Self::Set(rule) => EncryptionState::Configured(rule.clone()),
+            Self::Delete => EncryptionState::NotConfigured,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Set(rule) => format!("set {rule}"),
+            Self::Delete => "delete the rule".to_owned(),
+        }
+    }
+}
 
 /// The result of [`apply_change`].
 #[derive(Debug, Clone)]
@@ -36,13 +68,14 @@ pub struct ChangeContext {
     pub log_path: Option<PathBuf>,
 }
 
-/// Sets `target` (or deletes the rule when `None`) on `bucket`, verifies and logs it.
+/// Applies `change` to `bucket`, verifies and logs it.
 pub async fn apply_change(
     client: &OssClient,
     bucket: &Bucket,
-    target: Option<&SseRule>,
+    change: &Change,
     context: &ChangeContext,
 ) -> ChangeOutcome {
+    let target = change.target();
     let before = match client.get_encryption(bucket).await {
         Ok(rule) => LoggedState::from_rule(rule.as_ref()),
         Err(e) => LoggedState::Unknown {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::change::Change;
 use crate::core::sse::SseRule;
 use crate::core::validate::rule_from_fields;
 
@@ -84,23 +85,16 @@ pub struct ChangeRecord {
     pub error: Option<String>,
 }
 
-/// What undoing a change does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UndoAction {
-    Put(SseRule),
-    Delete,
-}
-
 impl ChangeRecord {
     /// How to restore the rule from before this change; `None` when the previous rule is
     /// unknown or the change never happened.
-    pub fn undo_action(&self) -> Option<UndoAction> {
+    pub fn undo_action(&self) -> Option<Change> {
         if self.error.is_some() && !self.verified {
             return None;
         }
         match &self.before {
-            LoggedState::Rule(rule) => rule.to_rule().map(UndoAction::Put),
-            LoggedState::NoRule => Some(UndoAction::Delete),
+            LoggedState::Rule(rule) => rule.to_rule().map(Change::Set),
+            LoggedState::NoRule => Some(Change::Delete),
             LoggedState::Unknown { .. } => None,
         }
     }
@@ -147,7 +141,8 @@ pub fn read_all(path: &Path) -> std::io::Result<(Vec<ChangeRecord>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ChangeKind, ChangeRecord, LoggedState, UndoAction, append, log_path, read_all};
+    use super::{ChangeKind, ChangeRecord, LoggedState, append, log_path, read_all};
+    use crate::app::change::Change;
     use crate::core::sse::SseRule;
 
     fn record(before: LoggedState, after: Option<&SseRule>) -> ChangeRecord {
@@ -189,8 +184,8 @@ mod tests {
         let (records, skipped) = read_all(&path).expect("read");
         assert_eq!(records, vec![first.clone(), second.clone()]);
         assert_eq!(skipped, 1);
-        assert_eq!(first.undo_action(), Some(UndoAction::Delete));
-        assert_eq!(second.undo_action(), Some(UndoAction::Put(kms)));
+        assert_eq!(first.undo_action(), Some(Change::Delete));
+        assert_eq!(second.undo_action(), Some(Change::Set(kms)));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

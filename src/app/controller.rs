@@ -101,9 +101,14 @@ impl Controller {
         for _ in 0..max_events {
             match self.events_rx.try_recv() {
                 Ok(event) => self.on_event(event),
-                Err(_) => return false,
+                Err(_) => break,
             }
         }
+        // One atomic read: the offset the client learned, for the clock banner.
+        self.state.clock_offset_seconds = self
+            .client
+            .as_ref()
+            .map_or(0, |c| c.clock().offset().num_seconds());
         !self.events_rx.is_empty()
     }
 
@@ -211,7 +216,7 @@ impl Controller {
                     self.worker.runtime(),
                     self.worker.events().clone(),
                     self.env.data_dir.clone(),
-                    self.env.demo_latency,
+                    self.env.demo_tuning.clone(),
                     self.demo.clone(),
                 );
             }

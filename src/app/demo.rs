@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
+use crate::app::environment::DemoTuning;
 use crate::app::event::{Event, EventSender};
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
@@ -50,7 +50,7 @@ pub fn start(
     rt: &RuntimeHandle,
     events: EventSender,
     data_dir: PathBuf,
-    latency: Duration,
+    tuning: DemoTuning,
     slot: DemoSlot,
 ) {
     rt.spawn(async move {
@@ -67,7 +67,7 @@ pub fn start(
             DEMO_ACCESS_KEY_SECRET,
         );
         config.demo = true;
-        config.latency = latency;
+        tuning(&mut config);
         match devserver::start(config).await {
             Ok(server) => {
                 let profile = demo_profile(&server.ready);

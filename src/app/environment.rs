@@ -10,6 +10,8 @@ use crate::app::keystore::{KeyringStore, Keystore, KeystoreError, MemoryStore};
 use crate::app::profile;
 use crate::transport::fanout::DEFAULT_CONCURRENCY;
 
+pub type DemoTuning = Arc<dyn Fn(&mut crate::devserver::DevServerConfig) + Send + Sync>;
+
 pub type KeystoreProbe = Arc<dyn Fn() -> Result<(), KeystoreError> + Send + Sync>;
 
 #[derive(Clone)]
@@ -22,8 +24,9 @@ pub struct AppEnvironment {
     pub probe_keystore: KeystoreProbe,
     /// Open straight into the demo (`OSSGUARD_DEMO=1`).
     pub demo: bool,
-    /// Latency the demo server adds to each request (tests slow it down to cancel).
-    pub demo_latency: Duration,
+    /// Adjusts the demo server before it starts: tests add latency (to cancel a refresh),
+    /// clock skew or faults.
+    pub demo_tuning: DemoTuning,
     /// GetBucketEncryption requests in flight during a refresh.
     pub concurrency: usize,
     pub request_timeout: Duration,
@@ -42,7 +45,7 @@ impl AppEnvironment {
             keystore: Arc::new(KeyringStore),
             probe_keystore: Arc::new(KeyringStore::probe),
             demo,
-            demo_latency: Duration::ZERO,
+            demo_tuning: Arc::new(|_| {}),
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout: Duration::from_secs(30),
             file_dialogs: true,
@@ -64,7 +67,7 @@ impl AppEnvironment {
             keystore,
             probe_keystore: Arc::new(move || probe_store.get("__ossguard_probe__").map(|_| ())),
             demo: false,
-            demo_latency: Duration::ZERO,
+            demo_tuning: Arc::new(|_| {}),
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout: Duration::from_secs(30),
             file_dialogs: false,

@@ -13,7 +13,7 @@ use crate::app::import::ImportedProfile;
 use crate::app::profile::{Profile, ProfileConfig};
 use crate::core::model::{Bucket, BucketName};
 use crate::core::ops::bucket::BucketInfo;
-use crate::core::sse::{EncryptionState, ReadFailure, SseRule};
+use crate::core::sse::{EncryptionState, ReadFailure};
 use crate::transport::OssClient;
 use crate::transport::client::CallRecord;
 
@@ -26,29 +26,7 @@ pub struct RequestId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct SessionId(pub u64);
 
-/// A change to one bucket's rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    Set(SseRule),
-    Delete,
-}
-
-impl Change {
-    /// What GetBucketEncryption should answer after the change.
-    pub fn expected(&self) -> EncryptionState {
-        match self {
-            Self::Set(rule) => EncryptionState::Configured(rule.clone()),
-            Self::Delete => EncryptionState::NotConfigured,
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Set(rule) => format!("set {rule}"),
-            Self::Delete => "delete the rule".to_owned(),
-        }
-    }
-}
+pub use crate::app::change::Change;
 
 /// How a change ended, after the read-back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +156,8 @@ pub enum Event {
         request: RequestId,
         bucket: BucketName,
         outcome: ApplyOutcome,
+        /// How to restore the rule from before this change, when it is known.
+        undo: Option<Change>,
     },
     BatchFinished {
         session: SessionId,

@@ -75,6 +75,8 @@ pub struct BucketRow {
     listed_by: RequestId,
     /// The outcome of the last change made from this app.
     pub verification: Option<ApplyOutcome>,
+    /// How to restore the rule from before the last change made from this app.
+    pub undo: Option<crate::app::change::Change>,
     pub info: InfoState,
 }
 
@@ -161,6 +163,8 @@ pub struct AppState {
     pub imported: Option<(PathBuf, Vec<ImportedProfile>)>,
     /// Events dropped as stale (for tests and the debug log).
     pub dropped_events: u64,
+    /// The clock offset the client learned from RequestTimeTooSkewed (0: none).
+    pub clock_offset_seconds: i64,
 }
 
 impl AppState {
@@ -373,6 +377,7 @@ impl AppState {
                         last_request: request,
                         listed_by: request,
                         verification: None,
+                        undo: None,
                         info: InfoState::NotLoaded,
                     });
                 }

@@ -154,6 +154,7 @@ fn stale_events_are_dropped() {
         request: work[0].0,
         bucket: name("aaa"),
         outcome: ApplyOutcome::Verified,
+        undo: Some(Change::Set(kms(None).rule().cloned().expect("a rule"))),
     }));
     let row = state.row(&name("aaa")).expect("row");
     assert_eq!(
@@ -161,6 +162,10 @@ fn stale_events_are_dropped() {
         Some(EncryptionState::Configured(SseRule::Aes256))
     );
     assert_eq!(row.verification, Some(ApplyOutcome::Verified));
+    assert!(
+        matches!(row.undo, Some(Change::Set(SseRule::Kms { .. }))),
+        "the row remembers how to undo"
+    );
     // Another profile: everything from the old session is dropped.
     let new_session = state.begin_session(profile("q"));
     assert!(state.rows().is_empty());
@@ -267,6 +272,7 @@ fn batch_records_every_result_and_mismatch_shows_actual() {
             expected: EncryptionState::NotConfigured,
             actual: kms(None),
         },
+        undo: None,
     });
     state.apply(Event::RuleApplied {
         session,
@@ -274,6 +280,7 @@ fn batch_records_every_result_and_mismatch_shows_actual() {
         request: work[1].0,
         bucket: name("bbb"),
         outcome: ApplyOutcome::Failed(failure),
+        undo: None,
     });
     state.apply(Event::BatchFinished { session, batch });
     let b = state.batch.clone().expect("batch");

@@ -191,22 +191,23 @@ impl Worker {
                     let cancel = cancel.clone();
                     let context = context.clone();
                     async move {
-                        let outcome = if cancel.is_cancelled() {
-                            ApplyOutcome::Cancelled
+                        let (outcome, undo) = if cancel.is_cancelled() {
+                            (ApplyOutcome::Cancelled, None)
                         } else {
                             change_one(&client, &bucket, &change, &context).await
                         };
-                        (request, bucket, outcome)
+                        (request, bucket, outcome, undo)
                     }
                 })
                 .buffer_unordered(BATCH_CONCURRENCY);
-            while let Some((request, bucket, outcome)) = results.next().await {
+            while let Some((request, bucket, outcome, undo)) = results.next().await {
                 events.send(Event::RuleApplied {
                     session,
                     batch,
                     request,
                     bucket: bucket.name,
                     outcome,
+                    undo,
                 });
             }
             events.send(Event::BatchFinished { session, batch });
@@ -221,13 +222,10 @@ pub async fn change_one(
     bucket: &Bucket,
     change: &Change,
     context: &ChangeContext,
-) -> ApplyOutcome {
-    let target = match change {
-        Change::Set(rule) => Some(rule),
-        Change::Delete => None,
-    };
-    let outcome = change::apply_change(client, bucket, target, context).await;
-    match (outcome.read_back, outcome.error) {
+) -> (ApplyOutcome, Option<Change>) {
+    let outcome = change::apply_change(client, bucket, change, context).await;
+    let undo = outcome.record.undo_action();
+    let result = match (outcome.read_back, outcome.error) {
         (Some(_), _) if outcome.record.verified => ApplyOutcome::Verified,
         (Some(rule), _) => ApplyOutcome::Mismatch {
             expected: change.expected(),
@@ -238,7 +236,8 @@ pub async fn change_one(
         }
         (None, Some(error)) => ApplyOutcome::Failed(error.to_read_failure()),
         (None, None) => ApplyOutcome::Failed(OssError::Cancelled.to_read_failure()),
-    }
+    };
+    (result, undo)
 }
 
 /// The write succeeded and only the read-back failed: OSS's error names the Get action.

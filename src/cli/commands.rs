@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use futures::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
+use crate::app::change::Change;
 use crate::app::change::{ChangeContext, apply_change};
-use crate::app::changelog::{self, UndoAction};
+use crate::app::changelog;
 use crate::app::export::AuditRow;
 use crate::app::keystore::{KeyringStore, Keystore as _};
 use crate::app::profile;
@@ -14,6 +15,7 @@ use crate::core::model::Bucket;
 use crate::core::sign::{Credentials, SignatureVersion};
 use crate::core::sse::{EncryptionState, SseRule};
 use crate::core::validate::{rule_from_fields, validate_kms_key_for_region};
+use crate::transport::clock::describe_offset;
 use crate::transport::{ClientConfig, Endpoint, OssClient, OssError, fanout};
 
 use super::args::{Command, DataEncryptionArg, Format, GlobalArgs, SigVersionArg, SseArg};
@@ -76,14 +78,8 @@ pub async fn run(global: GlobalArgs, command: Command) -> ExitCode {
 async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
     let client = connect(global).await?;
     let result = run_with_client(&client, global, command).await;
-    let offset = client.clock().offset();
-    let seconds = offset.num_seconds();
-    if seconds != 0 {
-        let direction = if seconds > 0 { "behind" } else { "ahead of" };
-        eprintln!(
-            "note: this computer's clock is {} s {direction} OSS's; requests were signed with the server's time. Fix the system clock.",
-            seconds.abs()
-        );
+    if let Some(note) = describe_offset(client.clock().offset()) {
+        eprintln!("note: {note}");
     }
     result
 }
@@ -125,7 +121,7 @@ async fn run_with_client(
                 validate_kms_key_for_region(key, &bucket.region)
                     .map_err(|e| CliError::Usage(e.to_string()))?;
             }
-            change(&client, &bucket, Some(&rule), global).await
+            change(&client, &bucket, &Change::Set(rule), global).await
         }
         Command::Delete { bucket, yes } => {
             if !yes {
@@ -134,7 +130,7 @@ async fn run_with_client(
                 ));
             }
             let bucket = client.find_bucket(&bucket).await?;
-            change(&client, &bucket, None, global).await
+            change(&client, &bucket, &Change::Delete, global).await
         }
         Command::Undo { bucket, yes } => undo(&client, bucket.as_deref(), yes, global).await,
         Command::Devserver(_) | Command::Log => unreachable!("handled by run"),
@@ -176,12 +172,8 @@ async fn undo(
             last.bucket
         ))
     })?;
-    let target = match action {
-        UndoAction::Put(rule) => Some(rule),
-        UndoAction::Delete => None,
-    };
-    let describe = target
-        .as_ref()
+    let describe = action
+        .target()
         .map_or("no rule".to_owned(), ToString::to_string);
     if !yes {
         return Err(CliError::Usage(format!(
@@ -190,7 +182,7 @@ async fn undo(
         )));
     }
     let bucket = client.find_bucket(&last.bucket).await?;
-    change(client, &bucket, target.as_ref(), global).await
+    change(client, &bucket, &action, global).await
 }
 
 /// Applies the change (read before, write, read back, log) and prints what was read back;
@@ -198,7 +190,7 @@ async fn undo(
 async fn change(
     client: &OssClient,
     bucket: &Bucket,
-    target: Option<&SseRule>,
+    change: &Change,
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
     let context = ChangeContext {
@@ -208,7 +200,7 @@ async fn change(
             .unwrap_or_else(|| "(environment)".into()),
         log_path: Some(changelog::log_path(&profile::default_data_dir())),
     };
-    let outcome = apply_change(client, bucket, target, &context).await;
+    let outcome = apply_change(client, bucket, change, &context).await;
     if let Some(e) = &outcome.log_error {
         eprintln!("warning: the change log could not be written: {e}");
     }
@@ -230,7 +222,9 @@ async fn change(
     } else {
         Err(CliError::Failed(format!(
             "verification failed: expected {}, read back {}",
-            target.map_or("no rule".to_owned(), ToString::to_string),
+            change
+                .target()
+                .map_or("no rule".to_owned(), ToString::to_string),
             read_back.map_or("no rule".to_owned(), |r| r.to_string())
         )))
     }

@@ -37,6 +37,22 @@ impl Clock {
     }
 }
 
+/// What to tell the user about a learned offset, in plain words; `None` when there is none.
+pub fn describe_offset(offset: Duration) -> Option<String> {
+    let seconds = offset.num_seconds();
+    if seconds == 0 {
+        return None;
+    }
+    let direction = if seconds > 0 { "behind" } else { "ahead of" };
+    let amount = match seconds.abs() {
+        s if s >= 120 => format!("{} min", (s + 30) / 60),
+        s => format!("{s} s"),
+    };
+    Some(format!(
+        "This computer's clock is {amount} {direction} OSS's ({seconds:+} s): requests are signed with the server's time. Fix the system clock."
+    ))
+}
+
 fn parse_time(value: &str) -> Option<DateTime<Utc>> {
     let value = value.trim();
     DateTime::parse_from_rfc3339(value)
@@ -57,7 +73,7 @@ pub fn server_offset(doc: &ErrorDoc) -> Option<Duration> {
 mod tests {
     use chrono::Duration;
 
-    use super::Clock;
+    use super::{Clock, describe_offset};
     use crate::core::xml::error::ErrorDoc;
 
     #[test]
@@ -75,5 +91,13 @@ mod tests {
         let drift = (shared.now() - chrono::Utc::now() - Duration::seconds(1230)).num_seconds();
         assert!(drift.abs() <= 1);
         assert_eq!(clock.learn(&ErrorDoc::default()), None);
+        let note = describe_offset(Duration::seconds(1230)).expect("a note");
+        assert!(
+            note.contains("21 min behind") && note.contains("+1230 s"),
+            "{note}"
+        );
+        let note = describe_offset(Duration::seconds(-45)).expect("a note");
+        assert!(note.contains("45 s ahead of"), "{note}");
+        assert_eq!(describe_offset(Duration::zero()), None);
     }
 }

@@ -25,6 +25,17 @@ pub fn detail_panel_ui(
         ui.label("One rule will be applied to each of them, after a preview.");
     } else if let Some(row) = targets.first().and_then(|n| state.row(n)) {
         bucket_details_ui(ui, row, commands);
+        if let Some(undo) = &row.undo {
+            let busy = state.batch_running() || !state.is_connected();
+            let button = egui::Button::new(format!("Undo last change ({})", undo.describe()));
+            if ui
+                .add_enabled(!busy, button)
+                .on_hover_text("Restore the rule this bucket had before the last change made here")
+                .clicked()
+            {
+                view.confirm = Some(ConfirmRequest::new(state, &targets, undo.clone()));
+            }
+        }
     } else {
         return;
     }

@@ -4,6 +4,7 @@ use crate::app::command::{Command, CommandSender};
 use crate::app::event::ExportFormat;
 use crate::app::state::{AppState, Connection, DemoStatus, KeystoreStatus, NoticeLevel};
 use crate::app::view::thousands;
+use crate::transport::clock::describe_offset;
 
 use super::app::ViewState;
 use super::profile_dialog::ProfileDialog;
@@ -137,6 +138,9 @@ fn banners_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, command
                 commands.send(Command::UseMemoryKeystore);
             }
         });
+    }
+    if let Some(note) = describe_offset(chrono::Duration::seconds(state.clock_offset_seconds)) {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
     }
     if let Some(error) = state.refresh.as_ref().and_then(|r| r.error.as_ref()) {
         error_block_ui(ui, "Listing buckets failed", error);
