@@ -30,15 +30,12 @@ fn ten_thousand_rows_are_virtualized_and_not_resorted_every_frame() {
     test.step_until("start", |h| h.state().state().started);
     {
         let state = &mut test.harness.state_mut().controller_mut().state;
-        let session = state.begin_session(Profile {
-            name: "big".into(),
-            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
-            region: "cn-hangzhou".into(),
-            access_key_id: "LTAI".into(),
-            signature_version: Default::default(),
-            uses_sts_token: false,
-            demo: false,
-        });
+        let session = state.begin_session(Profile::new(
+            "big",
+            "https://oss-cn-hangzhou.aliyuncs.com",
+            "cn-hangzhou",
+            "LTAI",
+        ));
         let request = state.begin_refresh();
         state.apply(Event::BucketsListed {
             session,

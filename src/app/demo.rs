@@ -10,7 +10,6 @@ use crate::app::event::{Event, EventSender};
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
 use crate::app::runtime::RuntimeHandle;
-use crate::core::sign::SignatureVersion;
 use crate::devserver::{
     self, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DevServer, DevServerConfig,
 };
@@ -34,13 +33,8 @@ pub fn demo_profile(ready: &devserver::ReadyInfo) -> Profile {
         .first()
         .map_or_else(|| "cn-hangzhou".to_owned(), |(r, _)| r.clone());
     Profile {
-        name: DEMO_PROFILE.to_owned(),
-        endpoint: ready.endpoint.clone(),
-        region,
-        access_key_id: ready.access_key_id.clone(),
-        signature_version: SignatureVersion::V4,
-        uses_sts_token: false,
         demo: true,
+        ..Profile::new(DEMO_PROFILE, &ready.endpoint, &region, &ready.access_key_id)
     }
 }
 

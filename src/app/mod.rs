@@ -7,6 +7,7 @@
 //! | [`event`] | `Event`: what tasks report (past tense), tagged with session and request ids |
 //! | [`state`] | `AppState`, changed only by `apply(Event)` and the `begin_*` methods (pure) |
 //! | `apply` | how each event changes the state; stale answers are dropped here |
+//! | [`row`] | one bucket's row: last known rule, pending work, last change and its undo |
 //! | [`view`] | the table's filter, sort and summary counts (pure, cached) |
 //! | [`activity`] | the activity log of HTTP attempts |
 //! | [`worker`] | tokio jobs: refresh, read one bucket, change and verify |
@@ -36,6 +37,7 @@ pub mod import;
 pub mod keystore;
 pub mod profile;
 pub mod profile_tasks;
+pub mod row;
 pub mod runtime;
 pub mod state;
 pub mod view;

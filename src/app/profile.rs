@@ -26,6 +26,21 @@ pub struct Profile {
     pub demo: bool,
 }
 
+impl Profile {
+    /// A V4 profile with no STS token.
+    pub fn new(name: &str, endpoint: &str, region: &str, access_key_id: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            endpoint: endpoint.to_owned(),
+            region: region.to_owned(),
+            access_key_id: access_key_id.to_owned(),
+            signature_version: SignatureVersion::V4,
+            uses_sts_token: false,
+            demo: false,
+        }
+    }
+}
+
 /// The whole config file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileConfig {
@@ -139,7 +154,6 @@ pub fn save(path: &Path, config: &ProfileConfig) -> Result<(), ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::{Profile, ProfileConfig, load, save};
-    use crate::core::sign::SignatureVersion;
 
     #[test]
     fn round_trips_with_mode_0600_and_no_secret() {
@@ -150,15 +164,12 @@ mod tests {
             ProfileConfig::default()
         );
         let mut config = ProfileConfig::default();
-        config.upsert(Profile {
-            name: "prod".into(),
-            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
-            region: "cn-hangzhou".into(),
-            access_key_id: "LTAIexample".into(),
-            signature_version: SignatureVersion::V4,
-            uses_sts_token: false,
-            demo: false,
-        });
+        config.upsert(Profile::new(
+            "prod",
+            "https://oss-cn-hangzhou.aliyuncs.com",
+            "cn-hangzhou",
+            "LTAIexample",
+        ));
         config.active = Some("prod".into());
         save(&path, &config).expect("save");
         assert_eq!(load(&path).expect("load"), config);

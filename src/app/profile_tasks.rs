@@ -209,15 +209,12 @@ mod tests {
 
     #[test]
     fn profiles_are_checked_before_saving() {
-        let mut profile = Profile {
-            name: "p".into(),
-            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
-            region: "cn-hangzhou".into(),
-            access_key_id: "LTAI".into(),
-            signature_version: Default::default(),
-            uses_sts_token: false,
-            demo: false,
-        };
+        let mut profile = Profile::new(
+            "p",
+            "https://oss-cn-hangzhou.aliyuncs.com",
+            "cn-hangzhou",
+            "LTAI",
+        );
         assert!(check_profile(&profile).is_ok());
         profile.endpoint = "http://oss-cn-hangzhou.aliyuncs.com".into();
         assert!(

@@ -11,8 +11,9 @@ use crate::app::export::AuditRow;
 use crate::app::import::ImportedProfile;
 use crate::app::profile::{Profile, ProfileConfig};
 use crate::core::model::{Bucket, BucketName};
-use crate::core::ops::bucket::BucketInfo;
 use crate::core::sse::{EncryptionState, ReadFailure};
+
+pub use super::row::{BucketRow, InfoState, RowActivity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
@@ -45,39 +46,6 @@ pub enum DemoStatus {
     Starting,
     Running,
     Failed(String),
-}
-
-/// What the row is waiting for, if anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowActivity {
-    Idle,
-    Loading,
-    Applying,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InfoState {
-    NotLoaded,
-    Loading(RequestId),
-    Loaded(Box<BucketInfo>),
-    Failed(ReadFailure),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BucketRow {
-    pub bucket: Bucket,
-    /// The last known state; kept while a refresh runs, so the table never blanks.
-    pub encryption: Option<EncryptionState>,
-    pub activity: RowActivity,
-    /// The newest request touching this row; answers to older ones are stale.
-    pub last_request: RequestId,
-    /// The refresh that listed this row last.
-    listed_by: RequestId,
-    /// The outcome of the last change made from this app.
-    pub verification: Option<ApplyOutcome>,
-    /// How to restore the rule from before the last change made from this app.
-    pub undo: Option<crate::app::change::Change>,
-    pub info: InfoState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,12 +183,7 @@ impl AppState {
 
     /// A new connection: forgets the previous profile's rows and in-flight work.
     pub fn begin_session(&mut self, profile: Profile) -> SessionId {
-        self.session = SessionId(self.session.0 + 1);
-        self.rows.clear();
-        self.index.clear();
-        self.data_version += 1;
-        self.refresh = None;
-        self.batch = None;
+        self.reset_session();
         self.active = Some(ActiveProfile {
             profile,
             connection: Connection::Connecting,
@@ -230,13 +193,20 @@ impl AppState {
 
     /// No profile is active any more (it was deleted).
     pub fn end_session(&mut self) {
+        self.reset_session();
+        self.active = None;
+    }
+
+    /// A new session id; everything learned in the previous session is forgotten, so its
+    /// late answers are dropped as stale.
+    fn reset_session(&mut self) {
         self.session = SessionId(self.session.0 + 1);
         self.rows.clear();
         self.index.clear();
         self.data_version += 1;
         self.refresh = None;
         self.batch = None;
-        self.active = None;
+        self.clock_offset_seconds = 0;
     }
 
     /// Marks every row as loading, keeping its last known state.

@@ -22,15 +22,12 @@ fn bucket(n: &str, region: &str) -> Bucket {
 }
 
 fn profile(n: &str) -> Profile {
-    Profile {
-        name: n.into(),
-        endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
-        region: "cn-hangzhou".into(),
-        access_key_id: "LTAI".into(),
-        signature_version: Default::default(),
-        uses_sts_token: false,
-        demo: false,
-    }
+    Profile::new(
+        n,
+        "https://oss-cn-hangzhou.aliyuncs.com",
+        "cn-hangzhou",
+        "LTAI",
+    )
 }
 
 fn kms(key: Option<&str>) -> EncryptionState {

@@ -3,8 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::XmlError;
-use crate::core::sse::{EncryptionState, SseRule};
-use crate::core::validate::rule_from_fields;
+use super::encryption_rule::SseFields;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "BucketInfo")]
@@ -66,54 +65,9 @@ pub struct AccessControlList {
     pub grant: String,
 }
 
-/// GetBucketInfo's SSE block has no `ApplyServerSideEncryptionByDefault` level, and says
-/// `None` when there is no rule.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FlatSseRule {
-    #[serde(rename = "SSEAlgorithm", default)]
-    pub algorithm: Option<String>,
-    #[serde(
-        rename = "KMSMasterKeyID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_master_key_id: Option<String>,
-    #[serde(
-        rename = "KMSDataEncryption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_data_encryption: Option<String>,
-}
-
-impl FlatSseRule {
-    pub fn from_rule(rule: Option<&SseRule>) -> Self {
-        match rule {
-            None => Self {
-                algorithm: Some("None".into()),
-                ..Self::default()
-            },
-            Some(rule) => Self {
-                algorithm: Some(rule.algorithm().into()),
-                kms_master_key_id: rule.kms_key_id().map(str::to_owned),
-                kms_data_encryption: rule.data_encryption().map(str::to_owned),
-            },
-        }
-    }
-
-    pub fn to_state(&self) -> Result<EncryptionState, XmlError> {
-        match self.algorithm.as_deref().map(str::trim) {
-            None | Some("" | "None") => Ok(EncryptionState::NotConfigured),
-            Some(algorithm) => rule_from_fields(
-                algorithm,
-                self.kms_master_key_id.as_deref(),
-                self.kms_data_encryption.as_deref(),
-            )
-            .map(EncryptionState::Configured)
-            .map_err(|e| XmlError::Invalid(e.to_string())),
-        }
-    }
-}
+/// GetBucketInfo's SSE block: the rule's three fields with no
+/// `ApplyServerSideEncryptionByDefault` level, and `None` when there is no rule.
+pub type FlatSseRule = SseFields;
 
 pub fn parse(body: &str) -> Result<BucketInfo, XmlError> {
     super::parse::<BucketInfoDoc>(body).map(|doc| doc.bucket)
@@ -155,7 +109,7 @@ mod tests {
     fn none_means_not_configured_and_round_trips() {
         let info = BucketInfo {
             name: "b".into(),
-            server_side_encryption_rule: FlatSseRule::from_rule(None),
+            server_side_encryption_rule: FlatSseRule::from_state_rule(None),
             ..Default::default()
         };
         let xml = to_document(&BucketInfoDoc {

@@ -3,19 +3,20 @@
 use serde::{Deserialize, Serialize};
 
 use super::XmlError;
-use crate::core::sse::SseRule;
+use crate::core::sse::{EncryptionState, SseRule};
 use crate::core::validate::{ValidationError, rule_from_fields};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "ServerSideEncryptionRule")]
 pub struct ServerSideEncryptionRule {
     #[serde(rename = "ApplyServerSideEncryptionByDefault")]
-    pub apply: Option<ApplyByDefault>,
+    pub apply: Option<SseFields>,
 }
 
-/// The three wire fields, as sent; [`ApplyByDefault::to_rule`] applies OSS's rules.
+/// A rule's three wire fields, as sent: inside `ApplyServerSideEncryptionByDefault` in the
+/// rule document, and flat in GetBucketInfo. [`SseFields::to_rule`] applies OSS's rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ApplyByDefault {
+pub struct SseFields {
     #[serde(rename = "SSEAlgorithm", default)]
     pub algorithm: Option<String>,
     #[serde(
@@ -32,12 +33,34 @@ pub struct ApplyByDefault {
     pub kms_data_encryption: Option<String>,
 }
 
-impl ApplyByDefault {
+impl SseFields {
     pub fn from_rule(rule: &SseRule) -> Self {
         Self {
             algorithm: Some(rule.algorithm().to_owned()),
             kms_master_key_id: rule.kms_key_id().map(str::to_owned),
             kms_data_encryption: rule.data_encryption().map(str::to_owned),
+        }
+    }
+
+    /// GetBucketInfo's form: `SSEAlgorithm` is `None` when there is no rule.
+    pub fn from_state_rule(rule: Option<&SseRule>) -> Self {
+        match rule {
+            None => Self {
+                algorithm: Some("None".into()),
+                ..Self::default()
+            },
+            Some(rule) => Self::from_rule(rule),
+        }
+    }
+
+    /// Reads GetBucketInfo's form: `None` (or nothing) means no rule.
+    pub fn to_state(&self) -> Result<EncryptionState, XmlError> {
+        match self.algorithm.as_deref().map(str::trim) {
+            None | Some("" | "None") => Ok(EncryptionState::NotConfigured),
+            Some(_) => self
+                .to_rule()
+                .map(EncryptionState::Configured)
+                .map_err(|e| XmlError::Invalid(e.to_string())),
         }
     }
 
@@ -53,7 +76,7 @@ impl ApplyByDefault {
 /// A rule as it travels to and from OSS.
 pub fn to_xml(rule: &SseRule) -> String {
     super::to_document(&ServerSideEncryptionRule {
-        apply: Some(ApplyByDefault::from_rule(rule)),
+        apply: Some(SseFields::from_rule(rule)),
     })
 }
 

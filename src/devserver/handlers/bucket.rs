@@ -155,7 +155,7 @@ pub(super) fn info(st: &RegionState, bucket: &BucketRecord) -> Response {
             access_control_list: Some(AccessControlList {
                 grant: "private".to_owned(),
             }),
-            server_side_encryption_rule: FlatSseRule::from_rule(bucket.rule.as_ref()),
+            server_side_encryption_rule: FlatSseRule::from_state_rule(bucket.rule.as_ref()),
         },
     };
     xml(StatusCode::OK, to_document(&doc))
