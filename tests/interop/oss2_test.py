@@ -5,8 +5,6 @@ Runs every check twice: signature V1 (oss2.Auth) and V4 (oss2.AuthV4 + region).
 Env: OSSGUARD_READY (ready-line JSON), OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET,
 OSSGUARD_BUCKET_PREFIX. Prints "ok - <check>" per check; exits 1 on the first failure.
 """
-import json
-import os
 import sys
 from urllib.parse import urlparse
 
@@ -14,32 +12,9 @@ import oss2
 from oss2.exceptions import OssError
 from oss2.models import ServerSideEncryptionRule as Rule
 
+from interop_common import AK, HZ, KEY_ID, PREFIX, REGIONS, SH, SK, CheckFailed, check, run_passes
 
-def env(name):
-    value = os.environ.get(name)
-    if not value:
-        sys.exit(f"not ok - environment variable {name} is not set")
-    return value
-
-
-READY = json.loads(env("OSSGUARD_READY"))
-AK = env("OSS_ACCESS_KEY_ID")
-SK = env("OSS_ACCESS_KEY_SECRET")
-PREFIX = env("OSSGUARD_BUCKET_PREFIX")
-REGIONS = READY["regions"]
-HZ, SH = "cn-hangzhou", "cn-shanghai"
-KEY_ID = "9468da86-3509-4f8d-a61e-6eab1eac0001"
 DATA = b"hello from oss2 interop"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(name, cond, detail=""):
-    if not cond:
-        raise CheckFailed(f"{name}: {detail}")
-    print(f"ok - {name}", flush=True)
 
 
 def expect_error(name, fn, status, code):
@@ -220,17 +195,7 @@ class Pass:
 
 
 def main():
-    for sig in ("v1", "v4"):
-        p = Pass(sig)
-        try:
-            p.run()
-        except Exception as e:  # noqa: BLE001 - any failure ends the script
-            kind = "" if isinstance(e, CheckFailed) else f"{type(e).__name__}: "
-            print(f"not ok - {kind}{e}", flush=True)
-            p.cleanup(strict=False)
-            return 1
-    print("oss2 interop: all checks passed")
-    return 0
+    return run_passes(Pass, ("v1", "v4"), "oss2")
 
 
 if __name__ == "__main__":

@@ -5,40 +5,15 @@ Runs the list with the SDK default (signature V4), then again with signature_ver
 Env: OSSGUARD_READY (ready-line JSON), OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET,
 OSSGUARD_BUCKET_PREFIX. Prints "ok - <check>" per check; exits 1 on the first failure.
 """
-import json
-import os
 import sys
 from urllib.parse import urlparse
 
 import alibabacloud_oss_v2 as oss
 from alibabacloud_oss_v2.exceptions import OperationError, ServiceError
 
+from interop_common import AK, HZ, KEY_ID, PREFIX, REGIONS, SH, SK, CheckFailed, check, run_passes
 
-def env(name):
-    value = os.environ.get(name)
-    if not value:
-        sys.exit(f"not ok - environment variable {name} is not set")
-    return value
-
-
-READY = json.loads(env("OSSGUARD_READY"))
-AK = env("OSS_ACCESS_KEY_ID")
-SK = env("OSS_ACCESS_KEY_SECRET")
-PREFIX = env("OSSGUARD_BUCKET_PREFIX")
-REGIONS = READY["regions"]
-HZ, SH = "cn-hangzhou", "cn-shanghai"
-KEY_ID = "9468da86-3509-4f8d-a61e-6eab1eac0001"
 DATA = b"hello from alibabacloud-oss-v2 interop"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(name, cond, detail=""):
-    if not cond:
-        raise CheckFailed(f"{name}: {detail}")
-    print(f"ok - {name}", flush=True)
 
 
 def service_error(e):
@@ -216,17 +191,7 @@ class Pass:
 
 
 def main():
-    for sig in ("v4", "v1"):
-        p = Pass(sig)
-        try:
-            p.run()
-        except Exception as e:  # noqa: BLE001 - any failure ends the script
-            kind = "" if isinstance(e, CheckFailed) else f"{type(e).__name__}: "
-            print(f"not ok - {kind}{e}", flush=True)
-            p.cleanup(strict=False)
-            return 1
-    print("alibabacloud-oss-v2 interop: all checks passed")
-    return 0
+    return run_passes(Pass, ("v4", "v1"), "alibabacloud-oss-v2")
 
 
 if __name__ == "__main__":
