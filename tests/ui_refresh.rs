@@ -119,3 +119,63 @@ fn a_skewed_clock_is_corrected_and_shown() {
     let offset = test.harness.state().state().clock_offset_seconds;
     assert!((-1505..=-1495).contains(&offset), "{offset}");
 }
+
+#[test]
+fn a_fault_storm_ends_with_every_row_read_or_marked_unknown() {
+    let mut test = UiTest::start(|env| {
+        env.demo_tuning = Arc::new(|c| c.fail_rate = 0.3);
+    });
+    test.step_until_label("Try the demo");
+    test.harness.get_by_label("Try the demo").click();
+    // Even the listing may fail three times in a row (a 3% chance): then the error banner
+    // shows and the user refreshes again, as an administrator would.
+    for attempt in 0..5 {
+        test.step_until("the refresh to end", |h| {
+            h.state()
+                .state()
+                .refresh
+                .as_ref()
+                .is_some_and(|r| r.finished || r.error.is_some())
+        });
+        let state = test.harness.state().state();
+        if state.refresh.as_ref().is_some_and(|r| r.error.is_none()) {
+            break;
+        }
+        assert!(attempt < 4, "the listing failed five times in a row");
+        test.step_until_label("Listing buckets failed");
+        test.harness.get_by_label("Refresh all").click();
+        test.settle();
+    }
+    let state = test.harness.state().state();
+    let refresh = state.refresh.as_ref().expect("a refresh ran");
+    assert!(refresh.finished && refresh.error.is_none(), "{refresh:?}");
+    assert_eq!(state.rows().len(), 30, "the listing survived the faults");
+    let mut unknown = Vec::new();
+    for row in state.rows() {
+        match &row.encryption {
+            Some(ossguard::core::sse::EncryptionState::Unknown(failure)) => {
+                unknown.push(failure.code.clone());
+            }
+            Some(_) => {}
+            None => panic!("{} was never read", row.bucket.name),
+        }
+        assert_eq!(row.activity, RowActivity::Idle, "{}", row.bucket.name);
+    }
+    // The demo's 3 locked buckets are AccessDenied; faults that outlast 3 attempts are
+    // marked with their own code, never left blank.
+    let denied = unknown.iter().filter(|c| *c == "AccessDenied").count();
+    assert!(denied <= 3, "{unknown:?}");
+    for code in &unknown {
+        assert!(
+            [
+                "AccessDenied",
+                "ServiceUnavailable",
+                "NetworkError",
+                "ConnectionFailed"
+            ]
+            .contains(&code.as_str()),
+            "{code}"
+        );
+    }
+    test.step_until_label_contains("of 30 not encrypted");
+}
