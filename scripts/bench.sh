@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Reruns every benchmark of issue #6 and prints one results table (doc/benchmarks.md explains
+# each figure). About 1.5 minutes on 2 cores once the release build is done (a release build
+# from scratch takes about 8 minutes there).
+#
+#   scripts/bench.sh                 build, run everything, print the table
+#   scripts/bench.sh --update-doc    also rewrite the results section of doc/benchmarks.md
+#   scripts/bench.sh --quick         fewer repetitions (a smoke run, about 1 minute)
+#   scripts/bench.sh --only audit,scaling,rps,ui,startup
+#
+# Results also land in target/bench/results.{json,md}. Nothing is asserted: the figures are
+# ratios measured side by side in the same run, which is all a shared machine allows.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo build --release, cargo bench --no-run" >&2
+cargo build --release --quiet
+cargo bench --quiet --no-run
+
+# The audit baseline uses the official oss2 SDK from the interop venv.
+if [ ! -x tests/interop/.venv/bin/python ] || ! tests/interop/.venv/bin/python -c 'import oss2' 2>/dev/null; then
+  echo "== setting up tests/interop/.venv (oss2)" >&2
+  bash tests/interop/setup.sh
+fi
+
+# The start-up figure opens the real window on a virtual X display.
+if ! command -v Xvfb >/dev/null; then
+  echo "warning: Xvfb is missing, the start-up figure is skipped (apt-get install xvfb; scripts/test.sh installs it)" >&2
+fi
+
+exec tests/interop/.venv/bin/python benches/run.py "$@"
