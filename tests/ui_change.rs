@@ -5,6 +5,7 @@ mod ui_support;
 
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::event::ApplyOutcome;
+use ossguard::app::state::InfoState;
 use ossguard::core::model::BucketName;
 use ossguard::core::sse::{EncryptionState, SseRule};
 use ui_support::UiTest;
@@ -31,13 +32,22 @@ fn verification(test: &UiTest, bucket: &str) -> Option<ApplyOutcome> {
         .and_then(|r| r.verification.clone())
 }
 
-/// Clicks a row by its bucket name and waits for the detail panel.
+/// Clicks a row by its bucket name and waits for the detail panel, including its
+/// GetBucketInfo facts: they arrive later and move the form down, and a click aimed at the
+/// form before that would land on whatever moved under it.
 fn select(test: &mut UiTest, bucket: &str) {
     test.harness.get_by_label(bucket).click();
     test.step_until("the detail panel", |h| {
         h.state().view().primary.as_ref().map(BucketName::as_str) == Some(bucket)
     });
+    test.step_until("the bucket facts", |h| {
+        h.state()
+            .state()
+            .row(&name(bucket))
+            .is_some_and(|r| matches!(r.info, InfoState::Loaded(_) | InfoState::Failed(_)))
+    });
     test.step_until_label("Change the rule");
+    test.settle();
 }
 
 #[test]
