@@ -253,8 +253,7 @@ fn apply_rule_result(
         ApplyOutcome::Failed(_) | ApplyOutcome::Cancelled => {}
     }
     row.verification = Some(outcome);
-    if undo.is_some() {
-        row.undo = undo;
-    }
+    // Always the newest change's undo: an older one would restore the wrong rule.
+    row.undo = undo;
     true
 }

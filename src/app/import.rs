@@ -1,6 +1,7 @@
 //! Reading credentials users already have: the ossutil config file (INI, oss-api.md §11) and
 //! the AccessKey CSV the RAM console lets them download. Pure: text in, profiles out.
 
+use crate::core::model::region_from_endpoint_host;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -145,7 +146,8 @@ pub fn parse_ossutil_config(text: &str) -> Result<Vec<ImportedProfile>, ImportEr
                 format!("https://{e}")
             }
         });
-        let region = get("region").or_else(|| endpoint.as_deref().and_then(region_from_endpoint));
+        let region =
+            get("region").or_else(|| endpoint.as_deref().and_then(region_from_endpoint_host));
         if endpoint.is_none() {
             endpoint = region
                 .as_deref()
@@ -202,15 +204,6 @@ fn resolve(
         current = keys.get("sourceprofile")?.clone();
     }
     None
-}
-
-/// `https://oss-cn-hangzhou.aliyuncs.com` -> `cn-hangzhou`.
-fn region_from_endpoint(endpoint: &str) -> Option<String> {
-    let host = endpoint.split("://").nth(1).unwrap_or(endpoint);
-    let first = host.split(['.', '/', ':']).next()?;
-    let region = first.strip_prefix("oss-")?;
-    let region = region.strip_suffix("-internal").unwrap_or(region);
-    (!region.is_empty() && host.contains(".aliyuncs.com")).then(|| region.to_owned())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::app::changelog;
 use crate::app::export::AuditRow;
 use crate::app::keystore::{KeyringStore, Keystore as _};
 use crate::app::profile;
-use crate::core::model::Bucket;
+use crate::core::model::{Bucket, region_from_endpoint_host};
 use crate::core::sign::{Credentials, SignatureVersion};
 use crate::core::sse::{EncryptionState, SseRule};
 use crate::core::validate::{rule_from_fields, validate_kms_key_for_region};
@@ -265,14 +265,6 @@ pub async fn audit(client: &OssClient, concurrency: usize) -> Result<Vec<AuditRo
     Ok(rows)
 }
 
-/// The region in a standard endpoint host: `oss-cn-hangzhou[-internal].aliyuncs.com`.
-fn region_from_endpoint_host(host: &str) -> Option<String> {
-    let first = host.split('.').next()?;
-    let region = first.strip_prefix("oss-")?;
-    let region = region.strip_suffix("-internal").unwrap_or(region);
-    (!region.is_empty() && host.ends_with(".aliyuncs.com")).then(|| region.to_owned())
-}
-
 /// Builds the client from flags and environment, then the profile, in that order.
 async fn connect(global: &GlobalArgs) -> Result<OssClient, CliError> {
     let profile = match &global.profile {
@@ -345,22 +337,4 @@ async fn credentials(profile: Option<&profile::Profile>) -> Result<Credentials, 
             ))
         })?;
     Ok(secret.credentials(&profile.access_key_id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::region_from_endpoint_host;
-
-    #[test]
-    fn region_from_standard_hosts() {
-        assert_eq!(
-            region_from_endpoint_host("oss-cn-hangzhou.aliyuncs.com").as_deref(),
-            Some("cn-hangzhou")
-        );
-        assert_eq!(
-            region_from_endpoint_host("oss-ap-southeast-1-internal.aliyuncs.com").as_deref(),
-            Some("ap-southeast-1")
-        );
-        assert_eq!(region_from_endpoint_host("127.0.0.1:9000"), None);
-    }
 }

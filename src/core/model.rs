@@ -81,9 +81,66 @@ pub fn public_endpoint_for_region(region: &str) -> String {
     format!("oss-{region}.aliyuncs.com")
 }
 
+/// A `Host` value without its port: `127.0.0.1:9000` -> `127.0.0.1`, `[::1]:80` -> `::1`.
+pub fn host_without_port(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+/// The region ID in a standard endpoint, with or without scheme and port:
+/// `https://oss-cn-hangzhou.aliyuncs.com` or `oss-cn-hangzhou-internal.aliyuncs.com` ->
+/// `cn-hangzhou`. `None` for anything else (an IP, a CNAME, the dev server).
+pub fn region_from_endpoint_host(endpoint: &str) -> Option<String> {
+    let host = endpoint.split("://").nth(1).unwrap_or(endpoint);
+    let host = host.split(['/', ':']).next()?;
+    let (first, rest) = host.split_once('.')?;
+    let region = first.strip_prefix("oss-")?;
+    let region = region.strip_suffix("-internal").unwrap_or(region);
+    let standard = rest == "aliyuncs.com";
+    (standard && !region.is_empty()).then(|| region.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{BucketName, location_for_region, region_from_location};
+    use super::{BucketName, location_for_region, region_from_endpoint_host, region_from_location};
+
+    #[test]
+    fn host_without_port_handles_ipv6() {
+        use super::host_without_port;
+        assert_eq!(host_without_port("127.0.0.1:9000"), "127.0.0.1");
+        assert_eq!(host_without_port("[::1]:80"), "::1");
+        assert_eq!(
+            host_without_port("b.oss-cn-hangzhou.aliyuncs.com"),
+            "b.oss-cn-hangzhou.aliyuncs.com"
+        );
+    }
+
+    #[test]
+    fn region_from_standard_endpoints_only() {
+        for (endpoint, region) in [
+            ("oss-cn-hangzhou.aliyuncs.com", Some("cn-hangzhou")),
+            ("https://oss-cn-beijing.aliyuncs.com", Some("cn-beijing")),
+            (
+                "https://oss-ap-southeast-1-internal.aliyuncs.com/",
+                Some("ap-southeast-1"),
+            ),
+            ("http://127.0.0.1:9000", None),
+            ("oss-cn-hangzhou.example.com", None),
+            ("oss-accelerate.aliyuncs.com.evil.com", None),
+            ("cdn.example.com", None),
+        ] {
+            assert_eq!(
+                region_from_endpoint_host(endpoint).as_deref(),
+                region,
+                "{endpoint}"
+            );
+        }
+    }
 
     #[test]
     fn region_and_location_convert_both_ways() {

@@ -55,7 +55,7 @@ enum HostStyle<'a> {
 }
 
 fn bucket_from_host(host: &str) -> HostStyle<'_> {
-    let name = strip_port(host.trim());
+    let name = crate::core::model::host_without_port(host.trim());
     if name.starts_with('.') {
         return HostStyle::Service;
     }
@@ -73,17 +73,6 @@ fn bucket_from_host(host: &str) -> HostStyle<'_> {
         [first, "aliyuncs", "com"] if first.starts_with("oss-") => HostStyle::Service,
         [first, ..] => HostStyle::Virtual(first),
         [] => HostStyle::Path,
-    }
-}
-
-fn strip_port(host: &str) -> &str {
-    if host.starts_with('[') {
-        // `[::1]:8080` -> `[::1]`
-        return host.split_once(']').map_or(host, |(ip, _)| ip);
-    }
-    match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => host,
     }
 }
 

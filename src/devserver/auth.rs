@@ -4,10 +4,11 @@
 //!
 //! Order of checks (each failure is the OSS error named): Authorization present (AccessDenied)
 //! -> parseable (InvalidArgument) -> AccessKey known (InvalidAccessKeyId) -> STS token
-//! (InvalidSecurityToken, SecurityTokenExpired) -> date present and parseable (AccessDenied
-//! "OSS authentication requires a valid Date.", EC 0002-00000505) -> within 15 minutes of the
-//! server clock (RequestTimeTooSkewed) -> V4 only: scope date, scope region = this port's
-//! region, `x-oss-content-sha256` (InvalidArgument) -> signature (SignatureDoesNotMatch).
+//! (missing: InvalidAccessKeyId; wrong: InvalidSecurityToken; expired: SecurityTokenExpired)
+//! -> date present and parseable (AccessDenied "OSS authentication requires a valid Date.",
+//! EC 0002-00000505) -> within 15 minutes of the server clock (RequestTimeTooSkewed) -> V4
+//! only: scope date, scope region = this port's region, `x-oss-content-sha256`
+//! (InvalidArgument) -> signature (SignatureDoesNotMatch).
 
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
@@ -163,16 +164,24 @@ fn check_access_key(keys: &Keys, ctx: &RequestCtx, id: &str) -> Result<(), OssEr
     let sts_id = id
         .strip_prefix("STS.")
         .is_some_and(|rest| rest == keys.access_key_id);
-    let Some(token) = keys.sts_token.as_ref().filter(|_| sts_id) else {
-        return Err(OssError::new(
+    let unknown_key = || {
+        OssError::new(
             axum::http::StatusCode::FORBIDDEN,
             "InvalidAccessKeyId",
             "0002-00000902",
             "The OSS Access Key Id you provided does not exist in our records.",
         )
-        .with(|d| d.oss_access_key_id = Some(id.to_owned())));
+        .with(|d| d.oss_access_key_id = Some(id.to_owned()))
+    };
+    let Some(token) = keys.sts_token.as_ref().filter(|_| sts_id) else {
+        return Err(unknown_key());
     };
     let sent = header_value(&ctx.headers, "x-oss-security-token").unwrap_or_default();
+    // An STS AccessKey sent without its token is unknown to OSS (oss-api §6); a token that
+    // does not match is an invalid token.
+    if sent.trim().is_empty() {
+        return Err(unknown_key());
+    }
     if !constant_time_eq(sent.trim().as_bytes(), token.as_bytes()) {
         return Err(OssError::new(
             axum::http::StatusCode::FORBIDDEN,

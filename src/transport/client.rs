@@ -183,12 +183,13 @@ impl OssClient {
         loop {
             attempt += 1;
             let mut signed = req.clone();
+            let (now, signing_offset) = self.clock.now();
             sign::sign(
                 &mut signed,
                 self.config.signature_version,
                 &self.credentials,
                 region,
-                self.clock.now(),
+                now,
             );
             let started = Instant::now();
             let result = self.send_once(action, &endpoint, &signed).await;
@@ -199,7 +200,7 @@ impl OssClient {
             };
             if let OssError::Service(e) = &error
                 && e.doc.code == "RequestTimeTooSkewed"
-                && let Some(offset) = self.clock.learn(&e.doc)
+                && let Some(offset) = self.clock.learn(&e.doc, signing_offset)
             {
                 tracing::warn!(
                     offset_seconds = offset.num_seconds(),

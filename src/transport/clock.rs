@@ -17,23 +17,30 @@ pub struct Clock {
     offset_ms: Arc<AtomicI64>,
 }
 
+/// Offsets beyond a day are not clock drift but a hostile or broken answer; they are clamped,
+/// which also keeps the date arithmetic far from overflow.
+const MAX_OFFSET: Duration = Duration::hours(24);
+
 impl Clock {
-    /// The corrected current time used for signing.
-    pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.offset()
+    /// The corrected current time used for signing, and the offset it includes.
+    pub fn now(&self) -> (DateTime<Utc>, Duration) {
+        let offset = self.offset();
+        (Utc::now() + offset, offset)
     }
 
     pub fn offset(&self) -> Duration {
         Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
     }
 
-    /// Adds the offset reported by a RequestTimeTooSkewed answer; returns the new total.
-    pub fn learn(&self, doc: &ErrorDoc) -> Option<Duration> {
-        let offset = server_offset(doc)?;
-        let total = self.offset() + offset;
+    /// Learns from a RequestTimeTooSkewed answer to a request signed with `used` as offset:
+    /// the new offset is `used + (ServerTime - RequestTime)`. Absolute rather than cumulative,
+    /// so many requests failing at once (a batch after the user fixed the clock) all arrive
+    /// at the same offset instead of adding their corrections up. Returns the new offset.
+    pub fn learn(&self, doc: &ErrorDoc, used: Duration) -> Option<Duration> {
+        let offset = (used + server_offset(doc)?).clamp(-MAX_OFFSET, MAX_OFFSET);
         self.offset_ms
-            .store(total.num_milliseconds(), Ordering::Relaxed);
-        Some(total)
+            .store(offset.num_milliseconds(), Ordering::Relaxed);
+        Some(offset)
     }
 }
 
@@ -85,12 +92,41 @@ mod tests {
             server_time: Some("2025-01-15T08:20:30.000Z".into()),
             ..Default::default()
         };
-        assert_eq!(clock.learn(&doc), Some(Duration::seconds(1230)));
+        assert_eq!(
+            clock.learn(&doc, Duration::zero()),
+            Some(Duration::seconds(1230))
+        );
         let shared = clock.clone();
         assert_eq!(shared.offset(), Duration::seconds(1230));
-        let drift = (shared.now() - chrono::Utc::now() - Duration::seconds(1230)).num_seconds();
+        let (now, offset) = shared.now();
+        assert_eq!(offset, Duration::seconds(1230));
+        let drift = (now - chrono::Utc::now() - Duration::seconds(1230)).num_seconds();
         assert!(drift.abs() <= 1);
-        assert_eq!(clock.learn(&ErrorDoc::default()), None);
+        // Eight requests signed with the old offset all fail: the offset stays right.
+        for _ in 0..8 {
+            clock.learn(&doc, Duration::zero());
+        }
+        assert_eq!(clock.offset(), Duration::seconds(1230));
+        // A request signed with the learned offset that still fails corrects it.
+        let small = ErrorDoc {
+            request_time: Some("2025-01-15T08:00:00.000Z".into()),
+            server_time: Some("2025-01-15T08:00:10.000Z".into()),
+            ..doc.clone()
+        };
+        assert_eq!(
+            clock.learn(&small, Duration::seconds(1230)),
+            Some(Duration::seconds(1240))
+        );
+        // A hostile ServerTime is clamped, never an overflow.
+        let hostile = ErrorDoc {
+            server_time: Some("9999-12-31T23:59:59.000Z".into()),
+            ..doc.clone()
+        };
+        assert_eq!(
+            clock.learn(&hostile, Duration::zero()),
+            Some(Duration::hours(24))
+        );
+        assert_eq!(clock.learn(&ErrorDoc::default(), Duration::zero()), None);
         let note = describe_offset(Duration::seconds(1230)).expect("a note");
         assert!(
             note.contains("21 min behind") && note.contains("+1230 s"),

@@ -65,14 +65,7 @@ impl Endpoint {
     }
 
     fn host_without_port(&self) -> &str {
-        let host = &self.host;
-        if let Some(rest) = host.strip_prefix('[') {
-            return rest.split(']').next().unwrap_or(rest);
-        }
-        match host.rsplit_once(':') {
-            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-            _ => host,
-        }
+        crate::core::model::host_without_port(&self.host)
     }
 
     /// IP literals and `localhost` cannot carry a bucket subdomain: the SDKs use path-style.

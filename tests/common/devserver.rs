@@ -53,6 +53,22 @@ impl Answer {
             .unwrap_or_else(|e| panic!("not an error document ({e}): {xml}"))
     }
 
+    /// The text of one element of the error document, read raw: the client's `ErrorDoc`
+    /// deliberately never keeps `StringToSign` and its kin (they hold the STS token).
+    pub fn element(&self, name: &str) -> Option<String> {
+        let open = format!("<{name}>");
+        let start = self.body.find(&open)? + open.len();
+        let end = self.body[start..].find(&format!("</{name}>"))? + start;
+        Some(
+            self.body[start..end]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&"),
+        )
+    }
+
     /// Status and Code, the pair tests assert on.
     pub fn status_code(&self) -> (u16, String) {
         (self.status, self.error().code)

@@ -4,7 +4,11 @@ use serde::{Deserialize, Serialize};
 
 /// OSS's error document. Only `Code` is required; the rest depends on the code (for example
 /// `Endpoint` for a wrong region, `ServerTime` for a skewed clock).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+///
+/// `StringToSign`, `CanonicalRequest` and `SignatureProvided` are written (the dev server
+/// sends them, as OSS does) but never read: the string to sign contains the STS token, so a
+/// client that kept it could leak the token through a log or a panic. `Debug` omits them too.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "Error")]
 pub struct ErrorDoc {
     #[serde(rename = "Code")]
@@ -34,19 +38,22 @@ pub struct ErrorDoc {
     #[serde(
         rename = "SignatureProvided",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        skip_deserializing
     )]
     pub signature_provided: Option<String>,
     #[serde(
         rename = "StringToSign",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        skip_deserializing
     )]
     pub string_to_sign: Option<String>,
     #[serde(
         rename = "CanonicalRequest",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        skip_deserializing
     )]
     pub canonical_request: Option<String>,
     #[serde(
@@ -75,6 +82,20 @@ pub struct ErrorDoc {
         skip_serializing_if = "Option::is_none"
     )]
     pub recommend_doc: Option<String>,
+}
+
+impl std::fmt::Debug for ErrorDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrorDoc")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("host_id", &self.host_id)
+            .field("endpoint", &self.endpoint)
+            .field("ec", &self.ec)
+            .field("server_time", &self.server_time)
+            .finish_non_exhaustive()
+    }
 }
 
 pub fn parse(body: &str) -> Result<ErrorDoc, super::XmlError> {
@@ -106,6 +127,24 @@ mod tests {
         assert_eq!(err.code, "NoSuchBucket");
         assert_eq!(err.ec.as_deref(), Some("0015-00000101"));
         assert_eq!(err.bucket_name.as_deref(), Some("test"));
+    }
+
+    #[test]
+    fn the_string_to_sign_is_never_kept() {
+        let body = "<Error><Code>SignatureDoesNotMatch</Code><Message>m</Message><StringToSign>GET\n\n\nx-oss-security-token:sts-secret-token\n/b/</StringToSign><CanonicalRequest>x-oss-security-token:sts-secret-token</CanonicalRequest><SignatureProvided>sig</SignatureProvided></Error>";
+        let err = parse(body).expect("parses");
+        assert_eq!(err.string_to_sign, None);
+        assert_eq!(err.canonical_request, None);
+        assert_eq!(err.signature_provided, None);
+        let shown = format!("{err:?} {err:#?}");
+        assert!(!shown.contains("sts-secret-token") && shown.contains("SignatureDoesNotMatch"));
+        // The server still writes them.
+        let written = to_document(&ErrorDoc {
+            code: "SignatureDoesNotMatch".into(),
+            string_to_sign: Some("sts".into()),
+            ..Default::default()
+        });
+        assert!(written.contains("<StringToSign>sts</StringToSign>"));
     }
 
     #[test]
