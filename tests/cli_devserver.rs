@@ -344,3 +344,69 @@ fn a_skewed_clock_is_corrected_and_reported() {
     assert!((1795..=1805).contains(&seconds), "{stderr}");
     assert!(stderr.contains("30 min behind OSS's"), "{stderr}");
 }
+
+#[test]
+fn undo_walks_back_and_refuses_to_overwrite_someone_elses_change() {
+    let server = DevServerProcess::start(&["--seed-buckets", "6"]);
+    // seed-00003 starts with KMS and the default key.
+    json(&ossguard(
+        &server,
+        &["set", "seed-00003", "--sse", "SM4", "--format", "json"],
+    ));
+    json(&ossguard(
+        &server,
+        &["set", "seed-00003", "--sse", "AES256", "--format", "json"],
+    ));
+    // Two undos walk back: AES256 -> SM4 -> KMS.
+    let first = json(&ossguard(&server, &["undo", "--yes", "--format", "json"]));
+    assert_eq!(first["sse_algorithm"], "SM4");
+    let second = json(&ossguard(&server, &["undo", "--yes", "--format", "json"]));
+    assert_eq!(second["sse_algorithm"], "KMS");
+    assert!(second["kms_master_key_id"].is_null());
+    let nothing = ossguard(&server, &["undo", "--yes"]);
+    assert_eq!(nothing.status.code(), Some(1), "nothing left to undo");
+
+    // Someone else (another machine: another change log) changes the rule afterwards.
+    json(&ossguard(
+        &server,
+        &["set", "seed-00003", "--sse", "AES256", "--format", "json"],
+    ));
+    let elsewhere = Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args(["set", "seed-00003", "--sse", "SM4", "--format", "json"])
+        .env("OSS_ENDPOINT", server.endpoint())
+        .env("OSS_REGION", "cn-hangzhou")
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .env("OSSGUARD_DATA_DIR", server.dir.path().join("elsewhere"))
+        .output()
+        .expect("runs");
+    assert!(elsewhere.status.success());
+    let refused = ossguard(&server, &["undo", "--yes"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("no longer has the rule") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        json(&ossguard(
+            &server,
+            &["get", "seed-00003", "--format", "json"]
+        ))["sse_algorithm"],
+        "SM4"
+    );
+    let forced = json(&ossguard(
+        &server,
+        &["undo", "--yes", "--force", "--format", "json"],
+    ));
+    assert_eq!(forced["sse_algorithm"], "KMS");
+
+    let log = json(&ossguard(&server, &["log", "--format", "json"]));
+    let log = log.as_array().expect("array");
+    let undos: Vec<_> = log.iter().filter(|r| !r["undo_of"].is_null()).collect();
+    assert_eq!(undos.len(), 3);
+    assert!(
+        log.iter()
+            .all(|r| r["access_key_id"] == AK && r["phase"] == "done")
+    );
+}

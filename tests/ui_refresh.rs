@@ -38,7 +38,7 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
     );
     assert!(test.harness.query_all_by_label("loading…").next().is_some());
 
-    test.harness.get_by_label("Cancel").click();
+    test.harness.get_by_label("Cancel refresh").click();
     test.step_until_label_contains("Refresh cancelled at");
     let state = test.harness.state().state();
     let loaded = state.refresh.as_ref().map_or(0, |r| r.loaded);
@@ -50,7 +50,7 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
         .iter()
         .filter(|r| r.encryption.is_some())
         .count();
-    assert!(test.harness.query_by_label("Cancel").is_none());
+    assert!(test.harness.query_by_label("Cancel refresh").is_none());
 
     // Nothing more arrives for the cancelled refresh.
     for _ in 0..20 {

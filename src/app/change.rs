@@ -8,7 +8,7 @@ use crate::core::model::Bucket;
 use crate::core::sse::{EncryptionState, SseRule};
 use crate::transport::{OssClient, OssError};
 
-use super::changelog::{self, ChangeKind, ChangeRecord, LoggedState};
+use super::changelog::{self, ChangeKind, ChangeRecord, LoggedState, Phase};
 
 /// A change to one bucket's rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,11 +45,14 @@ impl Change {
 /// The result of [`apply_change`].
 #[derive(Debug, Clone)]
 pub struct ChangeOutcome {
+    /// What the change log now says about this change (its `done` line).
     pub record: ChangeRecord,
     /// What was read back after the change (`None` = no rule), when the read-back worked.
     pub read_back: Option<Option<SseRule>>,
-    /// The write or read-back failure, if any.
-    pub error: Option<OssError>,
+    /// The write failed (it may still have taken effect: `record.written` says).
+    pub write_error: Option<OssError>,
+    /// The read-back after the write failed, so the result is unconfirmed.
+    pub read_back_error: Option<OssError>,
     /// The change log could not be written (the change itself may have succeeded).
     pub log_error: Option<String>,
 }
@@ -66,9 +69,14 @@ pub struct ChangeContext {
     pub profile: String,
     /// `None` disables logging (tests of unrelated behaviour).
     pub log_path: Option<PathBuf>,
+    /// Set when this change undoes a logged one: its id.
+    pub undo_of: Option<String>,
 }
 
-/// Applies `change` to `bucket`, verifies and logs it.
+/// Applies `change` to `bucket`: reads the rule before, logs that the change started, writes
+/// the complete rule (or deletes it), reads it back, compares, and logs the outcome. The read
+/// -back runs even when the write failed: a timed-out write may still have been applied, and
+/// only OSS can say.
 pub async fn apply_change(
     client: &OssClient,
     bucket: &Bucket,
@@ -82,23 +90,12 @@ pub async fn apply_change(
             code: e.code().to_owned(),
         },
     };
-    let write = match target {
-        Some(rule) => client.put_encryption(bucket, rule).await,
-        None => client.delete_encryption(bucket).await,
-    };
-    let (request_id, read_back, error) = match write {
-        Err(e) => (e.request_id().map(str::to_owned), None, Some(e)),
-        Ok(request_id) => match client.get_encryption(bucket).await {
-            Ok(rule) => (request_id, Some(rule), None),
-            Err(e) => (request_id, None, Some(e)),
-        },
-    };
-    let verified = read_back
-        .as_ref()
-        .is_some_and(|rule| rule.as_ref() == target);
-    let record = ChangeRecord {
+    let mut record = ChangeRecord {
+        id: ChangeRecord::new_id(),
+        phase: Phase::Started,
         time: chrono::Utc::now(),
         profile: context.profile.clone(),
+        access_key_id: client.access_key_id().to_owned(),
         bucket: bucket.name.to_string(),
         region: bucket.region.clone(),
         kind: if target.is_some() {
@@ -108,30 +105,55 @@ pub async fn apply_change(
         },
         before,
         after: LoggedState::from_rule(target),
-        request_id,
-        verified,
-        error: error
-            .as_ref()
-            .map(|e| format!("{}: {}", e.code(), e.message())),
+        request_id: None,
+        written: false,
+        verified: false,
+        error: None,
+        undo_of: context.undo_of.clone(),
     };
-    let log_error = match &context.log_path {
-        Some(path) => {
-            let (path, line) = (path.clone(), record.clone());
-            match tokio::task::spawn_blocking(move || changelog::append(&path, &line)).await {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(e) => Some(e.to_string()),
-            }
-        }
-        None => None,
+    let mut log_error = append_line(context, &record).await;
+    let write = match target {
+        Some(rule) => client.put_encryption(bucket, rule).await,
+        None => client.delete_encryption(bucket).await,
     };
-    if let Some(e) = &log_error {
-        tracing::error!(error = %e, "could not append to the change log");
-    }
+    let (request_id, write_error) = match write {
+        Ok(request_id) => (request_id, None),
+        Err(e) => (e.request_id().map(str::to_owned), Some(e)),
+    };
+    let (read_back, read_back_error) = match client.get_encryption(bucket).await {
+        Ok(rule) => (Some(rule), None),
+        Err(e) => (None, Some(e)),
+    };
+    record.verified = read_back
+        .as_ref()
+        .is_some_and(|rule| rule.as_ref() == target);
+    record.written = write_error.is_none() || record.verified;
+    record.phase = Phase::Done;
+    record.time = chrono::Utc::now();
+    record.request_id = request_id;
+    record.error = write_error
+        .as_ref()
+        .or(read_back_error.as_ref())
+        .map(|e| format!("{}: {}", e.code(), e.message()));
+    log_error = log_error.or(append_line(context, &record).await);
     ChangeOutcome {
         record,
         read_back,
-        error,
+        write_error,
+        read_back_error,
         log_error,
     }
+}
+
+/// Appends one line off the async threads; the error, if any, is logged here once.
+async fn append_line(context: &ChangeContext, record: &ChangeRecord) -> Option<String> {
+    let path = context.log_path.clone()?;
+    let line = record.clone();
+    let error = match tokio::task::spawn_blocking(move || changelog::append(&path, &line)).await {
+        Ok(Ok(())) => return None,
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    tracing::error!(error = %error, "could not append to the change log");
+    Some(error)
 }

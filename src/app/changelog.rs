@@ -58,6 +58,15 @@ impl LoggedState {
     pub fn from_rule(rule: Option<&SseRule>) -> Self {
         rule.map_or(Self::NoRule, |r| Self::Rule(LoggedRule::from_rule(r)))
     }
+
+    /// The rule (`Some(None)`: no rule), or `None` when it is unknown.
+    pub fn to_rule_state(&self) -> Option<Option<SseRule>> {
+        match self {
+            Self::Rule(rule) => rule.to_rule().map(Some),
+            Self::NoRule => Some(None),
+            Self::Unknown { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,29 +76,54 @@ pub enum ChangeKind {
     Delete,
 }
 
+/// Where a change got to. A `started` line is written before the write is sent, and a
+/// `done` line (same `id`) once the outcome is known, so even a change interrupted by a crash
+/// or a closed window leaves a record: the write may or may not have reached OSS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Started,
+    Done,
+}
+
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeRecord {
+    /// Ties a change's `started` and `done` lines together, and names it in `undo_of`.
+    pub id: String,
+    pub phase: Phase,
     pub time: DateTime<Utc>,
     pub profile: String,
+    /// Who made the change (not a secret: the key ID only).
+    pub access_key_id: String,
     pub bucket: String,
     pub region: String,
     pub kind: ChangeKind,
     pub before: LoggedState,
     pub after: LoggedState,
     pub request_id: Option<String>,
+    /// OSS accepted the write (or the read-back shows it took effect).
+    pub written: bool,
     /// The rule read back after the change matched `after`.
     pub verified: bool,
-    /// Why the change failed, when it did (the record is kept: an attempt is a fact too).
+    /// Why the write or the read-back failed, when one did (an attempt is a fact too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The change this one undid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo_of: Option<String>,
 }
 
 impl ChangeRecord {
+    /// Started and never finished: the write may or may not have been applied.
+    pub fn interrupted(&self) -> bool {
+        self.phase == Phase::Started
+    }
+
     /// How to restore the rule from before this change; `None` when the previous rule is
-    /// unknown or the change never happened.
+    /// unknown or the write certainly did not happen.
     pub fn undo_action(&self) -> Option<Change> {
-        if self.error.is_some() && !self.verified {
+        if !(self.written || self.interrupted()) {
             return None;
         }
         match &self.before {
@@ -97,6 +131,15 @@ impl ChangeRecord {
             LoggedState::NoRule => Some(Change::Delete),
             LoggedState::Unknown { .. } => None,
         }
+    }
+
+    /// A fresh id: time-ordered, and unique enough for one user's log.
+    pub fn new_id() -> String {
+        format!(
+            "{}-{:08x}",
+            Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+            rand::random::<u32>()
+        )
     }
 }
 
@@ -121,19 +164,29 @@ pub fn append(path: &Path, record: &ChangeRecord) -> std::io::Result<()> {
     file.sync_data()
 }
 
-/// Every readable record, oldest first, and the number of lines that could not be read.
+/// Every change, oldest first (by its first line), each as its newest line: a `done` line
+/// replaces its `started` line. Also the number of lines that could not be read (a line torn
+/// by a crash is skipped, never fatal).
 pub fn read_all(path: &Path) -> std::io::Result<(Vec<ChangeRecord>, usize)> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(e),
     };
-    let mut records = Vec::new();
+    let mut records: Vec<ChangeRecord> = Vec::new();
+    let mut position: std::collections::HashMap<String, usize> = Default::default();
     let mut skipped = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        match serde_json::from_str(line) {
-            Ok(record) => records.push(record),
-            Err(_) => skipped += 1,
+        let Ok(record) = serde_json::from_str::<ChangeRecord>(line) else {
+            skipped += 1;
+            continue;
+        };
+        match position.get(&record.id) {
+            Some(&i) => records[i] = record,
+            None => {
+                position.insert(record.id.clone(), records.len());
+                records.push(record);
+            }
         }
     }
     Ok((records, skipped))
@@ -141,14 +194,17 @@ pub fn read_all(path: &Path) -> std::io::Result<(Vec<ChangeRecord>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ChangeKind, ChangeRecord, LoggedState, append, log_path, read_all};
+    use super::{ChangeKind, ChangeRecord, LoggedState, Phase, append, log_path, read_all};
     use crate::app::change::Change;
     use crate::core::sse::SseRule;
 
     fn record(before: LoggedState, after: Option<&SseRule>) -> ChangeRecord {
         ChangeRecord {
+            id: ChangeRecord::new_id(),
+            phase: Phase::Done,
             time: chrono::Utc::now(),
             profile: "prod".into(),
+            access_key_id: "LTAIexample".into(),
             bucket: "logs".into(),
             region: "cn-hangzhou".into(),
             kind: if after.is_some() {
@@ -159,13 +215,15 @@ mod tests {
             before,
             after: LoggedState::from_rule(after),
             request_id: Some("RID".into()),
+            written: true,
             verified: true,
             error: None,
+            undo_of: None,
         }
     }
 
     #[test]
-    fn appends_reads_and_skips_torn_lines() {
+    fn started_and_done_lines_merge_and_torn_lines_are_skipped() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = log_path(dir.path());
         let kms = SseRule::Kms {
@@ -174,18 +232,34 @@ mod tests {
         };
         let first = record(LoggedState::NoRule, Some(&kms));
         let second = record(LoggedState::from_rule(Some(&kms)), None);
+        let started = |r: &ChangeRecord| ChangeRecord {
+            phase: Phase::Started,
+            written: false,
+            verified: false,
+            request_id: None,
+            ..r.clone()
+        };
+        append(&path, &started(&first)).expect("append");
         append(&path, &first).expect("append");
+        append(&path, &started(&second)).expect("append");
         append(&path, &second).expect("append");
+        let interrupted = record(LoggedState::from_rule(Some(&SseRule::Aes256)), Some(&kms));
+        append(&path, &started(&interrupted)).expect("append");
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"time\":\"2025-"))
             .expect("torn line");
         let (records, skipped) = read_all(&path).expect("read");
-        assert_eq!(records, vec![first.clone(), second.clone()]);
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[0], first);
+        assert_eq!(records[1], second);
+        assert!(records[2].interrupted());
         assert_eq!(skipped, 1);
         assert_eq!(first.undo_action(), Some(Change::Delete));
         assert_eq!(second.undo_action(), Some(Change::Set(kms)));
+        // An interrupted change may have been applied: restoring the rule before is offered.
+        assert_eq!(records[2].undo_action(), Some(Change::Set(SseRule::Aes256)));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -195,7 +269,17 @@ mod tests {
     }
 
     #[test]
-    fn unknown_before_cannot_be_undone() {
+    fn a_change_that_was_not_written_or_had_an_unknown_before_cannot_be_undone() {
+        let mut refused = record(LoggedState::NoRule, Some(&SseRule::Aes256));
+        refused.written = false;
+        refused.verified = false;
+        refused.error = Some("AccessDenied: no".into());
+        assert_eq!(refused.undo_action(), None);
+        // Written but not verified (the read-back timed out): undo is still possible.
+        let mut unverified = refused.clone();
+        unverified.written = true;
+        unverified.error = Some("Timeout: read-back".into());
+        assert_eq!(unverified.undo_action(), Some(Change::Delete));
         let r = record(
             LoggedState::Unknown {
                 code: "AccessDenied".into(),

@@ -28,8 +28,10 @@ pub enum Command {
     },
     /// Delete each bucket's rule, then read back.
     DeleteRule { buckets: Vec<BucketName> },
-    /// Stop the running refresh and the rest of a running batch.
-    Cancel,
+    /// Stop the running refresh; a running change goes on.
+    CancelRefresh,
+    /// Skip the buckets of the running change not started yet; a running refresh goes on.
+    CancelBatch,
     /// Make `name` the active profile and connect to it.
     SwitchProfile { name: String },
     /// Add or replace a profile. `secret: None` keeps the stored secret (an edit that does

@@ -12,7 +12,7 @@ use crate::app::changelog;
 use crate::app::command::{Command, CommandSender};
 use crate::app::demo::{self, DemoSlot};
 use crate::app::environment::AppEnvironment;
-use crate::app::event::{Change, Event, EventSender};
+use crate::app::event::{ApplyOutcome, Change, Event, EventSender, SessionId};
 use crate::app::files;
 use crate::app::keystore::{Keystore, MemoryStore, ProfileSecret};
 use crate::app::profile::{self, Profile, ProfileConfig};
@@ -34,6 +34,44 @@ pub struct Controller {
     refresh_cancel: CancellationToken,
     batch_cancel: CancellationToken,
     demo: DemoSlot,
+    /// Whether a file dialog ever returned a path this run (tells a cancel from no portal).
+    dialogs: files::DialogHistory,
+}
+
+/// What an event says about one bucket beyond the row update `apply` makes: whether it
+/// carried a rule read from OSS (its time is stamped here, since the state never reads the
+/// clock) and whether the bucket was written (its GetBucketInfo facts are then outdated).
+struct BucketNews {
+    session: SessionId,
+    bucket: BucketName,
+    read: bool,
+    written: bool,
+}
+
+impl BucketNews {
+    fn of(event: &Event) -> Option<Self> {
+        let (session, bucket, read, written) = match event {
+            Event::EncryptionLoaded {
+                session, bucket, ..
+            } => (*session, bucket, true, false),
+            Event::RuleApplied {
+                session,
+                bucket,
+                outcome:
+                    ApplyOutcome::Verified
+                    | ApplyOutcome::Mismatch { .. }
+                    | ApplyOutcome::ReadBackFailed(_),
+                ..
+            } => (*session, bucket, true, true),
+            _ => return None,
+        };
+        Some(Self {
+            session,
+            bucket: bucket.clone(),
+            read,
+            written,
+        })
+    }
 }
 
 impl std::fmt::Debug for Controller {
@@ -67,6 +105,7 @@ impl Controller {
             refresh_cancel: CancellationToken::new(),
             batch_cancel: CancellationToken::new(),
             demo: DemoSlot::default(),
+            dialogs: files::DialogHistory::default(),
             env,
         };
         controller.start();
@@ -160,8 +199,21 @@ impl Controller {
                 }
             }
             other => {
-                self.state.apply(other);
+                let news = BucketNews::of(&other);
+                let applied = self.state.apply(other);
+                if let Some(news) = news {
+                    self.after_bucket_news(news, applied);
+                }
             }
+        }
+    }
+
+    fn after_bucket_news(&mut self, news: BucketNews, applied: bool) {
+        if applied && news.read {
+            self.state.mark_read(&news.bucket, chrono::Utc::now());
+        }
+        if news.written && news.session == self.state.session {
+            self.state.forget_info(&news.bucket);
         }
     }
 
@@ -195,11 +247,11 @@ impl Controller {
             }
             Command::SetRule { buckets, rule } => self.apply_change(&buckets, Change::Set(rule)),
             Command::DeleteRule { buckets } => self.apply_change(&buckets, Change::Delete),
-            Command::Cancel => {
+            Command::CancelRefresh => {
                 self.refresh_cancel.cancel();
-                self.batch_cancel.cancel();
                 self.state.cancel_refresh();
             }
+            Command::CancelBatch => self.batch_cancel.cancel(),
             Command::SwitchProfile { name } => self.switch_profile(&name),
             Command::SaveProfile {
                 profile,
@@ -232,11 +284,11 @@ impl Controller {
                     return;
                 }
                 self.state.export_path_needed = None;
-                files::export(&self.worker, &self.env, format, path, rows);
+                files::export(&self.worker, &self.env, &self.dialogs, (format, path), rows);
             }
             Command::Import { path } => {
                 self.state.import_path_needed = false;
-                files::import(&self.worker, &self.env, path);
+                files::import(&self.worker, &self.env, &self.dialogs, path);
             }
             Command::DismissNotice { index } => {
                 if index < self.state.notices.len() {
@@ -286,6 +338,7 @@ impl Controller {
                 .map(|a| a.profile.name.clone())
                 .unwrap_or_default(),
             log_path: Some(changelog::log_path(&self.env.data_dir)),
+            undo_of: None,
         };
         let job = ChangeJob {
             session: self.state.session,

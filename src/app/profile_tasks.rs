@@ -10,6 +10,7 @@ use crate::app::event::{Event, EventSender, SessionId};
 use crate::app::keystore::{Keystore, ProfileSecret};
 use crate::app::profile::{self, Profile, ProfileConfig};
 use crate::app::worker::Worker;
+use crate::core::model::region_from_endpoint_host;
 use crate::transport::client::CallObserver;
 use crate::transport::{ClientConfig, Endpoint, OssClient};
 
@@ -155,7 +156,34 @@ pub fn check_profile(profile: &Profile) -> Result<(), String> {
     }
     Endpoint::parse(&profile.endpoint)
         .and_then(|e| e.require_secure())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    match region_mismatch(&profile.endpoint, &profile.region) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
+/// The region a standard endpoint (`oss-<region>[-internal].aliyuncs.com`) names; `None` for
+/// anything else: the dev server, a CNAME, or the acceleration endpoints
+/// (`oss-accelerate[-overseas]`), which serve every region.
+pub fn endpoint_region(endpoint: &str) -> Option<String> {
+    let endpoint = Endpoint::parse(endpoint).ok()?;
+    let host = endpoint.host.split(':').next()?;
+    region_from_endpoint_host(host).filter(|r| !r.starts_with("accelerate"))
+}
+
+/// Why an endpoint and a region contradict each other, if they do. V4 signatures are scoped
+/// to the region, so OSS rejects every request of such a profile, and its error (about the
+/// signature or the region of ListBuckets) does not point at the typo.
+pub fn region_mismatch(endpoint: &str, region: &str) -> Option<String> {
+    let from_endpoint = endpoint_region(endpoint)?;
+    let region = region.trim();
+    (from_endpoint != region).then(|| {
+        format!(
+            "The endpoint is in region {from_endpoint}, but the region field says {region:?}: \
+             OSS would reject every request. Set the region to {from_endpoint}."
+        )
+    })
 }
 
 /// Writes the new secret, or moves the old one when a profile is renamed without retyping it.
@@ -203,7 +231,7 @@ fn build_client(
 
 #[cfg(test)]
 mod tests {
-    use super::{check_profile, store_secret};
+    use super::{check_profile, endpoint_region, region_mismatch, store_secret};
     use crate::app::keystore::{Keystore as _, MemoryStore, ProfileSecret};
     use crate::app::profile::Profile;
 
@@ -225,6 +253,34 @@ mod tests {
         assert!(check_profile(&profile).is_ok());
         profile.region.clear();
         assert!(check_profile(&profile).is_err());
+    }
+
+    #[test]
+    fn endpoint_and_region_must_agree() {
+        let mut profile = Profile::new(
+            "p",
+            "https://oss-cn-beijing.aliyuncs.com",
+            "cn-hangzhou",
+            "LTAI",
+        );
+        let error = check_profile(&profile).expect_err("a mismatch is refused");
+        assert!(error.contains("cn-beijing"), "{error}");
+        profile.region = "cn-beijing".into();
+        assert!(check_profile(&profile).is_ok());
+        // Internal endpoints name the region too; others name none.
+        assert_eq!(
+            endpoint_region("oss-ap-southeast-1-internal.aliyuncs.com").as_deref(),
+            Some("ap-southeast-1")
+        );
+        for other in [
+            "http://127.0.0.1:9000",
+            "https://oss-accelerate.aliyuncs.com",
+            "https://oss-accelerate-overseas.aliyuncs.com",
+            "https://files.example.com",
+        ] {
+            assert_eq!(endpoint_region(other), None, "{other}");
+            assert_eq!(region_mismatch(other, "cn-hangzhou"), None, "{other}");
+        }
     }
 
     #[test]

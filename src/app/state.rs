@@ -181,6 +181,13 @@ impl AppState {
         self.batch.as_ref().is_some_and(|b| !b.finished)
     }
 
+    /// The clock-skew banner's text, when the client learned an offset.
+    pub fn clock_note(&self) -> Option<String> {
+        crate::transport::clock::describe_offset(chrono::Duration::seconds(
+            self.clock_offset_seconds,
+        ))
+    }
+
     /// A new connection: forgets the previous profile's rows and in-flight work.
     pub fn begin_session(&mut self, profile: Profile) -> SessionId {
         self.reset_session();
@@ -209,10 +216,15 @@ impl AppState {
         self.clock_offset_seconds = 0;
     }
 
-    /// Marks every row as loading, keeping its last known state.
+    /// Marks every row as loading, keeping its last known state. Rows a running change is
+    /// applying to are left alone: the change's answer stays their latest, and this refresh's
+    /// read of them (which may land before the write) is dropped as stale.
     pub fn begin_refresh(&mut self) -> RequestId {
         let request = self.next_request();
         for row in &mut self.rows {
+            if row.activity == RowActivity::Applying {
+                continue;
+            }
             row.activity = RowActivity::Loading;
             row.last_request = request;
         }
@@ -249,7 +261,12 @@ impl AppState {
         self.data_version += 1;
     }
 
+    /// `None` for an unknown row, or one a running change is applying to (its answer would
+    /// make the change's result stale).
     pub fn begin_bucket_refresh(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
+        if self.row(name)?.activity == RowActivity::Applying {
+            return None;
+        }
         let request = self.next_request();
         let row = self.row_mut(name)?;
         row.last_request = request;
@@ -349,6 +366,7 @@ impl AppState {
                         verification: None,
                         undo: None,
                         info: InfoState::NotLoaded,
+                        read_at: None,
                     });
                 }
             }
@@ -386,6 +404,23 @@ impl AppState {
         self.settle_rows(request);
     }
 
+    /// Stamps the time a bucket's rule was read (the controller calls this after applying an
+    /// event that carried a read; the state never reads the clock itself).
+    pub(crate) fn mark_read(&mut self, name: &BucketName, at: chrono::DateTime<chrono::Utc>) {
+        if let Some(row) = self.row_mut(name) {
+            row.read_at = Some(at);
+        }
+    }
+
+    /// A change to `name` completed: its GetBucketInfo facts (which include the SSE
+    /// algorithm) are out of date, so the panel loads them again. An answer still in flight
+    /// was asked before the change and is dropped when it lands.
+    pub(crate) fn forget_info(&mut self, name: &BucketName) {
+        if let Some(row) = self.row_mut(name) {
+            row.info = InfoState::NotLoaded;
+        }
+    }
+
     pub(super) fn row_for_update(&mut self, name: &BucketName) -> Option<&mut BucketRow> {
         self.row_mut(name)
     }
@@ -394,3 +429,7 @@ impl AppState {
 #[cfg(test)]
 #[path = "state_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "state_batch_tests.rs"]
+mod batch_tests;

@@ -5,11 +5,11 @@ use crate::app::view::{Category, SortColumn, TableView};
 use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::{EncryptionState, ReadFailure, SseRule};
 
-fn name(n: &str) -> BucketName {
+pub(super) fn name(n: &str) -> BucketName {
     BucketName::parse(n).expect("valid name")
 }
 
-fn bucket(n: &str, region: &str) -> Bucket {
+pub(super) fn bucket(n: &str, region: &str) -> Bucket {
     Bucket {
         name: name(n),
         region: region.into(),
@@ -21,7 +21,7 @@ fn bucket(n: &str, region: &str) -> Bucket {
     }
 }
 
-fn profile(n: &str) -> Profile {
+pub(super) fn profile(n: &str) -> Profile {
     Profile::new(
         n,
         "https://oss-cn-hangzhou.aliyuncs.com",
@@ -30,14 +30,14 @@ fn profile(n: &str) -> Profile {
     )
 }
 
-fn kms(key: Option<&str>) -> EncryptionState {
+pub(super) fn kms(key: Option<&str>) -> EncryptionState {
     EncryptionState::Configured(SseRule::Kms {
         key_id: key.map(str::to_owned),
         sm4_data: false,
     })
 }
 
-fn denied() -> EncryptionState {
+pub(super) fn denied() -> EncryptionState {
     EncryptionState::Unknown(ReadFailure {
         code: "AccessDenied".into(),
         message: "no".into(),
@@ -46,7 +46,7 @@ fn denied() -> EncryptionState {
     })
 }
 
-fn loaded(session: SessionId, request: RequestId, n: &str, state: EncryptionState) -> Event {
+pub(super) fn loaded(session: SessionId, request: RequestId, n: &str, state: EncryptionState) -> Event {
     Event::EncryptionLoaded {
         session,
         request,
@@ -56,7 +56,7 @@ fn loaded(session: SessionId, request: RequestId, n: &str, state: EncryptionStat
 }
 
 /// A connected session with one finished refresh over `rows`.
-fn refreshed(rows: &[(&str, &str, EncryptionState)]) -> (AppState, SessionId, RequestId) {
+pub(super) fn refreshed(rows: &[(&str, &str, EncryptionState)]) -> (AppState, SessionId, RequestId) {
     let mut state = AppState::default();
     let session = state.begin_session(profile("p"));
     let request = state.begin_refresh();

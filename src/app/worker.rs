@@ -10,7 +10,6 @@ use crate::app::change::{self, ChangeContext};
 use crate::app::event::{ApplyOutcome, Change, Event, EventSender, RequestId, SessionId};
 use crate::app::runtime::RuntimeHandle;
 use crate::core::model::Bucket;
-use crate::core::ops::Action;
 use crate::core::ops::list_buckets::MAX_KEYS;
 use crate::core::sse::EncryptionState;
 use crate::transport::{OssClient, OssError, fanout};
@@ -216,7 +215,7 @@ impl Worker {
 }
 
 /// Write, read back and compare through [`change::apply_change`] (which also appends the
-/// change log, so the audit trail is the CLI's), then says how it went.
+/// change log, so the audit trail is the CLI's), then says how it went and how to undo it.
 pub async fn change_one(
     client: &OssClient,
     bucket: &Bucket,
@@ -225,22 +224,21 @@ pub async fn change_one(
 ) -> (ApplyOutcome, Option<Change>) {
     let outcome = change::apply_change(client, bucket, change, context).await;
     let undo = outcome.record.undo_action();
-    let result = match (outcome.read_back, outcome.error) {
-        (Some(_), _) if outcome.record.verified => ApplyOutcome::Verified,
-        (Some(rule), _) => ApplyOutcome::Mismatch {
+    let written = outcome.record.written;
+    let result = match (
+        outcome.read_back,
+        outcome.write_error,
+        outcome.read_back_error,
+    ) {
+        _ if outcome.record.verified => ApplyOutcome::Verified,
+        // The write was refused and the rule read back shows it unchanged.
+        (_, Some(error), _) if !written => ApplyOutcome::Failed(error.to_read_failure()),
+        (Some(rule), _, _) => ApplyOutcome::Mismatch {
             expected: change.expected(),
             actual: rule.map_or(EncryptionState::NotConfigured, EncryptionState::Configured),
         },
-        (None, Some(error)) if is_read_back(&error) => {
-            ApplyOutcome::ReadBackFailed(error.to_read_failure())
-        }
-        (None, Some(error)) => ApplyOutcome::Failed(error.to_read_failure()),
-        (None, None) => ApplyOutcome::Failed(OssError::Cancelled.to_read_failure()),
+        (None, _, Some(error)) => ApplyOutcome::ReadBackFailed(error.to_read_failure()),
+        (None, _, None) => ApplyOutcome::Failed(OssError::Cancelled.to_read_failure()),
     };
     (result, undo)
-}
-
-/// The write succeeded and only the read-back failed: OSS's error names the Get action.
-fn is_read_back(error: &OssError) -> bool {
-    matches!(error, OssError::Service(e) if e.action == Action::GetBucketEncryption)
 }

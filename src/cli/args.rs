@@ -103,6 +103,9 @@ pub enum Command {
         /// Confirm the change
         #[arg(long)]
         yes: bool,
+        /// Restore even if the bucket's rule changed since (someone else's change is lost)
+        #[arg(long)]
+        force: bool,
     },
     /// Run the local OSS-compatible dev server
     Devserver(crate::devserver::DevServerArgs),

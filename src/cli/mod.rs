@@ -1,6 +1,17 @@
-//! The command-line interface: `ossguard buckets | get | set | delete | devserver`.
+//! The command-line interface: `ossguard buckets | get | set | delete | log | undo |
+//! devserver`.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`args`] | the flags (clap) |
+//! | [`commands`] | dispatch, exit codes, the audit |
+//! | [`changes`] | set, delete, undo and the change log |
+//! | [`connect`] | settings and credentials for a run |
+//! | [`output`] | table, JSON and CSV rendering |
 pub mod args;
+pub mod changes;
 pub mod commands;
+pub mod connect;
 pub mod output;
 
 pub use args::Cli;

@@ -82,6 +82,16 @@ fn table(rows: &[AuditRow]) -> String {
     out
 }
 
+/// One word for how a change ended.
+fn outcome(r: &ChangeRecord) -> &'static str {
+    match (r.interrupted(), r.written, r.verified) {
+        (true, ..) => "interrupted",
+        (_, _, true) => "verified",
+        (_, true, false) => "unverified",
+        (_, false, false) => "failed",
+    }
+}
+
 fn describe_state(state: &LoggedState) -> String {
     match state {
         LoggedState::Rule(rule) => rule
@@ -111,30 +121,36 @@ pub fn render_log(records: &[ChangeRecord], format: Format) -> String {
             let mut ok = writer
                 .write_record([
                     "time",
+                    "id",
                     "profile",
+                    "access_key_id",
                     "bucket",
                     "region",
                     "kind",
                     "before",
                     "after",
-                    "verified",
+                    "outcome",
                     "request_id",
                     "error",
+                    "undo_of",
                 ])
                 .is_ok();
             for r in records {
                 ok &= writer
                     .write_record([
                         r.time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        r.id.clone(),
                         r.profile.clone(),
+                        r.access_key_id.clone(),
                         r.bucket.clone(),
                         r.region.clone(),
                         format!("{:?}", r.kind).to_lowercase(),
                         describe_state(&r.before),
                         describe_state(&r.after),
-                        r.verified.to_string(),
+                        outcome(r).to_owned(),
                         r.request_id.clone().unwrap_or_default(),
                         r.error.clone().unwrap_or_default(),
+                        r.undo_of.clone().unwrap_or_default(),
                     ])
                     .is_ok();
             }

@@ -159,6 +159,11 @@ impl OssClient {
         &self.config
     }
 
+    /// The AccessKey ID requests are signed with (not a secret).
+    pub fn access_key_id(&self) -> &str {
+        &self.credentials.access_key_id
+    }
+
     pub fn clock(&self) -> &Clock {
         &self.clock
     }

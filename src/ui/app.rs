@@ -100,13 +100,10 @@ impl OssGuardApp {
                 Some(_) => {}
             }
         }
-        if let Some((_, profiles)) = &self.controller.state.imported
-            && self.view.profile_dialog.is_none()
-        {
-            self.view.profile_dialog = Some(ProfileDialog::from_imported(profiles));
-        }
-        if self.view.profile_dialog.is_some() {
-            self.controller.state.imported = None;
+        // An import is started from the welcome screen or the Profiles window; either way
+        // its result opens the add-profile form, replacing the profile list if it is open.
+        if let Some((_, profiles)) = self.controller.state.imported.take() {
+            self.view.profile_dialog = Some(ProfileDialog::from_imported(&profiles));
         }
     }
 }

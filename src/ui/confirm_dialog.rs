@@ -2,7 +2,7 @@
 
 use crate::app::command::{Command, CommandSender};
 use crate::app::event::Change;
-use crate::app::state::AppState;
+use crate::app::state::{AppState, BucketRow};
 use crate::core::model::BucketName;
 
 use super::app::ViewState;
@@ -19,13 +19,7 @@ impl ConfirmRequest {
     pub fn new(state: &AppState, buckets: &[BucketName], change: Change) -> Self {
         let preview = buckets
             .iter()
-            .map(|name| {
-                let before = state
-                    .row(name)
-                    .and_then(|r| r.encryption.as_ref())
-                    .map_or_else(|| "not read yet".to_owned(), describe);
-                (name.clone(), before)
-            })
+            .map(|name| (name.clone(), before_text(state.row(name))))
             .collect();
         Self { change, preview }
     }
@@ -34,6 +28,30 @@ impl ConfirmRequest {
         describe(&self.change.expected())
     }
 }
+
+/// The "before" column: the cached rule with the time it was read, so a stale one shows
+/// (the rule may have been changed elsewhere since; the change itself reads it again and logs
+/// what it found).
+fn before_text(row: Option<&BucketRow>) -> String {
+    let Some((state, row)) = row.and_then(|r| r.encryption.as_ref().map(|s| (s, r))) else {
+        return "not read yet".to_owned();
+    };
+    match row.read_at {
+        Some(at) => format!(
+            "{} (as read at {})",
+            describe(state),
+            at.with_timezone(&chrono::Local).format("%H:%M:%S")
+        ),
+        None => describe(state),
+    }
+}
+
+/// The default rule only applies to objects uploaded later without SSE headers of their own;
+/// users often expect a change to re-encrypt what is already stored, so the dialog says it.
+const EXISTING_OBJECTS_NOTE: &str = "Existing objects are not re-encrypted: changing or deleting \
+    the default rule only affects new uploads that do not send their own SSE headers.";
+const DELETE_WARNING: &str = "After the delete, new uploads without their own SSE headers will \
+    be stored unencrypted.";
 
 pub fn confirm_dialog_ui(
     ctx: &egui::Context,
@@ -78,6 +96,10 @@ pub fn confirm_dialog_ui(
                     });
             });
         ui.add_space(6.0);
+        ui.label(EXISTING_OBJECTS_NOTE);
+        if request.change == Change::Delete {
+            ui.colored_label(ui.visuals().warn_fg_color, DELETE_WARNING);
+        }
         ui.label("After the call, each rule is read back and compared.");
         ui.horizontal(|ui| {
             if ui.button("Confirm").clicked() {

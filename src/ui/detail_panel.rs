@@ -53,7 +53,7 @@ pub fn detail_panel_ui(
         && batch.items.iter().any(|i| targets.contains(&i.bucket))
     {
         ui.separator();
-        batch_results_ui(ui, batch);
+        batch_results_ui(ui, batch, commands);
     }
 }
 
@@ -91,10 +91,10 @@ fn bucket_details_ui(ui: &mut egui::Ui, row: &BucketRow, commands: &CommandSende
     ui.add_space(6.0);
     egui::CollapsingHeader::new("Bucket facts (GetBucketInfo)")
         .default_open(true)
-        .show(ui, |ui| info_ui(ui, row));
+        .show(ui, |ui| info_ui(ui, row, commands));
 }
 
-fn info_ui(ui: &mut egui::Ui, row: &BucketRow) {
+fn info_ui(ui: &mut egui::Ui, row: &BucketRow, commands: &CommandSender) {
     match &row.info {
         InfoState::NotLoaded | InfoState::Loading(_) => {
             ui.horizontal(|ui| {
@@ -102,7 +102,14 @@ fn info_ui(ui: &mut egui::Ui, row: &BucketRow) {
                 ui.label("Loading bucket facts…");
             });
         }
-        InfoState::Failed(failure) => error_block_ui(ui, "GetBucketInfo failed", failure),
+        InfoState::Failed(failure) => {
+            error_block_ui(ui, "GetBucketInfo failed", failure);
+            if ui.button("Retry GetBucketInfo").clicked() {
+                commands.send(Command::LoadBucketInfo {
+                    bucket: row.bucket.name.clone(),
+                });
+            }
+        }
         InfoState::Loaded(info) => {
             let sse = &info.server_side_encryption_rule;
             let facts = [
@@ -179,15 +186,26 @@ pub fn describe(state: &EncryptionState) -> String {
     }
 }
 
-fn batch_results_ui(ui: &mut egui::Ui, batch: &Batch) {
+fn batch_results_ui(ui: &mut egui::Ui, batch: &Batch, commands: &CommandSender) {
     let total = batch.items.len();
     ui.strong(format!("Change: {}", batch.change.describe()));
     if !batch.finished {
         let done = batch.done();
-        ui.add(
-            egui::ProgressBar::new(done as f32 / total.max(1) as f32)
-                .text(format!("Applying: {done} of {total}")),
-        );
+        ui.horizontal(|ui| {
+            // Cancels this change only; a refresh running beside it has its own Cancel.
+            if ui
+                .button("Cancel change")
+                .on_hover_text("Buckets already being changed finish; the rest are skipped")
+                .clicked()
+            {
+                commands.send(Command::CancelBatch);
+            }
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                    .desired_width(220.0)
+                    .text(format!("Applying: {done} of {total}")),
+            );
+        });
     } else {
         ui.label(format!("Done: {} of {total} verified", batch.succeeded()));
     }

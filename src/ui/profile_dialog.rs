@@ -5,6 +5,7 @@ use crate::app::command::{Command, CommandSender};
 use crate::app::import::ImportedProfile;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
+use crate::app::profile_tasks::{endpoint_region, region_mismatch};
 use crate::app::state::{AppState, KeystoreStatus};
 use zeroize::Zeroizing;
 
@@ -26,6 +27,10 @@ pub struct ProfileDraft {
     /// Set when editing: the name it had (a rename moves the keyring entry).
     pub previous: Option<Profile>,
     pub problem: Option<String>,
+    /// The region field takes the region a standard endpoint names, until the user types a
+    /// different one (then a mismatch is shown instead). Off from the start when the values
+    /// given already disagree, so an imported contradiction is shown, not silently fixed.
+    pub region_follows_endpoint: bool,
 }
 
 impl std::fmt::Debug for ProfileDraft {
@@ -52,6 +57,13 @@ impl ProfileDraft {
             previous: Some(profile.clone()),
             ..Self::default()
         }
+        .with_region_following()
+    }
+
+    /// Sets [`Self::region_follows_endpoint`] from the values as given.
+    fn with_region_following(mut self) -> Self {
+        self.region_follows_endpoint = region_agrees(&self.endpoint, &self.region);
+        self
     }
 
     fn from_imported(imported: &ImportedProfile) -> Self {
@@ -65,10 +77,14 @@ impl ProfileDraft {
             signature_version: imported.signature_version.unwrap_or_default(),
             ..Self::default()
         }
+        .with_region_following()
     }
 
     /// The command to send, or what is missing.
     fn to_command(&self) -> Result<Command, String> {
+        if let Some(problem) = region_mismatch(&self.endpoint, &self.region) {
+            return Err(problem);
+        }
         let secret = self.secret.trim();
         let keep_secret = secret.is_empty() && self.previous.is_some();
         if secret.is_empty() && !keep_secret {
@@ -111,11 +127,14 @@ impl ProfileDialog {
     }
 
     pub fn add() -> Self {
-        Self::Edit(Box::new(ProfileDraft {
-            region: "cn-hangzhou".into(),
-            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
-            ..ProfileDraft::default()
-        }))
+        Self::Edit(Box::new(
+            ProfileDraft {
+                region: "cn-hangzhou".into(),
+                endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
+                ..ProfileDraft::default()
+            }
+            .with_region_following(),
+        ))
     }
 
     pub fn from_imported(profiles: &[ImportedProfile]) -> Self {
@@ -145,7 +164,9 @@ pub fn profile_dialog_ui(
         .default_width(460.0)
         .show(ctx, |ui| {
             next = match dialog {
-                ProfileDialog::List => list_ui(ui, state, commands, keystore),
+                ProfileDialog::List => {
+                    list_ui(ui, state, &mut view.import_path, commands, keystore)
+                }
                 ProfileDialog::Edit(draft) => edit_ui(ui, state, draft, commands),
                 ProfileDialog::ConfirmDelete(name) => confirm_delete_ui(ui, name, commands),
                 ProfileDialog::PickImported(found) => pick_imported_ui(ui, found),
@@ -161,7 +182,13 @@ pub fn profile_dialog_ui(
 /// `Some(next)` changes the dialog (`Some(None)` closes it).
 type Next = Option<Option<ProfileDialog>>;
 
-fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender, keystore: &str) -> Next {
+fn list_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    import_path: &mut String,
+    commands: &CommandSender,
+    keystore: &str,
+) -> Next {
     ui.label(format!("Secrets are kept in {keystore}."));
     let mut next = None;
     egui::Grid::new("profiles").num_columns(4).show(ui, |ui| {
@@ -203,6 +230,7 @@ fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender, keysto
             commands.send(Command::Import { path: None });
         }
     });
+    import_path_ui(ui, state, import_path, commands);
     next
 }
 
@@ -220,7 +248,7 @@ fn edit_ui(
     });
     labelled_text_ui(ui, "Name", &mut draft.name);
     labelled_text_ui(ui, "Endpoint", &mut draft.endpoint);
-    labelled_text_ui(ui, "Region", &mut draft.region);
+    region_ui(ui, draft);
     labelled_text_ui(ui, "AccessKey ID", &mut draft.access_key_id);
     labelled_password_ui(ui, "AccessKey secret", &mut draft.secret);
     if editing {
@@ -244,7 +272,11 @@ fn edit_ui(
     }
     let mut next = None;
     ui.horizontal(|ui| {
-        if ui.button("Save profile").clicked() {
+        let consistent = region_mismatch(&draft.endpoint, &draft.region).is_none();
+        if ui
+            .add_enabled(consistent, egui::Button::new("Save profile"))
+            .clicked()
+        {
             match draft.to_command() {
                 Ok(command) => {
                     commands.send(command);
@@ -258,6 +290,29 @@ fn edit_ui(
         }
     });
     next
+}
+
+/// The region field, filled from a standard endpoint while the user has not typed another
+/// region, with an inline error when the two disagree (saving is refused then).
+fn region_ui(ui: &mut egui::Ui, draft: &mut ProfileDraft) {
+    if draft.region_follows_endpoint
+        && let Some(region) = endpoint_region(&draft.endpoint)
+        && draft.region.trim() != region
+    {
+        draft.region = region;
+    }
+    if labelled_text_ui(ui, "Region", &mut draft.region).changed() {
+        // Typing the endpoint's own region keeps the two tied; anything else is the user's.
+        draft.region_follows_endpoint = region_agrees(&draft.endpoint, &draft.region);
+    }
+    if let Some(problem) = region_mismatch(&draft.endpoint, &draft.region) {
+        ui.colored_label(ui.visuals().error_fg_color, problem);
+    }
+}
+
+/// The endpoint names no region, or the one in `region`.
+fn region_agrees(endpoint: &str, region: &str) -> bool {
+    endpoint_region(endpoint).is_none_or(|r| r == region.trim())
 }
 
 fn confirm_delete_ui(ui: &mut egui::Ui, name: &str, commands: &CommandSender) -> Next {
@@ -292,11 +347,12 @@ fn pick_imported_ui(ui: &mut egui::Ui, found: &[ImportedProfile]) -> Next {
     next
 }
 
-/// The typed-path fallback when no open dialog is available.
+/// The typed-path fallback when no open dialog is available: on the welcome screen, and in
+/// the Profiles window (the only way to import once a session exists).
 pub fn import_path_ui(
     ui: &mut egui::Ui,
     state: &AppState,
-    view: &mut ViewState,
+    import_path: &mut String,
     commands: &CommandSender,
 ) {
     if !state.import_path_needed {
@@ -305,9 +361,8 @@ pub fn import_path_ui(
     ui.horizontal(|ui| {
         ui.label("No file dialog is available.");
         let label = ui.label("File to import");
-        ui.text_edit_singleline(&mut view.import_path)
-            .labelled_by(label.id);
-        let path = view.import_path.trim();
+        ui.text_edit_singleline(import_path).labelled_by(label.id);
+        let path = import_path.trim();
         if ui
             .add_enabled(!path.is_empty(), egui::Button::new("Import file"))
             .clicked()

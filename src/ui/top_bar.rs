@@ -4,7 +4,6 @@ use crate::app::command::{Command, CommandSender};
 use crate::app::event::ExportFormat;
 use crate::app::state::{AppState, Connection, DemoStatus, KeystoreStatus, NoticeLevel};
 use crate::app::view::thousands;
-use crate::transport::clock::describe_offset;
 
 use super::app::ViewState;
 use super::profile_dialog::ProfileDialog;
@@ -94,8 +93,9 @@ fn refresh_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
     {
         commands.send(Command::RefreshAll);
     }
-    if (running || state.batch_running()) && ui.button("Cancel").clicked() {
-        commands.send(Command::Cancel);
+    // Only the refresh: a running change has its own Cancel next to its progress.
+    if running && ui.button("Cancel refresh").clicked() {
+        commands.send(Command::CancelRefresh);
     }
     let Some(refresh) = &state.refresh else {
         return;
@@ -139,7 +139,7 @@ fn banners_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, command
             }
         });
     }
-    if let Some(note) = describe_offset(chrono::Duration::seconds(state.clock_offset_seconds)) {
+    if let Some(note) = state.clock_note() {
         ui.colored_label(ui.visuals().warn_fg_color, note);
     }
     if let Some(error) = state.refresh.as_ref().and_then(|r| r.error.as_ref()) {

@@ -50,7 +50,10 @@ pub fn welcome_ui(
         {
             commands.send(Command::Import { path: None });
         }
-        import_path_ui(ui, state, view, commands);
+        // The Profiles window's list shows its own copy when it is open.
+        if !matches!(view.profile_dialog, Some(ProfileDialog::List)) {
+            import_path_ui(ui, state, &mut view.import_path, commands);
+        }
         if !state.profiles.profiles.is_empty() {
             ui.add_space(12.0);
             if ui.button("Choose a saved profile").clicked() {
