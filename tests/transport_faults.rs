@@ -48,6 +48,17 @@ async fn mock_server() -> String {
                 } else if path.starts_with("/slow/") {
                     tokio::time::sleep(Duration::from_secs(3)).await;
                     format!("{xml}Content-Length: 0\r\n\r\n").into_bytes()
+                } else if path.starts_with("/?") {
+                    // A listing whose NextMarker goes back to a page already seen.
+                    let (name, next) = if path.contains("marker=aaa") {
+                        ("bbb", "aaa")
+                    } else {
+                        ("aaa", "aaa")
+                    };
+                    let body = format!(
+                        "<ListAllMyBucketsResult><IsTruncated>true</IsTruncated><NextMarker>{next}</NextMarker><Buckets><Bucket><Name>{name}</Name><Location>oss-cn-hangzhou</Location></Bucket></Buckets></ListAllMyBucketsResult>"
+                    );
+                    format!("{xml}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
                 } else if path.starts_with("/html/") {
                     b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 13\r\n\r\n<html></html>".to_vec()
                 } else {
@@ -117,6 +128,12 @@ async fn hostile_answers_end_in_typed_errors() {
         .expect_err("too slow");
     assert!(matches!(err, OssError::Timeout(_)), "{err:?}");
     assert!(err.hint().contains("did not answer in time"));
+
+    let err = client
+        .list_buckets(None)
+        .await
+        .expect_err("a cycling marker");
+    assert!(err.to_string().contains("does not move past"), "{err}");
 
     let err = client
         .get_encryption(&bucket("html", &host))

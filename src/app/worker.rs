@@ -10,9 +10,8 @@ use crate::app::change::{self, ChangeContext};
 use crate::app::event::{ApplyOutcome, Change, Event, EventSender, RequestId, SessionId};
 use crate::app::runtime::RuntimeHandle;
 use crate::core::model::Bucket;
-use crate::core::ops::list_buckets::MAX_KEYS;
 use crate::core::sse::EncryptionState;
-use crate::transport::{OssClient, OssError, fanout};
+use crate::transport::{OssClient, OssError, fanout, paginate};
 
 /// Changes in flight at once in a batch: writes are rarer and heavier than reads.
 pub const BATCH_CONCURRENCY: usize = 8;
@@ -73,18 +72,18 @@ impl Worker {
                 cancelled,
             };
             let mut buckets = Vec::new();
-            let mut marker: Option<String> = None;
+            let mut pages = pin!(paginate::bucket_pages(client.clone(), None));
             loop {
                 let page = tokio::select! {
                     () = cancel.cancelled() => {
                         events.send(finished(true));
                         return;
                     }
-                    page = client.list_buckets_page(None, marker.as_deref(), MAX_KEYS) => page,
+                    page = pages.next() => page,
                 };
                 let page = match page {
-                    Ok(page) => page,
-                    Err(error) => {
+                    Some(Ok(page)) => page,
+                    Some(Err(error)) => {
                         events.send(Event::ListFailed {
                             session,
                             request,
@@ -92,10 +91,10 @@ impl Worker {
                         });
                         return;
                     }
+                    None => break,
                 };
-                // A marker that does not advance would loop forever: treat it as the end.
-                let next = page.next_marker.filter(|m| Some(m) != marker.as_ref());
-                let complete = next.is_none();
+                // Only the last page completes the listing (rows not in it are then gone).
+                let complete = page.next_marker.is_none();
                 buckets.extend(page.buckets.iter().cloned());
                 events.send(Event::BucketsListed {
                     session,
@@ -103,10 +102,6 @@ impl Worker {
                     buckets: page.buckets,
                     complete,
                 });
-                match next {
-                    Some(next) => marker = Some(next),
-                    None => break,
-                }
             }
             let mut states = pin!(fanout::encryption_states(
                 client,

@@ -7,6 +7,7 @@
 //! | [`endpoint`] | where a request goes (bucket endpoint, virtual-hosted vs path-style, https rule) |
 //! | [`retry`] | the SDKs' retry policy with full-jitter backoff |
 //! | [`clock`] | clock-skew correction learned from `RequestTimeTooSkewed` |
+//! | [`paginate`] | ListBuckets pages as a stream; a marker that does not advance is an error |
 //! | [`fanout`] | many buckets at once with a concurrency limit, streamed and cancellable |
 //! | [`error`] | `OssError` with Code, Message, RequestId, Endpoint and a plain hint |
 pub mod client;
@@ -15,6 +16,7 @@ pub mod endpoint;
 pub mod error;
 pub mod fanout;
 mod operations;
+pub mod paginate;
 pub mod retry;
 
 pub use client::{ClientConfig, OssClient, Target};

@@ -6,8 +6,11 @@ use crate::core::ops::{self, Action};
 use crate::core::sse::{EncryptionState, SseRule};
 use crate::core::xml::error::ErrorDoc;
 
+use futures::StreamExt as _;
+
 use super::client::{OssClient, Target};
 use super::error::{OssError, ServiceError};
+use super::paginate::bucket_pages;
 
 impl OssClient {
     /// One ListBuckets page.
@@ -29,24 +32,12 @@ impl OssClient {
 
     /// Every bucket of the account (all regions), following NextMarker.
     pub async fn list_buckets(&self, prefix: Option<&str>) -> Result<Vec<Bucket>, OssError> {
+        let mut pages = std::pin::pin!(bucket_pages(self.clone(), prefix.map(str::to_owned)));
         let mut all = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .list_buckets_page(prefix, marker.as_deref(), ops::list_buckets::MAX_KEYS)
-                .await?;
-            all.extend(page.buckets);
-            match page.next_marker {
-                Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
-                Some(_) => {
-                    return Err(OssError::Response {
-                        action: Action::ListBuckets,
-                        detail: "NextMarker did not advance".into(),
-                    });
-                }
-                None => return Ok(all),
-            }
+        while let Some(page) = pages.next().await {
+            all.extend(page?.buckets);
         }
+        Ok(all)
     }
 
     /// Finds one bucket by name through the listing, which also tells its region and endpoint.
