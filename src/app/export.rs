@@ -69,11 +69,26 @@ pub const CSV_HEADER: [&str; 11] = [
     "error_hint",
 ];
 
+/// A cell a spreadsheet will not run as a formula. Key IDs and OSS messages are text anyone
+/// with PutBucketEncryption can choose; a leading `=`, `+`, `-`, `@`, tab or CR would make
+/// Excel or LibreOffice evaluate it when the administrator opens the export.
+pub fn csv_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
 /// Rows sorted by name, as CSV text.
 pub fn to_csv(rows: &[AuditRow]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let mut write = |record: Vec<String>| writer.write_record(record).is_ok();
+    let mut write = |record: Vec<String>| {
+        writer
+            .write_record(record.iter().map(|cell| csv_safe(cell)))
+            .is_ok()
+    };
     let mut ok = write(CSV_HEADER.iter().map(|h| (*h).to_owned()).collect());
     for row in rows {
         let err = row.error.as_ref();
@@ -117,6 +132,25 @@ mod tests {
             creation_date: String::new(),
             storage_class: "Standard".into(),
         }
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        use super::csv_safe;
+        assert_eq!(
+            csv_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("key-abc"), "key-abc");
+        let rows = vec![AuditRow::new(
+            &bucket("planted"),
+            &EncryptionState::Configured(SseRule::Kms {
+                key_id: Some("=cmd|'/c calc'!A1".into()),
+                sm4_data: false,
+            }),
+        )];
+        assert!(to_csv(&rows).contains(",'=cmd|"), "{}", to_csv(&rows));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::transport::{OssClient, OssError, fanout};
 use super::args::{Command, DataEncryptionArg, GlobalArgs, SseArg};
 use super::changes::{change, print_log, undo};
 use super::connect::connect;
-use super::output::{render_row, render_rows};
+use super::output::{render_row, render_rows, terminal_safe};
 
 /// A failure and the exit code it maps to.
 #[derive(Debug)]
@@ -38,19 +38,23 @@ impl CliError {
     fn report(&self) -> ExitCode {
         match self {
             Self::Usage(msg) => {
-                eprintln!("error: {msg}");
+                eprintln!("error: {}", terminal_safe(msg));
                 ExitCode::from(2)
             }
             Self::Oss(e) => {
-                eprintln!("error: {}: {}", e.code(), e.message());
+                eprintln!(
+                    "error: {}: {}",
+                    terminal_safe(e.code()),
+                    terminal_safe(&e.message())
+                );
                 if let Some(id) = e.request_id() {
-                    eprintln!("request id: {id}");
+                    eprintln!("request id: {}", terminal_safe(id));
                 }
-                eprintln!("hint: {}", e.hint());
+                eprintln!("hint: {}", terminal_safe(&e.hint()));
                 ExitCode::from(1)
             }
             Self::Failed(msg) => {
-                eprintln!("error: {msg}");
+                eprintln!("error: {}", terminal_safe(msg));
                 ExitCode::from(1)
             }
         }

@@ -25,6 +25,14 @@ pub fn render_row(row: &AuditRow, format: Format) -> String {
     }
 }
 
+/// Text from OSS (key IDs, messages) with control characters other than newline shown as
+/// `?`, so a planted escape sequence cannot rewrite the administrator's terminal.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { '?' } else { c })
+        .collect()
+}
+
 fn table(rows: &[AuditRow]) -> String {
     let header = ["NAME", "REGION", "SSE", "KMS KEY ID", "DATA ENC", "ERROR"];
     let cells: Vec<[String; 6]> = rows
@@ -47,6 +55,7 @@ fn table(rows: &[AuditRow]) -> String {
                     .map(|e| format!("{}: {}", e.code, e.hint))
                     .unwrap_or_default(),
             ]
+            .map(|cell| terminal_safe(&cell))
         })
         .collect();
     let mut widths = header.map(str::len);
@@ -157,5 +166,19 @@ pub fn render_log(records: &[ChangeRecord], format: Format) -> String {
             debug_assert!(ok, "writing to memory cannot fail");
             String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(
+            terminal_safe("key\u{1b}[2J\u{1b}]0;pwned\u{7}"),
+            "key?[2J?]0;pwned?"
+        );
+        assert_eq!(terminal_safe("plain-key 中"), "plain-key 中");
     }
 }
