@@ -410,3 +410,44 @@ fn undo_walks_back_and_refuses_to_overwrite_someone_elses_change() {
             .all(|r| r["access_key_id"] == AK && r["phase"] == "done")
     );
 }
+
+#[test]
+fn a_key_arn_is_sent_as_its_id_and_aliases_or_foreign_regions_are_refused() {
+    let server = DevServerProcess::start(&["--seed-buckets", "2"]);
+    // seed-00001 is in cn-hangzhou.
+    let arn = "acs:kms:cn-hangzhou:1234567890:key/key-hzz68d1fd85qslv95ilz4";
+    let set = json(&ossguard(
+        &server,
+        &[
+            "set",
+            "seed-00001",
+            "--sse",
+            "KMS",
+            "--kms-key-id",
+            arn,
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(set["kms_master_key_id"], "key-hzz68d1fd85qslv95ilz4");
+    let foreign = "acs:kms:cn-beijing:1234567890:key/key-hzz68d1fd85qslv95ilz4";
+    let out = ossguard(
+        &server,
+        &["set", "seed-00001", "--sse", "KMS", "--kms-key-id", foreign],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cn-beijing"));
+    let out = ossguard(
+        &server,
+        &[
+            "set",
+            "seed-00001",
+            "--sse",
+            "KMS",
+            "--kms-key-id",
+            "alias/prod",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an alias"));
+}

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::change::Change;
 use crate::app::export::AuditRow;
 use crate::core::sse::{EncryptionState, SseRule};
-use crate::core::validate::{rule_from_fields, validate_kms_key_for_region};
+use crate::core::validate::{kms_key_for_regions, rule_from_fields};
 use crate::transport::clock::describe_offset;
 use crate::transport::{OssClient, OssError, fanout};
 
@@ -115,12 +115,17 @@ async fn run_with_client(
             kms_key_id,
             kms_data_encryption,
         } => {
-            let rule = rule_from_args(sse, kms_key_id.as_deref(), kms_data_encryption)?;
+            rule_from_args(sse, kms_key_id.as_deref(), kms_data_encryption)?;
             let bucket = client.find_bucket(&bucket).await?;
-            if let Some(key) = rule.kms_key_id() {
-                validate_kms_key_for_region(key, &bucket.region)
-                    .map_err(|e| CliError::Usage(e.to_string()))?;
-            }
+            // The key ID to send, checked against the bucket's region (an ARN becomes its ID).
+            let key_id = match kms_key_id.as_deref().filter(|_| sse == SseArg::Kms) {
+                Some(key) => Some(
+                    kms_key_for_regions(key, &[bucket.region.as_str()])
+                        .map_err(|e| CliError::Usage(e.to_string()))?,
+                ),
+                None => None,
+            };
+            let rule = rule_from_args(sse, key_id.as_deref(), kms_data_encryption)?;
             change(&client, &bucket, &Change::Set(rule), global).await
         }
         Command::Delete { bucket, yes } => {

@@ -29,6 +29,12 @@ pub enum ValidationError {
         key_region: String,
         bucket_region: String,
     },
+    #[error(
+        "a CMK lives in one region, but these buckets are in {0} regions: set each region's buckets with a key of that region"
+    )]
+    KeyManyRegions(usize),
+    #[error("OSS takes a CMK ID, not an alias: look up the key ID of {0:?} in the KMS console")]
+    KeyAlias(String),
 }
 
 impl ValidationError {
@@ -127,15 +133,34 @@ pub fn validate_kms_key_id(key: &str) -> Result<Option<&str>, ValidationError> {
     if is_key_id(key) { Ok(None) } else { Err(bad()) }
 }
 
-/// Validates a CMK for a bucket: format, and an ARN's region against the bucket's region.
-pub fn validate_kms_key_for_region(key: &str, bucket_region: &str) -> Result<(), ValidationError> {
-    match validate_kms_key_id(key)? {
-        Some(key_region) if key_region != bucket_region => Err(ValidationError::KeyRegion {
-            key_region: key_region.to_owned(),
-            bucket_region: bucket_region.to_owned(),
-        }),
-        _ => Ok(()),
+/// The CMK ID to send for buckets in `regions`: checks the format, refuses aliases (OSS
+/// documents only key IDs for `KMSMasterKeyID`), turns a key ARN into its key ID after
+/// checking its region, and refuses one key for buckets in several regions, since a CMK lives
+/// in one region and OSS only notices the mistake when objects are written.
+pub fn kms_key_for_regions(key: &str, regions: &[&str]) -> Result<String, ValidationError> {
+    let key = key.trim();
+    let arn_region = validate_kms_key_id(key)?;
+    let resource = key.rsplit(':').next().unwrap_or(key);
+    if resource.starts_with("alias/") {
+        return Err(ValidationError::KeyAlias(key.to_owned()));
     }
+    let key_id = resource.strip_prefix("key/").unwrap_or(resource);
+    let mut distinct: Vec<&str> = regions.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    match arn_region {
+        Some(key_region) => {
+            if let Some(other) = distinct.iter().find(|r| **r != key_region) {
+                return Err(ValidationError::KeyRegion {
+                    key_region: key_region.to_owned(),
+                    bucket_region: (*other).to_owned(),
+                });
+            }
+        }
+        None if distinct.len() > 1 => return Err(ValidationError::KeyManyRegions(distinct.len())),
+        None => {}
+    }
+    Ok(key_id.to_owned())
 }
 
 fn is_key_id(id: &str) -> bool {
@@ -165,8 +190,7 @@ fn is_alias_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{
-        SseRule, ValidationError, rule_from_fields, validate_kms_key_for_region,
-        validate_kms_key_id,
+        SseRule, ValidationError, kms_key_for_regions, rule_from_fields, validate_kms_key_id,
     };
 
     #[test]
@@ -235,12 +259,29 @@ mod tests {
     }
 
     #[test]
-    fn arn_region_must_match_bucket() {
+    fn key_for_regions_normalises_and_refuses_what_oss_would_not_honour() {
         let arn = "acs:kms:cn-beijing:1:key/key-hzz68d1fd85qslv95ilz4";
-        assert!(validate_kms_key_for_region(arn, "cn-beijing").is_ok());
+        assert_eq!(
+            kms_key_for_regions(arn, &["cn-beijing", "cn-beijing"]).as_deref(),
+            Ok("key-hzz68d1fd85qslv95ilz4"),
+            "an ARN becomes its key ID"
+        );
         assert!(matches!(
-            validate_kms_key_for_region(arn, "cn-hangzhou"),
+            kms_key_for_regions(arn, &["cn-hangzhou"]),
             Err(ValidationError::KeyRegion { .. })
         ));
+        let id = "9468da86-3509-4f8d-a61e-6eab1eac0001";
+        assert_eq!(kms_key_for_regions(id, &["cn-hangzhou"]).as_deref(), Ok(id));
+        assert_eq!(
+            kms_key_for_regions(id, &["cn-hangzhou", "cn-beijing", "cn-hangzhou"]),
+            Err(ValidationError::KeyManyRegions(2))
+        );
+        for alias in ["alias/prod", "acs:kms:cn-beijing:1:alias/prod"] {
+            assert!(matches!(
+                kms_key_for_regions(alias, &["cn-beijing"]),
+                Err(ValidationError::KeyAlias(_))
+            ));
+        }
+        assert!(kms_key_for_regions("not a key", &["cn-beijing"]).is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::app::event::Change;
 use crate::core::sse::SseRule;
-use crate::core::validate::{rule_from_fields, validate_kms_key_for_region};
+use crate::core::validate::{kms_key_for_regions, rule_from_fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RuleChoice {
@@ -59,17 +59,17 @@ impl RuleDraft {
             RuleChoice::Sm4 => ("SM4", None, None),
             RuleChoice::KmsDefault => ("KMS", None, None),
             RuleChoice::KmsKey if key.is_empty() => {
-                return Err("Enter the CMK ID (key ID, alias/<name> or ARN).".into());
+                return Err("Enter the CMK ID (a key ID, or a key ARN).".into());
             }
             RuleChoice::KmsKey => ("KMS", Some(key), None),
             RuleChoice::KmsSm4 => ("KMS", Some(key), Some("SM4")),
         };
-        if let Some(key) = key_id.filter(|k| !k.is_empty()) {
-            for region in regions {
-                validate_kms_key_for_region(key, region).map_err(|e| e.to_string())?;
-            }
-        }
-        rule_from_fields(algorithm, key_id, data)
+        // One key for every target region, sent as its key ID (an ARN is turned into one).
+        let key_id = match key_id.filter(|k| !k.is_empty()) {
+            Some(key) => Some(kms_key_for_regions(key, regions).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        rule_from_fields(algorithm, key_id.as_deref(), data)
             .map(Change::Set)
             .map_err(|e| e.to_string())
     }
@@ -119,7 +119,7 @@ pub fn rule_form_ui(
             let label = ui.label(title);
             ui.add(
                 egui::TextEdit::singleline(&mut draft.key_id)
-                    .hint_text("key-… , UUID, alias/… or acs:kms:… ARN")
+                    .hint_text("key-…, a UUID, or an acs:kms:…:key/… ARN")
                     .desired_width(260.0),
             )
             .labelled_by(label.id);
@@ -162,6 +162,17 @@ mod tests {
                 sm4_data: false
             }))
         );
+        // One plain key for buckets in two regions cannot be right: a CMK lives in one.
+        let err = draft
+            .validate(&["cn-hangzhou", "cn-beijing"])
+            .expect_err("two regions");
+        assert!(err.contains("2 regions"), "{err}");
+        // A key ARN of the buckets' region is sent as its key ID.
+        draft.key_id = "acs:kms:cn-hangzhou:1:key/key-hzz68d1fd85qslv95ilz4".into();
+        assert!(matches!(
+            draft.validate(&["cn-hangzhou"]),
+            Ok(Change::Set(SseRule::Kms { key_id: Some(k), .. })) if k == "key-hzz68d1fd85qslv95ilz4"
+        ));
         draft.choice = RuleChoice::KmsSm4;
         draft.key_id.clear();
         assert_eq!(
