@@ -451,3 +451,18 @@ fn a_key_arn_is_sent_as_its_id_and_aliases_or_foreign_regions_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an alias"));
 }
+
+#[test]
+fn fail_on_gates_ci_with_exit_3_and_still_prints_the_audit() {
+    let server = DevServerProcess::start(&["--seed-buckets", "6"]);
+    let out = ossguard(
+        &server,
+        &["buckets", "--format", "json", "--fail-on", "unencrypted"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("still the audit");
+    assert_eq!(rows.as_array().map(Vec::len), Some(6));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 bucket(s)"));
+    let out = ossguard(&server, &["buckets", "--fail-on", "unknown"]);
+    assert_eq!(out.status.code(), Some(0), "no bucket is unreadable");
+}

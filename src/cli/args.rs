@@ -48,6 +48,15 @@ pub enum Format {
     Csv,
 }
 
+/// Bucket states `buckets --fail-on` treats as a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// No default encryption rule.
+    Unencrypted,
+    /// The rule could not be read.
+    Unknown,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SigVersionArg {
     V4,
@@ -73,7 +82,11 @@ pub enum DataEncryptionArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every bucket of the account with its default encryption
-    Buckets,
+    Buckets {
+        /// Exit with code 3 when any bucket is in one of these states (for CI gates)
+        #[arg(long, value_enum, value_delimiter = ',')]
+        fail_on: Vec<FailOn>,
+    },
     /// Show one bucket's default encryption
     Get { bucket: String },
     /// Set a bucket's default encryption, then read it back

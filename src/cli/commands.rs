@@ -12,7 +12,7 @@ use crate::core::validate::{kms_key_for_regions, rule_from_fields};
 use crate::transport::clock::describe_offset;
 use crate::transport::{OssClient, OssError, fanout};
 
-use super::args::{Command, DataEncryptionArg, GlobalArgs, SseArg};
+use super::args::{Command, DataEncryptionArg, FailOn, GlobalArgs, SseArg};
 use super::changes::{change, print_log, undo};
 use super::connect::connect;
 use super::output::{render_row, render_rows, terminal_safe};
@@ -26,6 +26,8 @@ pub enum CliError {
     Oss(OssError),
     /// Anything else that failed: exit 1.
     Failed(String),
+    /// `buckets --fail-on` found this many buckets in a flagged state: exit 3.
+    Flagged(usize),
 }
 
 impl From<OssError> for CliError {
@@ -56,6 +58,10 @@ impl CliError {
             Self::Failed(msg) => {
                 eprintln!("error: {}", terminal_safe(msg));
                 ExitCode::from(1)
+            }
+            Self::Flagged(count) => {
+                eprintln!("{count} bucket(s) in a state named by --fail-on");
+                ExitCode::from(3)
             }
         }
     }
@@ -91,10 +97,23 @@ async fn run_with_client(
 ) -> Result<(), CliError> {
     let client = client.clone();
     match command {
-        Command::Buckets => {
+        Command::Buckets { fail_on } => {
             let rows = audit(&client, global.concurrency).await?;
             print!("{}", render_rows(&rows, global.format));
-            Ok(())
+            let flagged = rows
+                .iter()
+                .filter(|r| {
+                    let unknown = r.error.is_some();
+                    let unencrypted = !unknown && r.sse_algorithm.is_none();
+                    (unknown && fail_on.contains(&FailOn::Unknown))
+                        || (unencrypted && fail_on.contains(&FailOn::Unencrypted))
+                })
+                .count();
+            if flagged == 0 {
+                Ok(())
+            } else {
+                Err(CliError::Flagged(flagged))
+            }
         }
         Command::Get { bucket } => {
             let bucket = client.find_bucket(&bucket).await?;
