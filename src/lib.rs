@@ -1,7 +1,8 @@
 //! ossguard: administer the default server-side encryption of Alibaba Cloud OSS buckets.
 //!
 //! Dependencies point one way: `core <- transport <- app <- ui`; `cli` uses `app` and
-//! `transport`; `devserver` uses `core` only.
+//! `transport`; `devserver` uses `core` only. One exception by design: `app::demo` starts the
+//! `devserver` in-process, so "Try the demo" needs nothing but the binary.
 //!
 //! | module | what it holds |
 //! |---|---|
