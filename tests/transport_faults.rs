@@ -213,8 +213,41 @@ async fn a_server_dying_mid_refresh_leaves_every_bucket_correct_or_unknown() {
     );
     for code in &unknown {
         assert!(
-            ["ConnectionFailed", "NetworkError", "Timeout"].contains(&code.as_str()),
+            ["ConnectionFailed", "NetworkError", "Timeout", fanout::NOT_TRIED].contains(&code.as_str()),
             "{code}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_network_trips_the_breaker_instead_of_retrying_every_bucket() {
+    // A port nobody listens on: every connection is refused.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let host = format!("127.0.0.1:{closed}");
+    let client = fast_client(&host, Duration::from_millis(500));
+    let buckets: Vec<Bucket> = (0..200)
+        .map(|i| bucket(&format!("dead-{i:03}"), &host))
+        .collect();
+    let results: Vec<_> = fanout::encryption_states(client, buckets, 8, CancellationToken::new())
+        .collect()
+        .await;
+    assert_eq!(results.len(), 200, "every bucket has a result");
+    let codes: Vec<String> = results
+        .iter()
+        .map(|(_, s)| match s {
+            EncryptionState::Unknown(f) => f.code.clone(),
+            other => panic!("read {other:?} from a dead network"),
+        })
+        .collect();
+    let tried = codes.iter().filter(|c| *c == "ConnectionFailed").count();
+    let skipped = codes.iter().filter(|c| *c == fanout::NOT_TRIED).count();
+    assert_eq!(tried + skipped, 200);
+    assert!(
+        (fanout::TRIP_AFTER..fanout::TRIP_AFTER + 8).contains(&tried),
+        "the breaker trips after {} failures in a row (tried {tried})",
+        fanout::TRIP_AFTER
+    );
 }
