@@ -213,7 +213,13 @@ async fn a_server_dying_mid_refresh_leaves_every_bucket_correct_or_unknown() {
     );
     for code in &unknown {
         assert!(
-            ["ConnectionFailed", "NetworkError", "Timeout", fanout::NOT_TRIED].contains(&code.as_str()),
+            [
+                "ConnectionFailed",
+                "NetworkError",
+                "Timeout",
+                fanout::NOT_TRIED
+            ]
+            .contains(&code.as_str()),
             "{code}"
         );
     }

@@ -81,8 +81,24 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
     );
     test.harness.get_by_label("Review change…").click();
     test.step_until_label("Review the change to 1 bucket");
-    // The preview shows before and after.
-    assert!(test.harness.query_by_label("no rule").is_some());
+    // The preview shows before (with when it was read) and after, and says that existing
+    // objects keep their encryption.
+    assert!(
+        test.harness
+            .query_by_label_contains("no rule (as read at ")
+            .is_some()
+    );
+    assert!(
+        test.harness
+            .query_by_label_contains("Existing objects are not re-encrypted")
+            .is_some()
+    );
+    assert!(
+        test.harness
+            .query_by_label_contains("will be stored unencrypted")
+            .is_none(),
+        "the delete warning is for deletes only"
+    );
     let after = format!("KMS ({CMK})");
     assert!(test.harness.query_by_label(&after).is_some());
     test.harness.get_by_label("Confirm").click();
@@ -107,6 +123,16 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
     test.step_until_label_contains("Verified: the rule read back matches");
     assert!(test.harness.query_by_label("verified").is_some());
     assert!(test.harness.query_by_label("Confirm").is_none());
+    // The bucket facts are read again after the change: "SSE (info)" follows it.
+    test.step_until("the facts to show the new rule", |h| {
+        h.state()
+            .state()
+            .row(&name("marketing-uploads-hz"))
+            .is_some_and(|r| {
+                matches!(&r.info, InfoState::Loaded(info)
+                    if info.server_side_encryption_rule.algorithm.as_deref() == Some("KMS"))
+            })
+    });
 
     // The change is in the change log shared with the CLI.
     let log = std::fs::read_to_string(test.dir.path().join("data/changes.jsonl")).expect("log");
@@ -140,7 +166,12 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
         Some(ApplyOutcome::Verified)
     );
     let log = std::fs::read_to_string(test.dir.path().join("data/changes.jsonl")).expect("log");
-    assert_eq!(log.lines().count(), 2, "the undo is logged too:\n{log}");
+    // Each change logs a "started" and a "done" line.
+    let done = log
+        .lines()
+        .filter(|l| l.contains("\"phase\":\"done\""))
+        .count();
+    assert_eq!(done, 2, "the undo is logged too:\n{log}");
     // Undoing the undo would bring the CMK back.
     test.step_until_label_contains("Undo last change (set KMS");
 }
@@ -165,6 +196,18 @@ fn delete_asks_for_confirmation_first() {
     test.harness.get_by_label("Review change…").click();
     test.step_until_label("Confirm");
     test.step_until_label("Change: delete the rule");
+    assert!(
+        test.harness
+            .query_by_label_contains("Existing objects are not re-encrypted")
+            .is_some()
+    );
+    assert!(
+        test.harness
+            .query_by_label_contains(
+                "new uploads without their own SSE headers will be stored unencrypted"
+            )
+            .is_some()
+    );
     test.harness.get_by_label("Confirm").click();
     test.step_until("the delete to be verified", |h| {
         h.state()
@@ -200,13 +243,35 @@ fn a_denied_bucket_shows_its_error_code_and_hint() {
         other => panic!("expected Unknown, got {other:?}"),
     };
     assert!(test.harness.query_by_label(&request_id).is_some());
-    // GetBucketInfo is denied too, with its own hint.
+    // GetBucketInfo is denied too, with its own hint, and can be asked again.
     test.step_until_label("GetBucketInfo failed");
     assert!(
         test.harness
             .query_by_label("Permission denied: the RAM policy must allow oss:GetBucketInfo.")
             .is_some()
     );
+    let info_calls = |h: &egui_kittest::Harness<'static, ossguard::ui::OssGuardApp>| {
+        h.state()
+            .state()
+            .activity
+            .entries()
+            .iter()
+            .filter(|e| e.operation == "GetBucketInfo" && e.bucket == "security-audit-hz")
+            .count()
+    };
+    let before = info_calls(&test.harness);
+    test.harness.get_by_label("Retry GetBucketInfo").click();
+    test.step_until("GetBucketInfo to be asked again", |h| {
+        info_calls(h) > before
+            && matches!(
+                h.state()
+                    .state()
+                    .row(&name("security-audit-hz"))
+                    .map(|r| &r.info),
+                Some(InfoState::Failed(_))
+            )
+    });
+    test.step_until_label("Retry GetBucketInfo");
     // A change is refused by OSS and the row says so, keeping what it knew.
     test.harness.get_by_label("AES256 (SSE-OSS)").click();
     test.settle();

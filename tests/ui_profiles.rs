@@ -5,6 +5,7 @@ mod ui_support;
 
 use std::sync::Arc;
 
+use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::keystore::{Keystore as _, KeystoreError, MemoryStore};
 use ossguard::app::state::KeystoreStatus;
@@ -189,4 +190,79 @@ fn import_an_ossutil_config_through_the_path_field() {
     );
     test.harness.get_by_label("Save profile").click();
     test.step_until_label("Read 12 of 12 rules");
+}
+
+#[test]
+fn import_from_the_profiles_window_once_a_session_exists() {
+    let mut test = UiTest::start_demo(|_| {});
+    let file = test.dir.path().join("ossutilconfig");
+    std::fs::write(
+        &file,
+        format!(
+            "[profile beijing]\naccess-key-id = {AK}\naccess-key-secret = \"{SK}\"\nendpoint = https://oss-cn-beijing.aliyuncs.com\n"
+        ),
+    )
+    .expect("write");
+    test.harness.get_by_label("Profiles…").click();
+    test.step_until_label("Add account");
+    test.harness.get_by_label("Import").click();
+    // No file dialog in tests: the typed path is asked for in the window itself.
+    test.step_until_label("File to import");
+    test.type_into("File to import", &file.display().to_string());
+    test.harness.get_by_label("Import file").click();
+    test.step_until_label("Save profile");
+    assert_eq!(
+        test.harness.get_by_label("Name").value().as_deref(),
+        Some("beijing")
+    );
+    // The bucket table has a Region column too.
+    assert_eq!(
+        test.harness
+            .get_by_role_and_label(Role::TextInput, "Region")
+            .value()
+            .as_deref(),
+        Some("cn-beijing")
+    );
+    assert_eq!(
+        test.harness.get_by_label("AccessKey ID").value().as_deref(),
+        Some(AK)
+    );
+}
+
+#[test]
+fn the_region_follows_a_standard_endpoint_and_a_mismatch_is_refused() {
+    let mut test = UiTest::start(|_| {});
+    test.step_until_label("Add account");
+    test.harness.get_by_label("Add account").click();
+    test.step_until_label("AccessKey secret");
+    test.type_into("Name", "bj");
+    // Only the endpoint is changed: the pre-filled region follows it.
+    test.replace_text("Endpoint", "https://oss-cn-beijing.aliyuncs.com");
+    test.settle();
+    assert_eq!(
+        test.harness.get_by_label("Region").value().as_deref(),
+        Some("cn-beijing")
+    );
+    test.type_into("AccessKey ID", AK);
+    test.type_into("AccessKey secret", SK);
+    // A region typed over it that contradicts the endpoint: an inline error, no save.
+    test.replace_text("Region", "cn-shanghai");
+    test.settle();
+    assert!(
+        test.harness
+            .query_by_label_contains("The endpoint is in region cn-beijing")
+            .is_some()
+    );
+    test.harness.get_by_label("Save profile").click();
+    test.settle();
+    assert!(test.harness.state().state().profiles.profiles.is_empty());
+    assert!(test.harness.query_by_label("AccessKey secret").is_some());
+    // Fixing it clears the error.
+    test.replace_text("Region", "cn-beijing");
+    test.settle();
+    assert!(
+        test.harness
+            .query_by_label_contains("The endpoint is in region")
+            .is_none()
+    );
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use egui_kittest::kittest::Queryable as _;
+use ossguard::app::event::ApplyOutcome;
 use ossguard::app::state::RowActivity;
+use ossguard::core::sse::{EncryptionState, SseRule};
 use ui_support::UiTest;
 
 fn slow(env: &mut ossguard::app::environment::AppEnvironment) {
@@ -79,6 +81,75 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
             .iter()
             .all(|r| r.encryption.is_some())
     );
+}
+
+/// "Refresh all" while a change runs leaves the changed rows to the change, and each has its
+/// own Cancel: cancelling the change keeps the refresh going, and the other way round.
+#[test]
+fn a_refresh_beside_a_change_and_their_separate_cancels() {
+    let mut test = UiTest::start_demo(slow);
+    // More buckets than a change runs at once (8), so some are still waiting at Cancel.
+    let buckets: Vec<String> = test
+        .visible_bucket_names()
+        .into_iter()
+        .filter(|n| n != "security-audit-hz")
+        .take(10)
+        .collect();
+    for bucket in &buckets {
+        test.harness
+            .get_by_label(&format!("Select {bucket}"))
+            .click();
+        test.settle();
+    }
+    test.step_until_label("10 buckets selected");
+    test.harness.get_by_label("AES256 (SSE-OSS)").click();
+    test.settle();
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Confirm");
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the change to start", |h| h.state().state().batch_running());
+    test.harness.get_by_label("Refresh all").click();
+    test.step_until("the refresh to start", |h| {
+        h.state().state().refresh_running()
+    });
+
+    // The change's Cancel stops the change only.
+    test.harness.get_by_label("Cancel change").click();
+    test.step_until("the change to end", |h| {
+        h.state().state().batch.as_ref().is_some_and(|b| b.finished)
+    });
+    let state = test.harness.state().state();
+    assert!(state.refresh_running(), "the refresh goes on");
+    let batch = state.batch.clone().expect("batch");
+    let outcome_count = |wanted: &ApplyOutcome| {
+        batch
+            .items
+            .iter()
+            .filter(|i| i.outcome.as_ref() == Some(wanted))
+            .count()
+    };
+    assert!(outcome_count(&ApplyOutcome::Cancelled) > 0, "{batch:?}");
+    assert!(outcome_count(&ApplyOutcome::Verified) > 0, "{batch:?}");
+    // Each changed row shows the change's result, not "refreshing…".
+    let check_rows = |state: &ossguard::app::state::AppState| {
+        for item in &batch.items {
+            let row = state.row(&item.bucket).expect("row");
+            assert_eq!(row.activity, RowActivity::Idle, "{}", item.bucket);
+            assert_eq!(row.verification, item.outcome, "{}", item.bucket);
+            if item.outcome == Some(ApplyOutcome::Verified) {
+                assert_eq!(
+                    row.encryption,
+                    Some(EncryptionState::Configured(SseRule::Aes256))
+                );
+            }
+        }
+    };
+    check_rows(state);
+
+    // The refresh's Cancel stops the refresh; the change's results stay.
+    test.harness.get_by_label("Cancel refresh").click();
+    test.step_until_label_contains("Refresh cancelled at");
+    check_rows(test.harness.state().state());
 }
 
 #[test]

@@ -115,7 +115,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             else {
                 return false;
             };
-            row.encryption = Some(encryption);
+            row.set_read_rule(encryption);
             row.activity = RowActivity::Idle;
             true
         }

@@ -193,8 +193,14 @@ mod tests {
         assert_eq!(classify(false, ms(3), false), DialogAnswer::Unavailable);
         assert_eq!(classify(false, ms(8), false), DialogAnswer::Unavailable);
         // Someone looked at the dialog and dismissed it.
-        assert_eq!(classify(false, HUMAN_CANCEL_MIN, false), DialogAnswer::Cancelled);
-        assert_eq!(classify(false, Duration::from_secs(5), false), DialogAnswer::Cancelled);
+        assert_eq!(
+            classify(false, HUMAN_CANCEL_MIN, false),
+            DialogAnswer::Cancelled
+        );
+        assert_eq!(
+            classify(false, Duration::from_secs(5), false),
+            DialogAnswer::Cancelled
+        );
         // Once a dialog returned a path this run, a portal exists: any None is a cancel.
         assert_eq!(classify(false, ms(3), true), DialogAnswer::Cancelled);
     }

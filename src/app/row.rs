@@ -48,8 +48,6 @@ impl BucketRow {
     /// Records a rule read from OSS. The last change's outcome ("verified", "mismatch", …)
     /// described the rule the row held; when the new read says otherwise (changed elsewhere
     /// since), that outcome no longer describes the bucket and is cleared.
-    // Called from apply.rs's `EncryptionLoaded` branch; drop this allow when that lands.
-    #[allow(dead_code)]
     pub(crate) fn set_read_rule(&mut self, state: EncryptionState) {
         let same = self
             .encryption

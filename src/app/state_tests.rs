@@ -46,7 +46,12 @@ pub(super) fn denied() -> EncryptionState {
     })
 }
 
-pub(super) fn loaded(session: SessionId, request: RequestId, n: &str, state: EncryptionState) -> Event {
+pub(super) fn loaded(
+    session: SessionId,
+    request: RequestId,
+    n: &str,
+    state: EncryptionState,
+) -> Event {
     Event::EncryptionLoaded {
         session,
         request,
@@ -56,7 +61,9 @@ pub(super) fn loaded(session: SessionId, request: RequestId, n: &str, state: Enc
 }
 
 /// A connected session with one finished refresh over `rows`.
-pub(super) fn refreshed(rows: &[(&str, &str, EncryptionState)]) -> (AppState, SessionId, RequestId) {
+pub(super) fn refreshed(
+    rows: &[(&str, &str, EncryptionState)],
+) -> (AppState, SessionId, RequestId) {
     let mut state = AppState::default();
     let session = state.begin_session(profile("p"));
     let request = state.begin_refresh();

@@ -101,7 +101,8 @@ pub fn region_from_endpoint_host(endpoint: &str) -> Option<String> {
     let (first, rest) = host.split_once('.')?;
     let region = first.strip_prefix("oss-")?;
     let region = region.strip_suffix("-internal").unwrap_or(region);
-    let standard = rest == "aliyuncs.com";
+    // The acceleration endpoints (`oss-accelerate[-overseas]`) name no region.
+    let standard = rest == "aliyuncs.com" && !region.starts_with("accelerate");
     (standard && !region.is_empty()).then(|| region.to_owned())
 }
 
@@ -132,6 +133,8 @@ mod tests {
             ("http://127.0.0.1:9000", None),
             ("oss-cn-hangzhou.example.com", None),
             ("oss-accelerate.aliyuncs.com.evil.com", None),
+            ("oss-accelerate.aliyuncs.com", None),
+            ("https://oss-accelerate-overseas.aliyuncs.com", None),
             ("cdn.example.com", None),
         ] {
             assert_eq!(
