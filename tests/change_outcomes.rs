@@ -124,15 +124,7 @@ async fn scripted_server() -> String {
 }
 
 fn bucket(name: &str, host: &str) -> Bucket {
-    Bucket {
-        name: BucketName::parse(name).expect("name"),
-        region: "cn-hangzhou".into(),
-        location: "oss-cn-hangzhou".into(),
-        extranet_endpoint: host.to_owned(),
-        intranet_endpoint: host.to_owned(),
-        creation_date: String::new(),
-        storage_class: "Standard".into(),
-    }
+    Bucket::in_region(BucketName::parse(name).expect("name"), "cn-hangzhou").with_endpoint(host)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,13 +14,11 @@ const ROWS: usize = 10_000;
 
 fn bucket(n: usize) -> Bucket {
     Bucket {
-        name: BucketName::parse(&format!("bulk-{n:05}")).expect("valid"),
-        region: "cn-hangzhou".into(),
-        location: "oss-cn-hangzhou".into(),
-        extranet_endpoint: "oss-cn-hangzhou.aliyuncs.com".into(),
-        intranet_endpoint: String::new(),
         creation_date: "2024-01-01T00:00:00.000Z".into(),
-        storage_class: "Standard".into(),
+        ..Bucket::in_region(
+            BucketName::parse(&format!("bulk-{n:05}")).expect("valid"),
+            "cn-hangzhou",
+        )
     }
 }
 

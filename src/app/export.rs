@@ -123,15 +123,7 @@ mod tests {
     use crate::core::sse::{EncryptionState, ReadFailure, SseRule};
 
     fn bucket(name: &str) -> Bucket {
-        Bucket {
-            name: BucketName::parse(name).expect("valid"),
-            region: "cn-hangzhou".into(),
-            location: "oss-cn-hangzhou".into(),
-            extranet_endpoint: "oss-cn-hangzhou.aliyuncs.com".into(),
-            intranet_endpoint: String::new(),
-            creation_date: String::new(),
-            storage_class: "Standard".into(),
-        }
+        Bucket::in_region(BucketName::parse(name).expect("valid"), "cn-hangzhou")
     }
 
     #[test]

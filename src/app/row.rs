@@ -78,15 +78,7 @@ mod tests {
 
     fn row(encryption: EncryptionState, verification: ApplyOutcome) -> BucketRow {
         BucketRow {
-            bucket: Bucket {
-                name: BucketName::parse("aaa").expect("valid"),
-                region: "cn-hangzhou".into(),
-                location: "oss-cn-hangzhou".into(),
-                extranet_endpoint: "oss-cn-hangzhou.aliyuncs.com".into(),
-                intranet_endpoint: String::new(),
-                creation_date: String::new(),
-                storage_class: "Standard".into(),
-            },
+            bucket: Bucket::in_region(BucketName::parse("aaa").expect("valid"), "cn-hangzhou"),
             encryption: Some(encryption),
             activity: RowActivity::Idle,
             last_request: RequestId(1),

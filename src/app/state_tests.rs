@@ -11,13 +11,8 @@ pub(super) fn name(n: &str) -> BucketName {
 
 pub(super) fn bucket(n: &str, region: &str) -> Bucket {
     Bucket {
-        name: name(n),
-        region: region.into(),
-        location: format!("oss-{region}"),
-        extranet_endpoint: format!("oss-{region}.aliyuncs.com"),
-        intranet_endpoint: String::new(),
         creation_date: format!("2024-01-01T00:00:{:02}.000Z", n.len()),
-        storage_class: "Standard".into(),
+        ..Bucket::in_region(name(n), region)
     }
 }
 

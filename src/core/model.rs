@@ -65,6 +65,29 @@ pub struct Bucket {
     pub storage_class: String,
 }
 
+impl Bucket {
+    /// A Standard bucket in `region` with real OSS's public and internal endpoints; for
+    /// addressing a bucket whose region is known without listing (and for tests).
+    pub fn in_region(name: BucketName, region: &str) -> Self {
+        Self {
+            name,
+            region: region.to_owned(),
+            location: location_for_region(region),
+            extranet_endpoint: public_endpoint_for_region(region),
+            intranet_endpoint: format!("oss-{region}-internal.aliyuncs.com"),
+            creation_date: String::new(),
+            storage_class: "Standard".to_owned(),
+        }
+    }
+
+    /// The same bucket reached through another endpoint host (a dev server's port).
+    pub fn with_endpoint(mut self, host: &str) -> Self {
+        host.clone_into(&mut self.extranet_endpoint);
+        host.clone_into(&mut self.intranet_endpoint);
+        self
+    }
+}
+
 /// The region ID for an OSS region ID: `oss-cn-hangzhou` -> `cn-hangzhou`. Older ListBuckets
 /// answers carry no `Region`, so the client derives it from `Location` as ali-oss does.
 pub fn region_from_location(location: &str) -> &str {
