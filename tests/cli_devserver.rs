@@ -8,6 +8,11 @@ use common::{AK, DevServerProcess, SK};
 use ossguard::devserver::demo::seed_rule;
 
 fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
+    ossguard_with_data(server, "client-data", args)
+}
+
+/// As [`ossguard`] with its own data folder (change log): another machine.
+fn ossguard_with_data(server: &DevServerProcess, data: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ossguard"))
         .args(args)
         .env("OSS_ENDPOINT", server.endpoint())
@@ -16,7 +21,7 @@ fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
         .env("OSS_ACCESS_KEY_SECRET", SK)
         .env_remove("OSS_SESSION_TOKEN")
         .env("OSSGUARD_CONFIG_DIR", server.dir.path().join("config"))
-        .env("OSSGUARD_DATA_DIR", server.dir.path().join("client-data"))
+        .env("OSSGUARD_DATA_DIR", server.dir.path().join(data))
         .output()
         .expect("ossguard runs")
 }
@@ -371,15 +376,11 @@ fn undo_walks_back_and_refuses_to_overwrite_someone_elses_change() {
         &server,
         &["set", "seed-00003", "--sse", "AES256", "--format", "json"],
     ));
-    let elsewhere = Command::new(env!("CARGO_BIN_EXE_ossguard"))
-        .args(["set", "seed-00003", "--sse", "SM4", "--format", "json"])
-        .env("OSS_ENDPOINT", server.endpoint())
-        .env("OSS_REGION", "cn-hangzhou")
-        .env("OSS_ACCESS_KEY_ID", AK)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .env("OSSGUARD_DATA_DIR", server.dir.path().join("elsewhere"))
-        .output()
-        .expect("runs");
+    let elsewhere = ossguard_with_data(
+        &server,
+        "elsewhere",
+        &["set", "seed-00003", "--sse", "SM4", "--format", "json"],
+    );
     assert!(elsewhere.status.success());
     let refused = ossguard(&server, &["undo", "--yes"]);
     assert_eq!(refused.status.code(), Some(1));
