@@ -129,15 +129,12 @@ fn encryption(n: usize) -> EncryptionState {
 }
 
 fn profile() -> Profile {
-    Profile {
-        name: "bench".into(),
-        endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
-        region: "cn-hangzhou".into(),
-        access_key_id: "LTAI5tBenchKey000001".into(),
-        signature_version: Default::default(),
-        uses_sts_token: false,
-        demo: false,
-    }
+    Profile::new(
+        "bench",
+        "https://oss-cn-hangzhou.aliyuncs.com",
+        "cn-hangzhou",
+        "LTAI5tBenchKey000001",
+    )
 }
 
 /// Lists 10,000 buckets (ten pages, as ListBuckets sends them) and applies every rule, as a

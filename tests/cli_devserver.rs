@@ -467,3 +467,50 @@ fn fail_on_gates_ci_with_exit_3_and_still_prints_the_audit() {
     let out = ossguard(&server, &["buckets", "--fail-on", "unknown"]);
     assert_eq!(out.status.code(), Some(0), "no bucket is unreadable");
 }
+
+#[test]
+fn a_bucket_can_be_addressed_directly_without_listbuckets() {
+    let server = DevServerProcess::start(&["--seed-buckets", "2"]);
+    let shanghai = server.ready["regions"]["cn-shanghai"]
+        .as_str()
+        .expect("url");
+    let host = shanghai.trim_start_matches("http://");
+    // The service endpoint is unreachable: only the bucket's own endpoint is used.
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ossguard"))
+            .args(args)
+            .args([
+                "--endpoint",
+                "http://127.0.0.1:9",
+                "--region",
+                "cn-hangzhou",
+            ])
+            .args(["--bucket-region", "cn-shanghai", "--bucket-endpoint", host])
+            .env("OSS_ACCESS_KEY_ID", AK)
+            .env("OSS_ACCESS_KEY_SECRET", SK)
+            .env("OSSGUARD_DATA_DIR", server.dir.path().join("direct"))
+            .output()
+            .expect("runs")
+    };
+    let got = json(&run(&["get", "seed-00002", "--format", "json"]));
+    assert_eq!(got["sse_algorithm"], "AES256");
+    assert_eq!(got["region"], "cn-shanghai");
+    let set = json(&run(&[
+        "set",
+        "seed-00002",
+        "--sse",
+        "SM4",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(set["sse_algorithm"], "SM4");
+    let out = Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args(["get", "seed-00002", "--bucket-endpoint", host])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--bucket-endpoint needs --bucket-region"
+    );
+}

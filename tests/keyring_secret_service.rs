@@ -100,15 +100,12 @@ fn the_app_keeps_profile_secrets_in_the_keyring_and_deletes_them_with_the_profil
     assert_eq!(controller.state.keystore, Some(KeystoreStatus::Available));
 
     let name = unique("ossguard-app-test");
-    let profile = Profile {
-        name: name.clone(),
-        endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
-        region: "cn-hangzhou".into(),
-        access_key_id: "LTAI5tKeyringAppTest".into(),
-        signature_version: Default::default(),
-        uses_sts_token: false,
-        demo: false,
-    };
+    let profile = Profile::new(
+        &name,
+        "https://oss-cn-hangzhou.aliyuncs.com",
+        "cn-hangzhou",
+        "LTAI5tKeyringAppTest",
+    );
     controller.handle(Command::SaveProfile {
         profile,
         secret: Some(ProfileSecret::new("app-keyring-secret-31c4", None)),

@@ -297,3 +297,35 @@ async fn cancelling_a_fanout_stops_it_early() {
     }
     assert!(seen < 60, "the stream ended after cancel ({seen} results)");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_endpoints_send_bucket_calls_to_the_intranet_endpoint() {
+    let server = TestServer::start(|c| c.seed_buckets = 1).await;
+    let listing = server.client(SignatureVersion::V4);
+    let mut bucket = listing.list_buckets(None).await.expect("listing").remove(0);
+    // Only the intranet endpoint is reachable, as on ECS inside a VPC.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    bucket.extranet_endpoint = format!("127.0.0.1:{closed}");
+    let mut config = listing.config().clone();
+    config.retry = ossguard::transport::retry::RetryPolicy::none();
+    let external = ossguard::transport::OssClient::new(config.clone(), Credentials::new(AK, SK))
+        .expect("client");
+    let err = external
+        .get_encryption(&bucket)
+        .await
+        .expect_err("public endpoint unreachable");
+    assert_eq!(err.code(), "ConnectionFailed");
+    config.internal_endpoints = true;
+    let internal =
+        ossguard::transport::OssClient::new(config, Credentials::new(AK, SK)).expect("client");
+    assert_eq!(
+        internal
+            .get_encryption(&bucket)
+            .await
+            .expect("through the intranet endpoint"),
+        None
+    );
+}

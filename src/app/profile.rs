@@ -24,6 +24,9 @@ pub struct Profile {
     /// The embedded dev server's demo profile: its endpoint changes at every start.
     #[serde(default)]
     pub demo: bool,
+    /// Bucket calls go to each bucket's IntranetEndpoint (ossguard on ECS inside the VPC).
+    #[serde(default)]
+    pub internal_endpoints: bool,
 }
 
 impl Profile {
@@ -37,6 +40,7 @@ impl Profile {
             signature_version: SignatureVersion::V4,
             uses_sts_token: false,
             demo: false,
+            internal_endpoints: false,
         }
     }
 }

@@ -219,6 +219,7 @@ fn build_client(
     let endpoint = Endpoint::parse(&profile.endpoint).map_err(|e| e.to_string())?;
     let mut config = ClientConfig::new(endpoint, &profile.region);
     config.signature_version = profile.signature_version;
+    config.internal_endpoints = profile.internal_endpoints;
     config.timeout = timeout;
     let events = events.clone();
     let observer: CallObserver = Arc::new(move |record| {

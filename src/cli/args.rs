@@ -36,6 +36,9 @@ pub struct GlobalArgs {
     /// Use a saved profile (endpoint, region, key ID; secret from the OS keyring)
     #[arg(long, global = true)]
     pub profile: Option<String>,
+    /// Send bucket calls to each bucket's internal (VPC) endpoint
+    #[arg(long, global = true)]
+    pub internal_endpoints: bool,
     /// Per-request timeout in seconds
     #[arg(long, global = true, default_value_t = 30)]
     pub timeout: u64,
@@ -79,6 +82,19 @@ pub enum DataEncryptionArg {
     Sm4,
 }
 
+/// One bucket, found through ListBuckets, or addressed directly with its region (for RAM
+/// users allowed bucket-level actions but not oss:ListBuckets).
+#[derive(Debug, Clone, Args)]
+pub struct BucketArg {
+    pub bucket: String,
+    /// The bucket's region: skip ListBuckets and address it directly
+    #[arg(long)]
+    pub bucket_region: Option<String>,
+    /// The bucket's endpoint host (default: the region's public endpoint); needs --bucket-region
+    #[arg(long, requires = "bucket_region")]
+    pub bucket_endpoint: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every bucket of the account with its default encryption
@@ -88,10 +104,14 @@ pub enum Command {
         fail_on: Vec<FailOn>,
     },
     /// Show one bucket's default encryption
-    Get { bucket: String },
+    Get {
+        #[command(flatten)]
+        bucket: BucketArg,
+    },
     /// Set a bucket's default encryption, then read it back
     Set {
-        bucket: String,
+        #[command(flatten)]
+        bucket: BucketArg,
         #[arg(long, value_enum)]
         sse: SseArg,
         /// CMK ID (KMS only); omit for the KMS-managed default key
@@ -103,7 +123,8 @@ pub enum Command {
     },
     /// Delete a bucket's default encryption rule, then read it back
     Delete {
-        bucket: String,
+        #[command(flatten)]
+        bucket: BucketArg,
         /// Confirm the deletion
         #[arg(long)]
         yes: bool,

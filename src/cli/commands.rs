@@ -7,12 +7,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::change::Change;
 use crate::app::export::AuditRow;
+use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::{EncryptionState, SseRule};
 use crate::core::validate::{kms_key_for_regions, rule_from_fields};
 use crate::transport::clock::describe_offset;
 use crate::transport::{OssClient, OssError, fanout};
 
-use super::args::{Command, DataEncryptionArg, FailOn, GlobalArgs, SseArg};
+use super::args::{BucketArg, Command, DataEncryptionArg, FailOn, GlobalArgs, SseArg};
 use super::changes::{change, print_log, undo};
 use super::connect::connect;
 use super::output::{render_row, render_rows, terminal_safe};
@@ -116,7 +117,7 @@ async fn run_with_client(
             }
         }
         Command::Get { bucket } => {
-            let bucket = client.find_bucket(&bucket).await?;
+            let bucket = locate(&client, &bucket).await?;
             let state = client.encryption_state(&bucket).await;
             let row = AuditRow::new(&bucket, &state);
             print!("{}", render_row(&row, global.format));
@@ -135,7 +136,7 @@ async fn run_with_client(
             kms_data_encryption,
         } => {
             rule_from_args(sse, kms_key_id.as_deref(), kms_data_encryption)?;
-            let bucket = client.find_bucket(&bucket).await?;
+            let bucket = locate(&client, &bucket).await?;
             // The key ID to send, checked against the bucket's region (an ARN becomes its ID).
             let key_id = match kms_key_id.as_deref().filter(|_| sse == SseArg::Kms) {
                 Some(key) => Some(
@@ -153,7 +154,7 @@ async fn run_with_client(
                     "deleting the encryption rule needs --yes to confirm".into(),
                 ));
             }
-            let bucket = client.find_bucket(&bucket).await?;
+            let bucket = locate(&client, &bucket).await?;
             change(&client, &bucket, &Change::Delete, global).await
         }
         Command::Undo { bucket, yes, force } => {
@@ -179,6 +180,20 @@ fn rule_from_args(
             .map_err(|e| CliError::Usage(e.to_string()))?;
     }
     rule_from_fields(algorithm, kms_key_id, data).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// The bucket to work on: addressed directly when its region is given, else found through
+/// ListBuckets (which also tells its region and endpoint).
+async fn locate(client: &OssClient, arg: &BucketArg) -> Result<Bucket, CliError> {
+    let Some(region) = &arg.bucket_region else {
+        return Ok(client.find_bucket(&arg.bucket).await?);
+    };
+    let name = BucketName::parse(&arg.bucket).map_err(|e| CliError::Usage(e.to_string()))?;
+    let bucket = Bucket::in_region(name, region);
+    Ok(match &arg.bucket_endpoint {
+        Some(host) => bucket.with_endpoint(host),
+        None => bucket,
+    })
 }
 
 /// Lists every bucket and reads each rule with bounded concurrency; rows sorted by name.

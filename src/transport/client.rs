@@ -32,6 +32,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
+    /// Send bucket calls to each bucket's IntranetEndpoint instead of its ExtranetEndpoint.
+    pub internal_endpoints: bool,
 }
 
 impl ClientConfig {
@@ -43,6 +45,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            internal_endpoints: false,
         }
     }
 }
@@ -73,11 +76,19 @@ pub enum Target {
 }
 
 impl Target {
-    pub fn for_bucket(bucket: &Bucket) -> Self {
-        let host = if bucket.extranet_endpoint.trim().is_empty() {
+    /// The bucket's own endpoint: its ExtranetEndpoint, or with `internal` (ossguard running
+    /// on ECS in the bucket's region, where only the VPC endpoint is reachable) its
+    /// IntranetEndpoint. An empty endpoint falls back to the region's public one.
+    pub fn for_bucket(bucket: &Bucket, internal: bool) -> Self {
+        let listed = if internal {
+            &bucket.intranet_endpoint
+        } else {
+            &bucket.extranet_endpoint
+        };
+        let host = if listed.trim().is_empty() {
             public_endpoint_for_region(&bucket.region)
         } else {
-            bucket.extranet_endpoint.clone()
+            listed.clone()
         };
         Self::Bucket {
             host,
@@ -162,6 +173,11 @@ impl OssClient {
     /// The AccessKey ID requests are signed with (not a secret).
     pub fn access_key_id(&self) -> &str {
         &self.credentials.access_key_id
+    }
+
+    /// Where `bucket`'s calls go under this client's settings.
+    pub fn target_for(&self, bucket: &Bucket) -> Target {
+        Target::for_bucket(bucket, self.config.internal_endpoints)
     }
 
     pub fn clock(&self) -> &Clock {

@@ -64,7 +64,7 @@ impl OssClient {
     pub async fn get_encryption(&self, bucket: &Bucket) -> Result<Option<SseRule>, OssError> {
         let req = ops::encryption::get(bucket.name.as_str());
         let action = Action::GetBucketEncryption;
-        match self.send(action, &req, &Target::for_bucket(bucket)).await {
+        match self.send(action, &req, &self.target_for(bucket)).await {
             Ok(response) => ops::encryption::parse(&response.body)
                 .map(Some)
                 .map_err(|e| OssError::Response {
@@ -93,11 +93,7 @@ impl OssClient {
     ) -> Result<Option<String>, OssError> {
         let req = ops::encryption::put(bucket.name.as_str(), rule);
         let response = self
-            .send(
-                Action::PutBucketEncryption,
-                &req,
-                &Target::for_bucket(bucket),
-            )
+            .send(Action::PutBucketEncryption, &req, &self.target_for(bucket))
             .await?;
         Ok(response.request_id())
     }
@@ -109,7 +105,7 @@ impl OssClient {
             .send(
                 Action::DeleteBucketEncryption,
                 &req,
-                &Target::for_bucket(bucket),
+                &self.target_for(bucket),
             )
             .await?;
         Ok(response.request_id())
@@ -121,7 +117,7 @@ impl OssClient {
     ) -> Result<ops::bucket::BucketInfo, OssError> {
         let req = ops::bucket::get_info(bucket.name.as_str());
         let action = Action::GetBucketInfo;
-        let response = self.send(action, &req, &Target::for_bucket(bucket)).await?;
+        let response = self.send(action, &req, &self.target_for(bucket)).await?;
         ops::bucket::parse_info(&response.body).map_err(|e| OssError::Response {
             action,
             detail: e.to_string(),

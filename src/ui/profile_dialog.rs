@@ -24,6 +24,7 @@ pub struct ProfileDraft {
     pub secret: Zeroizing<String>,
     pub sts_token: Zeroizing<String>,
     pub signature_version: SignatureVersion,
+    pub internal_endpoints: bool,
     /// Set when editing: the name it had (a rename moves the keyring entry).
     pub previous: Option<Profile>,
     pub problem: Option<String>,
@@ -54,6 +55,7 @@ impl ProfileDraft {
             region: profile.region.clone(),
             access_key_id: profile.access_key_id.clone(),
             signature_version: profile.signature_version,
+            internal_endpoints: profile.internal_endpoints,
             previous: Some(profile.clone()),
             ..Self::default()
         }
@@ -103,6 +105,7 @@ impl ProfileDraft {
                 !sts.is_empty()
             },
             demo: false,
+            internal_endpoints: self.internal_endpoints,
         };
         Ok(Command::SaveProfile {
             profile,
@@ -261,6 +264,10 @@ fn edit_ui(
             ui.selectable_value(&mut draft.signature_version, SignatureVersion::V4, "v4");
             ui.selectable_value(&mut draft.signature_version, SignatureVersion::V1, "v1");
         });
+    ui.checkbox(
+        &mut draft.internal_endpoints,
+        "Use internal endpoints (ossguard runs on ECS in the buckets' VPC)",
+    );
     if let Some(KeystoreStatus::Unavailable(_)) = &state.keystore {
         ui.colored_label(
             ui.visuals().warn_fg_color,
