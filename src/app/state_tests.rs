@@ -387,6 +387,20 @@ fn counts_filter_and_sort() {
     view.toggle_sort(SortColumn::KeyId);
     view.update(&state);
     assert_eq!(names(&view)[3..], ["backup", "logs"]);
+    // Status sorts by its text ("AccessDenied" before "ok"), then by name; descending is the
+    // exact reverse.
+    view.toggle_sort(SortColumn::Status);
+    view.update(&state);
+    assert_eq!(
+        names(&view),
+        ["locked", "backup", "logs", "media", "web-assets"]
+    );
+    view.toggle_sort(SortColumn::Status);
+    view.update(&state);
+    assert_eq!(
+        names(&view),
+        ["web-assets", "media", "logs", "backup", "locked"]
+    );
 }
 
 #[test]
