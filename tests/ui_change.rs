@@ -172,6 +172,12 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
         .filter(|l| l.contains("\"phase\":\"done\""))
         .count();
     assert_eq!(done, 2, "the undo is logged too:\n{log}");
+    // ...as the undo of the first change, so the CLI's `undo` never undoes it again.
+    let (records, _) =
+        ossguard::app::changelog::read_all(&test.dir.path().join("data/changes.jsonl"))
+            .expect("log");
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1].undo_of.as_deref(), Some(records[0].id.as_str()));
     // Undoing the undo would bring the CMK back.
     test.step_until_label_contains("Undo last change (set KMS");
 }

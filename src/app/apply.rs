@@ -221,7 +221,7 @@ fn apply_rule_result(
     (batch, request): (crate::app::event::RequestId, crate::app::event::RequestId),
     bucket: &crate::core::model::BucketName,
     outcome: ApplyOutcome,
-    undo: Option<crate::app::change::Change>,
+    undo: Option<crate::app::change::Undo>,
 ) -> bool {
     if session != state.session {
         return false;

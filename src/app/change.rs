@@ -42,6 +42,15 @@ impl Change {
     }
 }
 
+/// How to restore a bucket's rule from before a logged change: the change to make, and the
+/// id of the logged change it undoes (recorded as `undo_of`, so undos are never undone as
+/// ordinary changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undo {
+    pub change: Change,
+    pub of: String,
+}
+
 /// The result of [`apply_change`].
 #[derive(Debug, Clone)]
 pub struct ChangeOutcome {

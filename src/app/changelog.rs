@@ -133,6 +133,14 @@ impl ChangeRecord {
         }
     }
 
+    /// [`Self::undo_action`] together with this change's id.
+    pub fn undo(&self) -> Option<super::change::Undo> {
+        self.undo_action().map(|change| super::change::Undo {
+            change,
+            of: self.id.clone(),
+        })
+    }
+
     /// A fresh id: time-ordered, and unique enough for one user's log.
     pub fn new_id() -> String {
         format!(

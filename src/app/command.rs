@@ -28,6 +28,11 @@ pub enum Command {
     },
     /// Delete each bucket's rule, then read back.
     DeleteRule { buckets: Vec<BucketName> },
+    /// Restore one bucket's rule from before a logged change (logged as its undo).
+    Undo {
+        bucket: BucketName,
+        undo: crate::app::change::Undo,
+    },
     /// Stop the running refresh; a running change goes on.
     CancelRefresh,
     /// Skip the buckets of the running change not started yet; a running refresh goes on.

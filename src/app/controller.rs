@@ -245,8 +245,13 @@ impl Controller {
                         .load_info(client, self.state.session, request, bucket);
                 }
             }
-            Command::SetRule { buckets, rule } => self.apply_change(&buckets, Change::Set(rule)),
-            Command::DeleteRule { buckets } => self.apply_change(&buckets, Change::Delete),
+            Command::SetRule { buckets, rule } => {
+                self.apply_change(&buckets, Change::Set(rule), None);
+            }
+            Command::DeleteRule { buckets } => self.apply_change(&buckets, Change::Delete, None),
+            Command::Undo { bucket, undo } => {
+                self.apply_change(&[bucket], undo.change, Some(undo.of));
+            }
             Command::CancelRefresh => {
                 self.refresh_cancel.cancel();
                 self.state.cancel_refresh();
@@ -315,7 +320,8 @@ impl Controller {
         );
     }
 
-    fn apply_change(&mut self, buckets: &[BucketName], change: Change) {
+    /// `undo_of`: the logged change this one undoes.
+    fn apply_change(&mut self, buckets: &[BucketName], change: Change, undo_of: Option<String>) {
         let Some(client) = self.client.clone() else {
             return;
         };
@@ -338,7 +344,7 @@ impl Controller {
                 .map(|a| a.profile.name.clone())
                 .unwrap_or_default(),
             log_path: Some(changelog::log_path(&self.env.data_dir)),
-            undo_of: None,
+            undo_of,
         };
         let job = ChangeJob {
             session: self.state.session,

@@ -157,7 +157,7 @@ pub enum Event {
         bucket: BucketName,
         outcome: ApplyOutcome,
         /// How to restore the rule from before this change, when it is known.
-        undo: Option<Change>,
+        undo: Option<crate::app::change::Undo>,
     },
     BatchFinished {
         session: SessionId,

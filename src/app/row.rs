@@ -1,7 +1,7 @@
 //! One bucket's row in the table: the last known rule, what it waits for, the outcome and
 //! undo of the last change made here, and its GetBucketInfo facts.
 
-use crate::app::change::Change;
+use crate::app::change::Undo;
 use crate::app::event::{ApplyOutcome, RequestId};
 use crate::core::model::Bucket;
 use crate::core::ops::bucket::BucketInfo;
@@ -36,7 +36,7 @@ pub struct BucketRow {
     /// The outcome of the last change made from this app.
     pub verification: Option<ApplyOutcome>,
     /// How to restore the rule from before the last change made from this app.
-    pub undo: Option<Change>,
+    pub undo: Option<Undo>,
     pub info: InfoState,
     /// When the rule in `encryption` was read from OSS (by a refresh or a change's
     /// read-back), so a preview built from it can say how old it is. Set by the controller:

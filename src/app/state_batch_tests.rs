@@ -45,7 +45,10 @@ fn a_refresh_during_a_change_leaves_the_changed_rows_to_the_change() {
         request: change_request,
         bucket: name("aaa"),
         outcome: ApplyOutcome::Verified,
-        undo: Some(Change::Delete),
+        undo: Some(crate::app::change::Undo {
+            change: Change::Delete,
+            of: "change-1".into(),
+        }),
     }));
     // The refresh read aaa before the write landed: its answer is stale.
     assert!(!state.apply(loaded(
@@ -72,7 +75,7 @@ fn a_refresh_during_a_change_leaves_the_changed_rows_to_the_change() {
         Some(EncryptionState::Configured(SseRule::Aes256))
     );
     assert_eq!(aaa.verification, Some(ApplyOutcome::Verified));
-    assert_eq!(aaa.undo, Some(Change::Delete));
+    assert_eq!(aaa.undo.as_ref().map(|u| &u.change), Some(&Change::Delete));
     assert!(state.rows().iter().all(|r| r.activity == RowActivity::Idle));
 }
 

@@ -153,7 +153,10 @@ fn stale_events_are_dropped() {
         request: work[0].0,
         bucket: name("aaa"),
         outcome: ApplyOutcome::Verified,
-        undo: Some(Change::Set(kms(None).rule().cloned().expect("a rule"))),
+        undo: Some(crate::app::change::Undo {
+            change: Change::Set(kms(None).rule().cloned().expect("a rule")),
+            of: "change-1".into(),
+        }),
     }));
     let row = state.row(&name("aaa")).expect("row");
     assert_eq!(
@@ -162,7 +165,11 @@ fn stale_events_are_dropped() {
     );
     assert_eq!(row.verification, Some(ApplyOutcome::Verified));
     assert!(
-        matches!(row.undo, Some(Change::Set(SseRule::Kms { .. }))),
+        matches!(
+            &row.undo,
+            Some(crate::app::change::Undo { change: Change::Set(SseRule::Kms { .. }), of })
+                if of == "change-1"
+        ),
         "the row remembers how to undo"
     );
     // Another profile: everything from the old session is dropped.

@@ -6,7 +6,7 @@ use std::pin::pin;
 use futures::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::change::{self, ChangeContext};
+use crate::app::change::{self, ChangeContext, Undo};
 use crate::app::event::{ApplyOutcome, Change, Event, EventSender, RequestId, SessionId};
 use crate::app::runtime::RuntimeHandle;
 use crate::core::model::Bucket;
@@ -216,9 +216,9 @@ pub async fn change_one(
     bucket: &Bucket,
     change: &Change,
     context: &ChangeContext,
-) -> (ApplyOutcome, Option<Change>) {
+) -> (ApplyOutcome, Option<Undo>) {
     let outcome = change::apply_change(client, bucket, change, context).await;
-    let undo = outcome.record.undo_action();
+    let undo = outcome.record.undo();
     let written = outcome.record.written;
     let result = match (
         outcome.read_back,

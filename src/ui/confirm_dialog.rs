@@ -11,6 +11,8 @@ use super::detail_panel::describe;
 #[derive(Debug, Clone)]
 pub struct ConfirmRequest {
     pub change: Change,
+    /// Set when confirming an undo: what it restores, logged as the undo of that change.
+    pub undo: Option<crate::app::change::Undo>,
     /// Each bucket with its rule before, as text.
     pub preview: Vec<(BucketName, String)>,
 }
@@ -21,7 +23,19 @@ impl ConfirmRequest {
             .iter()
             .map(|name| (name.clone(), before_text(state.row(name))))
             .collect();
-        Self { change, preview }
+        Self {
+            change,
+            preview,
+            undo: None,
+        }
+    }
+
+    /// Confirms restoring `bucket`'s rule from before its last logged change.
+    pub fn for_undo(state: &AppState, bucket: &BucketName, undo: crate::app::change::Undo) -> Self {
+        Self {
+            undo: Some(undo.clone()),
+            ..Self::new(state, std::slice::from_ref(bucket), undo.change)
+        }
     }
 
     fn after(&self) -> String {
@@ -114,12 +128,16 @@ pub fn confirm_dialog_ui(
     });
     if confirmed {
         let buckets = request.preview.iter().map(|(n, _)| n.clone()).collect();
-        let command = match &request.change {
-            Change::Set(rule) => Command::SetRule {
+        let command = match (&request.undo, &request.change) {
+            (Some(undo), _) => Command::Undo {
+                bucket: request.preview[0].0.clone(),
+                undo: undo.clone(),
+            },
+            (None, Change::Set(rule)) => Command::SetRule {
                 buckets,
                 rule: rule.clone(),
             },
-            Change::Delete => Command::DeleteRule { buckets },
+            (None, Change::Delete) => Command::DeleteRule { buckets },
         };
         commands.send(command);
     }

@@ -27,13 +27,18 @@ pub fn detail_panel_ui(
         bucket_details_ui(ui, row, commands);
         if let Some(undo) = &row.undo {
             let busy = state.batch_running() || !state.is_connected();
-            let button = egui::Button::new(format!("Undo last change ({})", undo.describe()));
+            let button =
+                egui::Button::new(format!("Undo last change ({})", undo.change.describe()));
             if ui
                 .add_enabled(!busy, button)
                 .on_hover_text("Restore the rule this bucket had before the last change made here")
                 .clicked()
             {
-                view.confirm = Some(ConfirmRequest::new(state, &targets, undo.clone()));
+                view.confirm = Some(ConfirmRequest::for_undo(
+                    state,
+                    &row.bucket.name,
+                    undo.clone(),
+                ));
             }
         }
     } else {
