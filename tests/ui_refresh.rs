@@ -250,3 +250,32 @@ fn a_fault_storm_ends_with_every_row_read_or_marked_unknown() {
     }
     test.step_until_label_contains("of 30 not encrypted");
 }
+
+#[test]
+fn closing_the_window_lets_a_running_change_finish_and_log_its_outcome() {
+    let mut test = UiTest::start_demo(|env| {
+        env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(150));
+    });
+    let buckets: Vec<ossguard::core::model::BucketName> =
+        ["dev-sandbox-bj", "cdn-origin-sg", "marketing-uploads-hz"]
+            .iter()
+            .map(|n| ossguard::core::model::BucketName::parse(n).expect("name"))
+            .collect();
+    let controller = test.harness.state_mut().controller_mut();
+    controller.handle(ossguard::app::command::Command::SetRule {
+        buckets,
+        rule: ossguard::core::sse::SseRule::Aes256,
+    });
+    assert!(controller.state.batch_running(), "the change is in flight");
+    // What on_exit does when the window closes now.
+    assert!(controller.finish_changes(Duration::from_secs(30)));
+    let log = test.dir.path().join("data/changes.jsonl");
+    let (records, _) = ossguard::app::changelog::read_all(&log).expect("log");
+    assert_eq!(records.len(), 3);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.phase == ossguard::app::changelog::Phase::Done && r.verified),
+        "{records:?}"
+    );
+}

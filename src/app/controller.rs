@@ -151,6 +151,20 @@ impl Controller {
         !self.events_rx.is_empty()
     }
 
+    /// Waits (at most `timeout`) for a running change to finish, applying its events: called
+    /// when the window closes, so a change already sent to OSS gets its read-back and its
+    /// `done` line in the change log instead of being cut off by the runtime's shutdown.
+    /// Returns whether nothing is left running.
+    pub fn finish_changes(&mut self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while self.state.batch_running() && std::time::Instant::now() < deadline {
+            if !self.pump(usize::MAX) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        !self.state.batch_running()
+    }
+
     fn on_event(&mut self, event: Event) {
         match event {
             Event::Started { .. } => {

@@ -116,6 +116,17 @@ impl eframe::App for OssGuardApp {
         self.follow_selection();
     }
 
+    /// A change in flight when the window closes is let finish (up to 15 s), so OSS's state
+    /// and the change log agree; the window is already gone, so nothing waits on screen.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if !self
+            .controller
+            .finish_changes(std::time::Duration::from_secs(15))
+        {
+            tracing::warn!("closed with a change still running: its outcome is not logged");
+        }
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let state = &self.controller.state;
         let commands = &self.commands;
