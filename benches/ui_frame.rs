@@ -400,17 +400,9 @@ fn table_view(quick: bool) -> TableResults {
     }
     view.filter_text.clear();
     view.state_filter = None;
-    let columns = [
-        (SortColumn::Name, "Name"),
-        (SortColumn::Region, "Region"),
-        (SortColumn::Encryption, "Encryption"),
-        (SortColumn::KeyId, "CMK ID"),
-        (SortColumn::DataEncryption, "Data encryption"),
-        (SortColumn::Created, "Created"),
-        (SortColumn::Status, "Status"),
-    ];
     let mut sort = Vec::new();
-    for (column, title) in columns {
+    for column in SortColumn::ALL {
+        let title = column.title();
         for ascending in [true, false] {
             let mut samples = Vec::new();
             for _ in 0..reps {

@@ -87,6 +87,32 @@ pub enum SortColumn {
     Status,
 }
 
+impl SortColumn {
+    /// The table's columns, in display order.
+    pub const ALL: [Self; 7] = [
+        Self::Name,
+        Self::Region,
+        Self::Encryption,
+        Self::KeyId,
+        Self::DataEncryption,
+        Self::Created,
+        Self::Status,
+    ];
+
+    /// The column's header text.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Name => "Name",
+            Self::Region => "Region",
+            Self::Encryption => "Encryption",
+            Self::KeyId => "CMK ID",
+            Self::DataEncryption => "Data encryption",
+            Self::Created => "Created",
+            Self::Status => "Status",
+        }
+    }
+}
+
 /// Rows per category, over all rows (not just the filtered ones).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {

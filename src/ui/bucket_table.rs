@@ -14,16 +14,6 @@ use super::app::ViewState;
 use super::rule_form::RuleDraft;
 use super::widgets::sse_badge_ui;
 
-const COLUMNS: [(SortColumn, &str); 7] = [
-    (SortColumn::Name, "Name"),
-    (SortColumn::Region, "Region"),
-    (SortColumn::Encryption, "Encryption"),
-    (SortColumn::KeyId, "CMK ID"),
-    (SortColumn::DataEncryption, "Data encryption"),
-    (SortColumn::Created, "Created"),
-    (SortColumn::Status, "Status"),
-];
-
 pub fn table_area_ui(
     ui: &mut egui::Ui,
     state: &AppState,
@@ -117,7 +107,8 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
         .column(Column::remainder().at_least(80.0).clip(true))
         .header(24.0, |mut header| {
             header.col(|_| {});
-            for (column, title) in COLUMNS {
+            for column in SortColumn::ALL {
+                let title = column.title();
                 header.col(|ui| {
                     let text = header_label(view, column, title);
                     if ui
