@@ -18,14 +18,7 @@ async fn wrong_secret_and_unknown_key() {
     let h = Harness::with_buckets(|_| {}).await;
     let wrong = Credentials::new(AK, "not-the-secret");
     let answer = h
-        .send_as(
-            HZ,
-            HZ,
-            ops::encryption::get("auth-hz"),
-            V4,
-            &wrong,
-            Utc::now(),
-        )
+        .send_with(ops::encryption::get("auth-hz"), V4, &wrong)
         .await;
     assert_eq!(answer.status_code(), (403, "SignatureDoesNotMatch".into()));
     let err = answer.error();
@@ -45,14 +38,7 @@ async fn wrong_secret_and_unknown_key() {
     );
 
     let answer = h
-        .send_as(
-            HZ,
-            HZ,
-            ops::encryption::get("auth-hz"),
-            V1,
-            &wrong,
-            Utc::now(),
-        )
+        .send_with(ops::encryption::get("auth-hz"), V1, &wrong)
         .await;
     assert_eq!(answer.status_code(), (403, "SignatureDoesNotMatch".into()));
     assert!(
@@ -65,14 +51,7 @@ async fn wrong_secret_and_unknown_key() {
     for version in VERSIONS {
         let unknown = Credentials::new("LTAIunknown000000000", SK);
         let answer = h
-            .send_as(
-                HZ,
-                HZ,
-                ops::bucket::get_info("auth-hz"),
-                version,
-                &unknown,
-                Utc::now(),
-            )
+            .send_with(ops::bucket::get_info("auth-hz"), version, &unknown)
             .await;
         assert_eq!(answer.status_code(), (403, "InvalidAccessKeyId".into()));
     }

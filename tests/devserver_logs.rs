@@ -52,15 +52,8 @@ async fn logs_never_show_secrets_tokens_or_signatures() {
             200
         );
         let bad = Credentials::new(AK, "wrong-secret-value");
-        h.send_as(
-            HZ,
-            HZ,
-            ops::bucket::get_info("auth-hz"),
-            version,
-            &bad,
-            Utc::now(),
-        )
-        .await;
+        h.send_with(ops::bucket::get_info("auth-hz"), version, &bad)
+            .await;
     }
     h.server.shutdown().await;
     let log = String::from_utf8(captured.0.lock().expect("log").clone()).expect("utf8");

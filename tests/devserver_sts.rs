@@ -18,38 +18,17 @@ async fn sts_tokens() {
     for version in VERSIONS {
         let good = Credentials::new(&sts_ak, SK).with_security_token(Some(token));
         let answer = h
-            .send_as(
-                HZ,
-                HZ,
-                ops::bucket::get_info("auth-hz"),
-                version,
-                &good,
-                Utc::now(),
-            )
+            .send_with(ops::bucket::get_info("auth-hz"), version, &good)
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         let wrong = Credentials::new(&sts_ak, SK).with_security_token(Some("other-token"));
         let answer = h
-            .send_as(
-                HZ,
-                HZ,
-                ops::bucket::get_info("auth-hz"),
-                version,
-                &wrong,
-                Utc::now(),
-            )
+            .send_with(ops::bucket::get_info("auth-hz"), version, &wrong)
             .await;
         assert_eq!(answer.status_code(), (403, "InvalidSecurityToken".into()));
         let missing = Credentials::new(&sts_ak, SK);
         let answer = h
-            .send_as(
-                HZ,
-                HZ,
-                ops::bucket::get_info("auth-hz"),
-                version,
-                &missing,
-                Utc::now(),
-            )
+            .send_with(ops::bucket::get_info("auth-hz"), version, &missing)
             .await;
         // Without its token an STS AccessKey is unknown, as OSS answers (oss-api §6).
         assert_eq!(answer.status_code(), (403, "InvalidAccessKeyId".into()));

@@ -132,6 +132,16 @@ impl Harness {
             .await
     }
 
+    /// Signed now with `creds` for cn-hangzhou and sent to its port.
+    pub async fn send_with(
+        &self,
+        req: OssRequest,
+        version: SignatureVersion,
+        creds: &Credentials,
+    ) -> Answer {
+        self.send_as(HZ, HZ, req, version, creds, Utc::now()).await
+    }
+
     /// Full control: the port's region, the V4 scope region, credentials and signing time.
     pub async fn send_as(
         &self,
