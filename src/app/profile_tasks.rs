@@ -163,20 +163,11 @@ pub fn check_profile(profile: &Profile) -> Result<(), String> {
     }
 }
 
-/// The region a standard endpoint (`oss-<region>[-internal].aliyuncs.com`) names; `None` for
-/// anything else: the dev server, a CNAME, or the acceleration endpoints
-/// (`oss-accelerate[-overseas]`), which serve every region.
-pub fn endpoint_region(endpoint: &str) -> Option<String> {
-    let endpoint = Endpoint::parse(endpoint).ok()?;
-    let host = endpoint.host.split(':').next()?;
-    region_from_endpoint_host(host).filter(|r| !r.starts_with("accelerate"))
-}
-
 /// Why an endpoint and a region contradict each other, if they do. V4 signatures are scoped
 /// to the region, so OSS rejects every request of such a profile, and its error (about the
 /// signature or the region of ListBuckets) does not point at the typo.
 pub fn region_mismatch(endpoint: &str, region: &str) -> Option<String> {
-    let from_endpoint = endpoint_region(endpoint)?;
+    let from_endpoint = region_from_endpoint_host(endpoint.trim())?;
     let region = region.trim();
     (from_endpoint != region).then(|| {
         format!(
@@ -232,9 +223,10 @@ fn build_client(
 
 #[cfg(test)]
 mod tests {
-    use super::{check_profile, endpoint_region, region_mismatch, store_secret};
+    use super::{check_profile, region_mismatch, store_secret};
     use crate::app::keystore::{Keystore as _, MemoryStore, ProfileSecret};
     use crate::app::profile::Profile;
+    use crate::core::model::region_from_endpoint_host;
 
     #[test]
     fn profiles_are_checked_before_saving() {
@@ -270,7 +262,7 @@ mod tests {
         assert!(check_profile(&profile).is_ok());
         // Internal endpoints name the region too; others name none.
         assert_eq!(
-            endpoint_region("oss-ap-southeast-1-internal.aliyuncs.com").as_deref(),
+            region_from_endpoint_host("oss-ap-southeast-1-internal.aliyuncs.com").as_deref(),
             Some("ap-southeast-1")
         );
         for other in [
@@ -279,7 +271,7 @@ mod tests {
             "https://oss-accelerate-overseas.aliyuncs.com",
             "https://files.example.com",
         ] {
-            assert_eq!(endpoint_region(other), None, "{other}");
+            assert_eq!(region_from_endpoint_host(other), None, "{other}");
             assert_eq!(region_mismatch(other, "cn-hangzhou"), None, "{other}");
         }
     }

@@ -5,8 +5,9 @@ use crate::app::command::{Command, CommandSender};
 use crate::app::import::ImportedProfile;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
-use crate::app::profile_tasks::{endpoint_region, region_mismatch};
+use crate::app::profile_tasks::region_mismatch;
 use crate::app::state::{AppState, KeystoreStatus};
+use crate::core::model::region_from_endpoint_host;
 use zeroize::Zeroizing;
 
 use crate::core::sign::SignatureVersion;
@@ -303,7 +304,7 @@ fn edit_ui(
 /// region, with an inline error when the two disagree (saving is refused then).
 fn region_ui(ui: &mut egui::Ui, draft: &mut ProfileDraft) {
     if draft.region_follows_endpoint
-        && let Some(region) = endpoint_region(&draft.endpoint)
+        && let Some(region) = region_from_endpoint_host(draft.endpoint.trim())
         && draft.region.trim() != region
     {
         draft.region = region;
@@ -319,7 +320,7 @@ fn region_ui(ui: &mut egui::Ui, draft: &mut ProfileDraft) {
 
 /// The endpoint names no region, or the one in `region`.
 fn region_agrees(endpoint: &str, region: &str) -> bool {
-    endpoint_region(endpoint).is_none_or(|r| r == region.trim())
+    region_from_endpoint_host(endpoint.trim()).is_none_or(|r| r == region.trim())
 }
 
 fn confirm_delete_ui(ui: &mut egui::Ui, name: &str, commands: &CommandSender) -> Next {
