@@ -135,17 +135,17 @@ async fn run_with_client(
             kms_key_id,
             kms_data_encryption,
         } => {
-            rule_from_args(sse, kms_key_id.as_deref(), kms_data_encryption)?;
+            // Checked before anything is sent; the key's region needs the bucket's.
+            let mut rule = rule_from_args(sse, kms_key_id.as_deref(), kms_data_encryption)?;
             let bucket = locate(&client, &bucket).await?;
-            // The key ID to send, checked against the bucket's region (an ARN becomes its ID).
-            let key_id = match kms_key_id.as_deref().filter(|_| sse == SseArg::Kms) {
-                Some(key) => Some(
-                    kms_key_for_regions(key, &[bucket.region.as_str()])
-                        .map_err(|e| CliError::Usage(e.to_string()))?,
-                ),
-                None => None,
-            };
-            let rule = rule_from_args(sse, key_id.as_deref(), kms_data_encryption)?;
+            if let SseRule::Kms {
+                key_id: Some(key), ..
+            } = &mut rule
+            {
+                // Sent as a key ID of the bucket's region (an ARN becomes its ID).
+                *key = kms_key_for_regions(key, &[bucket.region.as_str()])
+                    .map_err(|e| CliError::Usage(e.to_string()))?;
+            }
             change(&client, &bucket, &Change::Set(rule), global).await
         }
         Command::Delete { bucket, yes } => {
