@@ -66,12 +66,6 @@ pub struct ChangeOutcome {
     pub log_error: Option<String>,
 }
 
-impl ChangeOutcome {
-    pub fn verified(&self) -> bool {
-        self.record.verified
-    }
-}
-
 /// Where and as whom changes are logged.
 #[derive(Debug, Clone)]
 pub struct ChangeContext {
