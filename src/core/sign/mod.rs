@@ -1,10 +1,12 @@
-//! Request signing: OSS V4 (`OSS4-HMAC-SHA256`, the default) and V1 (HMAC-SHA1).
+//! Request signing: OSS V4 (`OSS4-HMAC-SHA256`, the default) and V1 (HMAC-SHA1), and the RPC
+//! signatures of the KMS and STS APIs (`rpc`).
 //!
 //! Every function takes the time as an argument, so the official vectors pin it. The dev
 //! server verifies with the same canonicalisation; the SDK interop tests guard against a
 //! bug shared by both sides.
 pub mod canonical;
 pub mod credentials;
+pub mod rpc;
 pub mod v1;
 pub mod v4;
 

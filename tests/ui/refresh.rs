@@ -2,16 +2,14 @@
 //! one bucket can be refreshed alone. The demo server is slowed down (latency per request,
 //! two requests in flight) so that the refresh is still running when Cancel is clicked.
 
-mod ui_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::ui_support::UiTest;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::event::ApplyOutcome;
 use ossguard::app::state::RowActivity;
 use ossguard::core::sse::{EncryptionState, SseRule};
-use ui_support::UiTest;
 
 fn slow(env: &mut ossguard::app::environment::AppEnvironment) {
     env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(300));

@@ -1,16 +1,14 @@
 //! Profiles: add an account through the form (secret to the keystore, never to the config
 //! file), switch, delete (which deletes the keystore entry), no-keyring fallback, import.
 
-mod ui_support;
-
 use std::sync::Arc;
 
+use crate::ui_support::UiTest;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::keystore::{Keystore as _, KeystoreError, MemoryStore};
 use ossguard::app::state::KeystoreStatus;
 use ossguard::devserver::{self, DevServer, DevServerConfig};
-use ui_support::UiTest;
 
 const AK: &str = "LTAI5tUiProfileTest01";
 const SK: &str = "ui-profile-secret-never-on-disk-42";

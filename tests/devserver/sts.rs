@@ -1,12 +1,9 @@
 //! Dev server: STS credentials (right token, wrong or missing token, expired token).
 
-#[path = "common/devserver.rs"]
-mod support;
-
+use crate::support::{AK, HZ, Harness, SK, VERSIONS};
 use chrono::{Duration, Utc};
 use ossguard::core::ops;
 use ossguard::core::sign::{Credentials, SignatureVersion};
-use support::{AK, HZ, Harness, SK, VERSIONS};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 

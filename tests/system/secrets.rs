@@ -1,11 +1,9 @@
 //! Secrets never reach logs, output or config: a full run of the CLI and the dev server at
 //! trace level, including failures, is searched for the secret and the STS token.
 
-mod common;
-
 use std::process::Command;
 
-use common::{AK, SK};
+use crate::common::{AK, SK};
 
 const TOKEN: &str = "sts-token-9d2f7c1e-never-logged";
 

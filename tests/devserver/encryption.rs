@@ -1,14 +1,11 @@
 //! Dev server: Put/Get/DeleteBucketEncryption for every rule kind, both signature versions,
 //! the SDKs' wire variants, and OSS's error codes.
 
-#[path = "common/devserver.rs"]
-mod support;
-
+use crate::support::{HZ, Harness, VERSIONS};
 use ossguard::core::ops;
 use ossguard::core::request::{Method, OssRequest};
 use ossguard::core::sign::SignatureVersion;
 use ossguard::core::sse::SseRule;
-use support::{HZ, Harness, VERSIONS};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 

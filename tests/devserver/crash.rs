@@ -1,11 +1,9 @@
 //! The dev server's state survives SIGKILL in the middle of writes: after a restart every
 //! bucket is listed and every rule reads back as one that was written, never torn.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{AK, DevServerProcess, SK, client_for};
+use crate::common::{AK, DevServerProcess, SK, client_for};
 use ossguard::core::ops::{self, Action};
 use ossguard::core::sign::{Credentials, SignatureVersion};
 use ossguard::core::sse::{EncryptionState, SseRule};

@@ -1,15 +1,12 @@
 //! Dev server: ports and the ready line, state across restarts, injected latency and faults.
 
-#[path = "common/devserver.rs"]
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::{HZ, Harness, SH, config, http_client, send_raw};
 use ossguard::core::ops;
 use ossguard::core::sign::SignatureVersion;
 use ossguard::core::sse::SseRule;
 use ossguard::devserver::{self, DEFAULT_REGIONS};
-use support::{HZ, Harness, SH, config, http_client, send_raw};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 
@@ -34,14 +31,14 @@ async fn every_region_has_its_own_port_and_the_ready_line_says_so() {
     let line = ready.to_line();
     assert!(!line.contains('\n'));
     let json: serde_json::Value = serde_json::from_str(&line).expect("json");
-    assert_eq!(json["access_key_id"], support::AK);
-    assert!(!line.contains(support::SK));
+    assert_eq!(json["access_key_id"], crate::support::AK);
+    assert!(!line.contains(crate::support::SK));
     assert_eq!(json["regions"][SH], ready.regions.get(SH).expect("sh"));
 }
 
 #[tokio::test]
 async fn refuses_to_listen_beyond_loopback() {
-    let dir = support::tempdir();
+    let dir = crate::support::tempdir();
     let mut cfg = config(dir.path());
     cfg.listen = "0.0.0.0:0".parse().expect("addr");
     assert!(devserver::start(cfg).await.is_err());
@@ -49,7 +46,7 @@ async fn refuses_to_listen_beyond_loopback() {
 
 #[tokio::test]
 async fn state_survives_a_restart() {
-    let dir = support::tempdir();
+    let dir = crate::support::tempdir();
     let http = http_client();
     let rule = SseRule::Kms {
         key_id: Some("key-restart0001".into()),
@@ -62,7 +59,7 @@ async fn state_survives_a_restart() {
             ossguard::core::sign::sign(
                 &mut req,
                 V4,
-                &ossguard::core::sign::Credentials::new(support::AK, support::SK),
+                &ossguard::core::sign::Credentials::new(crate::support::AK, crate::support::SK),
                 HZ,
                 chrono::Utc::now(),
             );
@@ -105,7 +102,7 @@ async fn state_survives_a_restart() {
     ossguard::core::sign::sign(
         &mut req,
         V4,
-        &ossguard::core::sign::Credentials::new(support::AK, support::SK),
+        &ossguard::core::sign::Credentials::new(crate::support::AK, crate::support::SK),
         HZ,
         chrono::Utc::now(),
     );

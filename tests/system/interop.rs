@@ -3,12 +3,10 @@
 //! SDKs (the README's test command runs it). With OSSGUARD_REQUIRE_INTEROP=1 a missing
 //! install fails the test instead of skipping it.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{AK, DevServerProcess, SK};
+use crate::common::{AK, DevServerProcess, SK};
 
 fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop")

@@ -1,9 +1,7 @@
 //! The OSS client against the dev server: pagination, region routing, every rule kind,
 //! errors with their hints, retries and clock-skew correction.
 
-mod common;
-
-use common::{AK, Calls, SK, TestServer, client_for, create_bucket, unique_bucket};
+use crate::common::{AK, Calls, SK, TestServer, client_for, create_bucket, unique_bucket};
 use futures::StreamExt as _;
 use ossguard::core::ops::Action;
 use ossguard::core::sign::{Credentials, SignatureVersion};

@@ -1,14 +1,11 @@
 //! Dev server: object calls with object-level SSE (header wins, else the bucket default at
 //! write time; copies do not inherit), HEAD errors, names and sizes.
 
-#[path = "common/devserver.rs"]
-mod support;
-
+use crate::support::{HZ, Harness, VERSIONS};
 use ossguard::core::ops;
 use ossguard::core::request::{Method, OssRequest};
 use ossguard::core::sign::SignatureVersion;
 use ossguard::core::sse::SseRule;
-use support::{HZ, Harness, VERSIONS};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 const DATA: &[u8] = b"hello from the dev server tests";
@@ -24,7 +21,7 @@ async fn harness(bucket: &str) -> Harness {
     h
 }
 
-fn sse(answer: &support::Answer) -> (Option<&str>, Option<&str>, Option<&str>) {
+fn sse(answer: &crate::support::Answer) -> (Option<&str>, Option<&str>, Option<&str>) {
     (
         answer.header("x-oss-server-side-encryption"),
         answer.header("x-oss-server-side-encryption-key-id"),

@@ -1,12 +1,10 @@
 //! The demo flow, filter and sort, and the activity log, driven through the real app by label
 //! against the embedded dev server.
 
-mod ui_support;
-
+use crate::ui_support::UiTest;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ossguard::app::view::Category;
 use ossguard::devserver::DEMO_ACCESS_KEY_SECRET;
-use ui_support::UiTest;
 
 const NOT_ENCRYPTED: [&str; 7] = [
     "app-base-oss-sh",

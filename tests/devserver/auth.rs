@@ -1,14 +1,11 @@
 //! Dev server: signature verification, addressing styles, region checks and clock skew.
 
-#[path = "common/devserver.rs"]
-mod support;
-
+use crate::support::{AK, HZ, Harness, SH, SK, VERSIONS};
 use chrono::{Duration, Utc};
 use ossguard::core::ops;
 use ossguard::core::request::{Method, OssRequest};
 use ossguard::core::sign::{Credentials, SignatureVersion};
 use ossguard::core::sse::SseRule;
-use support::{AK, HZ, Harness, SH, SK, VERSIONS};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 const V1: SignatureVersion = SignatureVersion::V1;

@@ -1,11 +1,9 @@
 //! Hostile answers: malformed or truncated XML, oversized bodies, answers slower than the
 //! timeout, a server that dies mid-refresh. Every call ends, with a typed error, no panic.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Calls, TestServer};
+use crate::common::{Calls, TestServer};
 use futures::StreamExt as _;
 use ossguard::core::model::{Bucket, BucketName};
 use ossguard::core::sign::{Credentials, SignatureVersion};
@@ -159,7 +157,11 @@ async fn a_server_dying_mid_refresh_leaves_every_bucket_correct_or_unknown() {
         let mut config = listing.config().clone();
         config.timeout = Duration::from_secs(2);
         config.retry.base_delay = Duration::from_millis(5);
-        OssClient::new(config, Credentials::new(common::AK, common::SK)).expect("client")
+        OssClient::new(
+            config,
+            Credentials::new(crate::common::AK, crate::common::SK),
+        )
+        .expect("client")
     };
     let mut stream = Box::pin(fanout::encryption_states(
         client,

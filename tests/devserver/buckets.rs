@@ -1,14 +1,11 @@
 //! Dev server: ListBuckets paging, bucket lifecycle, GetBucketInfo/Location, demo and seed data.
 
-#[path = "common/devserver.rs"]
-mod support;
-
+use crate::support::{HZ, Harness, SH, VERSIONS};
 use ossguard::core::ops;
 use ossguard::core::request::{Method, OssRequest};
 use ossguard::core::sign::SignatureVersion;
 use ossguard::core::xml::list_buckets::{ListAllMyBucketsResult, parse_page};
 use ossguard::devserver::demo::{seed_bucket_name, seed_region, seed_rule};
-use support::{HZ, Harness, SH, VERSIONS};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 

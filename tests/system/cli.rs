@@ -1,10 +1,8 @@
 //! The CLI binary against the dev server binary: output formats, exit codes, read-back.
 
-mod common;
-
 use std::process::{Command, Output};
 
-use common::{AK, DevServerProcess, SK};
+use crate::common::{AK, DevServerProcess, SK};
 use ossguard::devserver::demo::seed_rule;
 
 fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {

@@ -1,14 +1,12 @@
 //! Changing rules through the form, the confirmation and the read-back, against the demo
 //! dev server: one bucket, a delete, a denied bucket, several buckets at once, and export.
 
-mod ui_support;
-
+use crate::ui_support::UiTest;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::event::ApplyOutcome;
 use ossguard::app::state::InfoState;
 use ossguard::core::model::BucketName;
 use ossguard::core::sse::{EncryptionState, SseRule};
-use ui_support::UiTest;
 
 const CMK: &str = "key-hzz68d1fd85qslv95ilz4";
 

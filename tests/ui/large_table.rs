@@ -1,14 +1,12 @@
 //! 10,000 buckets: the table lays out only the visible rows, and the filtered, sorted list is
 //! recomputed when rows, filter or sort change, not on every frame.
 
-mod ui_support;
-
+use crate::ui_support::UiTest;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::event::Event;
 use ossguard::app::profile::Profile;
 use ossguard::core::model::{Bucket, BucketName};
 use ossguard::core::sse::{EncryptionState, SseRule};
-use ui_support::UiTest;
 
 const ROWS: usize = 10_000;
 

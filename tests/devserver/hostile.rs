@@ -2,13 +2,10 @@
 //! bucket, key and Host, garbage XML. Every answer is an OSS error, no file escapes the
 //! data folder, and the server keeps serving.
 
-#[path = "common/devserver.rs"]
-mod support;
-
+use crate::support::{HZ, Harness};
 use ossguard::core::ops;
 use ossguard::core::request::{Method, OssRequest};
 use ossguard::core::sign::SignatureVersion;
-use support::{HZ, Harness};
 
 const V4: SignatureVersion = SignatureVersion::V4;
 

@@ -1,0 +1,17 @@
+//! The client, the change engine, the CLI binary and the real outside world: the transport against
+//! the dev server and scripted faults, the official SDKs, the OS keyring, a real window.
+//!
+//! One test binary per group (see tests/README.md): linking egui, axum and reqwest once
+//! per group instead of once per file keeps a cold test build short.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod change_outcomes;
+mod cli;
+mod faults;
+mod gui_smoke;
+mod interop;
+mod keyring;
+mod secrets;
+mod transport;

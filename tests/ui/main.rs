@@ -1,0 +1,13 @@
+//! The desktop app driven headless through egui_kittest against a live dev server.
+//!
+//! One test binary per group (see tests/README.md): linking egui, axum and reqwest once
+//! per group instead of once per file keeps a cold test build short.
+
+#[path = "../ui_support/mod.rs"]
+mod ui_support;
+
+mod change;
+mod demo;
+mod large_table;
+mod profiles;
+mod refresh;
