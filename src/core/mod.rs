@@ -3,6 +3,7 @@
 //! Everything here is deterministic so that it can be tested with fixed vectors: the
 //! caller passes the time in, and the transport and the dev server do the I/O.
 pub mod model;
+pub mod objects;
 pub mod ops;
 pub mod request;
 pub mod sign;

@@ -3,6 +3,8 @@
 pub mod bucket;
 pub mod encryption;
 pub mod list_buckets;
+pub mod list_objects;
+pub mod multipart;
 pub mod object;
 
 /// The OSS API action a request performs; names the RAM permission in hints.
@@ -17,6 +19,15 @@ pub enum Action {
     DeleteBucketEncryption,
     PutObject,
     HeadObject,
+    ListObjects,
+    CopyObject,
+    InitiateMultipartUpload,
+    UploadPartCopy,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    GetObjectTagging,
+    GetObjectAcl,
+    PutObjectAcl,
 }
 
 impl Action {
@@ -31,6 +42,15 @@ impl Action {
             Self::DeleteBucketEncryption => "DeleteBucketEncryption",
             Self::PutObject => "PutObject",
             Self::HeadObject => "HeadObject",
+            Self::ListObjects => "ListObjects",
+            Self::CopyObject => "CopyObject",
+            Self::InitiateMultipartUpload => "InitiateMultipartUpload",
+            Self::UploadPartCopy => "UploadPartCopy",
+            Self::CompleteMultipartUpload => "CompleteMultipartUpload",
+            Self::AbortMultipartUpload => "AbortMultipartUpload",
+            Self::GetObjectTagging => "GetObjectTagging",
+            Self::GetObjectAcl => "GetObjectAcl",
+            Self::PutObjectAcl => "PutObjectAcl",
         }
     }
 
@@ -38,6 +58,11 @@ impl Action {
     pub fn ram_action(self) -> String {
         match self {
             Self::HeadObject => "oss:GetObject".to_owned(),
+            // A copy reads the source and writes the destination.
+            Self::CopyObject | Self::UploadPartCopy => "oss:GetObject and oss:PutObject".to_owned(),
+            Self::InitiateMultipartUpload | Self::CompleteMultipartUpload => {
+                "oss:PutObject".to_owned()
+            }
             other => format!("oss:{}", other.name()),
         }
     }
