@@ -98,7 +98,7 @@ pub async fn apply_change(
         phase: Phase::Started,
         time: chrono::Utc::now(),
         profile: context.profile.clone(),
-        access_key_id: client.access_key_id().to_owned(),
+        access_key_id: client.access_key_id(),
         bucket: bucket.name.to_string(),
         region: bucket.region.clone(),
         kind: if target.is_some() {

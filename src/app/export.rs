@@ -17,6 +17,18 @@ pub struct AuditRow {
     pub kms_master_key_id: Option<String>,
     pub kms_data_encryption: Option<String>,
     pub error: Option<AuditError>,
+    /// Which account the bucket belongs to: only in audits of several profiles, so that
+    /// single-profile output keeps its fields.
+    #[serde(flatten)]
+    pub account: Option<AccountTag>,
+}
+
+/// The profile a row was read with and its account UID (from GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountTag {
+    pub profile: String,
+    /// A string: account UIDs are 16 digits, beyond what JSON numbers keep exactly in JS.
+    pub account_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,7 +62,17 @@ impl AuditRow {
             kms_master_key_id: rule.and_then(|r| r.kms_key_id()).map(str::to_owned),
             kms_data_encryption: rule.and_then(|r| r.data_encryption()).map(str::to_owned),
             error,
+            account: None,
         }
+    }
+
+    /// The row tagged with its profile and account.
+    pub fn with_account(mut self, profile: &str, account_id: &str) -> Self {
+        self.account = Some(AccountTag {
+            profile: profile.to_owned(),
+            account_id: account_id.to_owned(),
+        });
+        self
     }
 }
 
@@ -80,31 +102,46 @@ pub fn csv_safe(cell: &str) -> String {
     }
 }
 
-/// Rows sorted by name, as CSV text.
+/// Rows sorted by name, as CSV text. Rows of several accounts get `profile` and `account_id`
+/// columns in front.
 pub fn to_csv(rows: &[AuditRow]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let mut write = |record: Vec<String>| {
+    let tagged = rows.iter().any(|r| r.account.is_some());
+    let mut write = |mut record: Vec<String>, account: Option<[String; 2]>| {
+        if let Some(account) = account.filter(|_| tagged) {
+            record.splice(0..0, account);
+        }
         writer
             .write_record(record.iter().map(|cell| csv_safe(cell)))
             .is_ok()
     };
-    let mut ok = write(CSV_HEADER.iter().map(|h| (*h).to_owned()).collect());
+    let mut ok = write(
+        CSV_HEADER.iter().map(|h| (*h).to_owned()).collect(),
+        Some(["profile".to_owned(), "account_id".to_owned()]),
+    );
     for row in rows {
         let err = row.error.as_ref();
-        ok &= write(vec![
-            row.name.clone(),
-            row.region.clone(),
-            row.location.clone(),
-            row.endpoint.clone(),
-            text(&row.sse_algorithm),
-            text(&row.kms_master_key_id),
-            text(&row.kms_data_encryption),
-            err.map(|e| e.code.clone()).unwrap_or_default(),
-            err.map(|e| e.message.clone()).unwrap_or_default(),
-            err.and_then(|e| e.request_id.clone()).unwrap_or_default(),
-            err.map(|e| e.hint.clone()).unwrap_or_default(),
-        ]);
+        let account = row.account.as_ref().map_or_else(
+            || [String::new(), String::new()],
+            |a| [a.profile.clone(), a.account_id.clone()],
+        );
+        ok &= write(
+            vec![
+                row.name.clone(),
+                row.region.clone(),
+                row.location.clone(),
+                row.endpoint.clone(),
+                text(&row.sse_algorithm),
+                text(&row.kms_master_key_id),
+                text(&row.kms_data_encryption),
+                err.map(|e| e.code.clone()).unwrap_or_default(),
+                err.map(|e| e.message.clone()).unwrap_or_default(),
+                err.and_then(|e| e.request_id.clone()).unwrap_or_default(),
+                err.map(|e| e.hint.clone()).unwrap_or_default(),
+            ],
+            Some(account),
+        );
     }
     debug_assert!(ok, "writing CSV to memory cannot fail");
     let bytes = writer.into_inner().unwrap_or_default();

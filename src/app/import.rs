@@ -1,5 +1,6 @@
-//! Reading credentials users already have: the ossutil config file (INI, oss-api.md §11) and
-//! the AccessKey CSV the RAM console lets them download. Pure: text in, profiles out.
+//! Reading credentials users already have: the ossutil config file (INI), the Alibaba Cloud
+//! CLI's `~/.aliyun/config.json` ([`aliyun`](super::import_aliyun)) and the AccessKey CSV the
+//! RAM console lets them download. Pure: text in, profiles out.
 
 use crate::core::model::region_from_endpoint_host;
 use std::collections::HashMap;
@@ -7,6 +8,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
+use crate::app::profile::CredentialSettings;
 use crate::core::sign::SignatureVersion;
 
 /// One set of credentials found in a file, for the profile form to prefill.
@@ -19,6 +21,8 @@ pub struct ImportedProfile {
     pub access_key_secret: Zeroizing<String>,
     pub sts_token: Option<Zeroizing<String>>,
     pub signature_version: Option<SignatureVersion>,
+    /// RAM-role and ECS-role settings (Alibaba Cloud CLI modes RamRoleArn, EcsRamRole).
+    pub source: CredentialSettings,
 }
 
 impl fmt::Debug for ImportedProfile {
@@ -31,6 +35,7 @@ impl fmt::Debug for ImportedProfile {
             .field("access_key_secret", &"***")
             .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
             .field("signature_version", &self.signature_version)
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -43,12 +48,17 @@ pub enum ImportError {
     CsvColumns,
     #[error("the CSV cannot be read: {0}")]
     Csv(String),
+    #[error("the Alibaba Cloud CLI config cannot be read: {0}")]
+    Json(String),
 }
 
 /// Reads either format, telling them apart by the CSV header.
 pub fn parse(text: &str) -> Result<Vec<ImportedProfile>, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.trim_start().starts_with('{') {
+        return super::import_aliyun::parse_aliyun_config(text);
+    }
     if first.contains(',') && normalize(first).contains("accesskeyid") {
         parse_access_key_csv(text).map(|p| vec![p])
     } else {
@@ -103,6 +113,7 @@ pub fn parse_access_key_csv(text: &str) -> Result<ImportedProfile, ImportError> 
                 access_key_secret: Zeroizing::new(secret.to_owned()),
                 sts_token: None,
                 signature_version: None,
+                source: CredentialSettings::default(),
             });
         }
     }
@@ -163,6 +174,7 @@ pub fn parse_ossutil_config(text: &str) -> Result<Vec<ImportedProfile>, ImportEr
                 .filter(|t| !t.is_empty())
                 .map(Zeroizing::new),
             signature_version: get("signversion").and_then(|v| SignatureVersion::parse(&v)),
+            source: CredentialSettings::default(),
         });
     }
     if found.is_empty() {

@@ -22,6 +22,9 @@ pub struct ProfileSecret {
     pub access_key_secret: Zeroizing<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sts_token: Option<Zeroizing<String>>,
+    /// When the STS token expires, if known (shown to the user; not a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sts_expiration: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ProfileSecret {
@@ -32,7 +35,14 @@ impl ProfileSecret {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(|t| Zeroizing::new(t.to_owned())),
+            sts_expiration: None,
         }
+    }
+
+    /// Records when the STS token expires.
+    pub fn with_sts_expiration(mut self, at: Option<chrono::DateTime<chrono::Utc>>) -> Self {
+        self.sts_expiration = at;
+        self
     }
 
     pub fn credentials(&self, access_key_id: &str) -> Credentials {
@@ -46,6 +56,7 @@ impl fmt::Debug for ProfileSecret {
         f.debug_struct("ProfileSecret")
             .field("access_key_secret", &"***")
             .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
+            .field("sts_expiration", &self.sts_expiration)
             .finish()
     }
 }

@@ -34,6 +34,7 @@ pub mod event;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod import_aliyun;
 pub mod keystore;
 pub mod profile;
 pub mod profile_tasks;

@@ -27,6 +27,43 @@ pub struct Profile {
     /// Bucket calls go to each bucket's IntranetEndpoint (ossguard on ECS inside the VPC).
     #[serde(default)]
     pub internal_endpoints: bool,
+    /// Where temporary credentials come from (RAM role, ECS role); empty for AccessKey and
+    /// STS-token profiles, whose files stay as they were.
+    /// Boxed: most profiles leave it empty, and profiles travel in commands and events.
+    #[serde(flatten)]
+    pub source: Box<CredentialSettings>,
+}
+
+/// `credential_type` of a profile that holds no key of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialType {
+    /// STS AssumeRole with the credentials of `source_profile`.
+    RamRole,
+    /// The ECS instance's RAM role, from the metadata service.
+    EcsRamRole,
+}
+
+/// The config fields of RAM-role and ECS-role profiles, as written in `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_type: Option<CredentialType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_session_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// An optional session policy (JSON) that narrows what the role's credentials may do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecs_role_name: Option<String>,
 }
 
 impl Profile {
@@ -41,7 +78,14 @@ impl Profile {
             uses_sts_token: false,
             demo: false,
             internal_endpoints: false,
+            source: Box::default(),
         }
+    }
+
+    /// Whether the keyring holds this profile's secret (not so for RAM-role and ECS-role
+    /// profiles, whose credentials are temporary and loaded when needed).
+    pub fn has_own_secret(&self) -> bool {
+        self.source.credential_type.is_none()
     }
 }
 
@@ -157,7 +201,7 @@ pub fn save(path: &Path, config: &ProfileConfig) -> Result<(), ProfileError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Profile, ProfileConfig, load, save};
+    use super::{CredentialType, Profile, ProfileConfig, load, save};
 
     #[test]
     fn round_trips_with_mode_0600_and_no_secret() {
@@ -187,6 +231,57 @@ mod tests {
         assert!(!text.to_lowercase().contains("secret"));
         config.remove("prod");
         assert_eq!(config.active, None);
+    }
+
+    #[test]
+    fn role_profiles_read_and_write_the_documented_fields() {
+        let text = r#"
+[[profile]]
+name = "src"
+endpoint = "https://oss-cn-hangzhou.aliyuncs.com"
+region = "cn-hangzhou"
+access_key_id = "LTAIsrc"
+
+[[profile]]
+name = "audit"
+endpoint = "https://oss-cn-shanghai.aliyuncs.com"
+region = "cn-shanghai"
+access_key_id = ""
+credential_type = "ram_role"
+source_profile = "src"
+role_arn = "acs:ram::1234567890123456:role/auditor"
+role_session_name = "ossguard"
+duration_seconds = 1800
+external_id = "ext-1"
+
+[[profile]]
+name = "ecs"
+endpoint = "https://oss-cn-hangzhou-internal.aliyuncs.com"
+region = "cn-hangzhou"
+access_key_id = ""
+credential_type = "ecs_ram_role"
+ecs_role_name = "EcsAuditor"
+"#;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).expect("write");
+        let config = load(&path).expect("valid");
+        let plain = config.get("src").expect("src");
+        assert_eq!(plain.source.credential_type, None);
+        assert!(plain.has_own_secret());
+        let role = config.get("audit").expect("audit");
+        assert_eq!(role.source.credential_type, Some(CredentialType::RamRole));
+        assert_eq!(role.source.source_profile.as_deref(), Some("src"));
+        assert_eq!(role.source.duration_seconds, Some(1800));
+        assert_eq!(role.source.external_id.as_deref(), Some("ext-1"));
+        assert!(!role.has_own_secret());
+        let ecs = config.get("ecs").expect("ecs");
+        assert_eq!(ecs.source.credential_type, Some(CredentialType::EcsRamRole));
+        assert_eq!(ecs.source.ecs_role_name.as_deref(), Some("EcsAuditor"));
+        save(&path, &config).expect("save");
+        assert_eq!(load(&path).expect("reload"), config);
+        let written = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(written.matches("credential_type").count(), 2, "{written}");
     }
 
     #[test]

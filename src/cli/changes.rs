@@ -69,13 +69,18 @@ pub async fn undo(
 ) -> Result<(), CliError> {
     let (records, _) = read_log()?;
     let profile = profile_name(global);
-    let last =
-        change_to_undo(&records, &profile, client.access_key_id(), bucket).ok_or_else(|| {
-            CliError::Failed(format!(
-                "no change to undo in the change log for profile {profile:?} and AccessKey {}",
-                client.access_key_id()
-            ))
-        })?;
+    let key_id = client
+        .credentials()
+        .get()
+        .await
+        .map_err(|e| CliError::Oss(e.into()))?
+        .access_key_id
+        .clone();
+    let last = change_to_undo(&records, &profile, &key_id, bucket).ok_or_else(|| {
+        CliError::Failed(format!(
+            "no change to undo in the change log for profile {profile:?} and AccessKey {key_id}"
+        ))
+    })?;
     let action = last.undo_action().ok_or_else(|| {
         CliError::Failed(format!(
             "the rule of {} before that change is unknown, so it cannot be restored",

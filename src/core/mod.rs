@@ -8,5 +8,6 @@ pub mod ops;
 pub mod request;
 pub mod sign;
 pub mod sse;
+pub mod sts;
 pub mod validate;
 pub mod xml;

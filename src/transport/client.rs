@@ -12,6 +12,7 @@ use crate::core::request::{Method, OssRequest};
 use crate::core::sign::{self, Credentials, SignatureVersion};
 
 use super::clock::Clock;
+use super::credentials::{CredentialCache, CredentialProvider};
 use super::endpoint::Endpoint;
 use super::error::{OssError, ServiceError};
 use super::retry::{RetryPolicy, is_retryable};
@@ -127,7 +128,7 @@ fn header_string(headers: &reqwest::header::HeaderMap, name: &str) -> Option<Str
 pub struct OssClient {
     http: reqwest::Client,
     config: Arc<ClientConfig>,
-    credentials: Arc<Credentials>,
+    credentials: CredentialCache,
     clock: Clock,
     observer: Option<CallObserver>,
 }
@@ -143,7 +144,24 @@ impl std::fmt::Debug for OssClient {
 }
 
 impl OssClient {
+    /// A client signing with fixed credentials.
     pub fn new(config: ClientConfig, credentials: Credentials) -> Result<Self, OssError> {
+        Self::with_credentials(config, CredentialCache::fixed(credentials))
+    }
+
+    /// A client whose credentials come from `provider` (renewed before they expire).
+    pub fn with_provider(
+        config: ClientConfig,
+        provider: Arc<dyn CredentialProvider>,
+    ) -> Result<Self, OssError> {
+        Self::with_credentials(config, CredentialCache::new(provider))
+    }
+
+    /// A client sharing `credentials` with other clients (the KMS client of one profile).
+    pub fn with_credentials(
+        config: ClientConfig,
+        credentials: CredentialCache,
+    ) -> Result<Self, OssError> {
         config.endpoint.require_secure()?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
@@ -155,7 +173,7 @@ impl OssClient {
         Ok(Self {
             http,
             config: Arc::new(config),
-            credentials: Arc::new(credentials),
+            credentials,
             clock: Clock::default(),
             observer: None,
         })
@@ -170,9 +188,14 @@ impl OssClient {
         &self.config
     }
 
-    /// The AccessKey ID requests are signed with (not a secret).
-    pub fn access_key_id(&self) -> &str {
-        &self.credentials.access_key_id
+    /// The AccessKey ID requests are signed with (not a secret); empty before the first load.
+    pub fn access_key_id(&self) -> String {
+        self.credentials.access_key_id().unwrap_or_default()
+    }
+
+    /// The credential cache, to share with the profile's other clients.
+    pub fn credentials(&self) -> &CredentialCache {
+        &self.credentials
     }
 
     /// Where `bucket`'s calls go under this client's settings.
@@ -185,7 +208,8 @@ impl OssClient {
     }
 
     /// Signs and sends `req`, retrying per the policy. Each attempt is signed afresh with the
-    /// (skew-corrected) time.
+    /// (skew-corrected) time and the current credentials; an answer saying the temporary
+    /// credentials expired renews them and tries once more (not counted as a retry).
     pub async fn send(
         &self,
         action: Action,
@@ -201,14 +225,16 @@ impl OssClient {
         endpoint.require_secure()?;
         let policy = self.config.retry;
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
             attempt += 1;
+            let credentials = self.credentials.get().await?;
             let mut signed = req.clone();
             let (now, signing_offset) = self.clock.now();
             sign::sign(
                 &mut signed,
                 self.config.signature_version,
-                &self.credentials,
+                &credentials,
                 region,
                 now,
             );
@@ -227,6 +253,14 @@ impl OssClient {
                     offset_seconds = offset.num_seconds(),
                     "clock skew corrected"
                 );
+            }
+            if !renewed
+                && error.code() == "SecurityTokenExpired"
+                && self.credentials.renew_after_expiry(&credentials).await?
+            {
+                renewed = true;
+                attempt -= 1;
+                continue;
             }
             if attempt >= policy.max_attempts || !is_retryable(&error, req.method.is_idempotent()) {
                 return Err(error);

@@ -7,6 +7,8 @@ use crate::core::ops::Action;
 use crate::core::sse::ReadFailure;
 use crate::core::xml::error::ErrorDoc;
 
+use super::credentials::CredentialError;
+
 /// OSS answered with its error document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceError {
@@ -40,6 +42,9 @@ pub enum OssError {
     /// A local refusal before anything was sent (bad endpoint, plain http to a remote host).
     #[error("{0}")]
     Config(String),
+    /// No credentials to sign with (STS refused AssumeRole, no ECS role, ...).
+    #[error("{0}")]
+    Credentials(#[from] CredentialError),
 }
 
 impl OssError {
@@ -54,6 +59,7 @@ impl OssError {
             Self::Response { .. } => "InvalidResponse",
             Self::Cancelled => "Cancelled",
             Self::Config(_) => "ConfigError",
+            Self::Credentials(e) => e.code(),
         }
     }
 
@@ -69,6 +75,7 @@ impl OssError {
         match self {
             Self::Service(e) => Some(e.doc.request_id.as_str()).filter(|id| !id.is_empty()),
             Self::Status { request_id, .. } => request_id.as_deref(),
+            Self::Credentials(e) => e.request_id(),
             _ => None,
         }
     }
@@ -111,6 +118,7 @@ impl OssError {
                 }
                 Self::Cancelled => "Cancelled by the user.".into(),
                 Self::Config(msg) => msg.clone(),
+                Self::Credentials(e) => e.hint(),
                 Self::Service(_) => unreachable!("handled above"),
             };
         };

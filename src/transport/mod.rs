@@ -6,12 +6,14 @@
 //! | `operations` | one `OssClient` method per OSS call (list, get/put/delete rule, info) |
 //! | [`endpoint`] | where a request goes (bucket endpoint, virtual-hosted vs path-style, https rule) |
 //! | [`retry`] | the SDKs' retry policy with full-jitter backoff |
+//! | [`credentials`] | credential providers (keyring, env, AssumeRole, ECS role) and their cache |
 //! | [`clock`] | clock-skew correction learned from `RequestTimeTooSkewed` |
 //! | [`paginate`] | ListBuckets pages as a stream; a marker that does not advance is an error |
 //! | [`fanout`] | many buckets at once with a concurrency limit, streamed and cancellable |
 //! | [`error`] | `OssError` with Code, Message, RequestId, Endpoint and a plain hint |
 pub mod client;
 pub mod clock;
+pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod fanout;

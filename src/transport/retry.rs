@@ -56,7 +56,7 @@ pub fn is_retryable(error: &OssError, idempotent: bool) -> bool {
         OssError::Connect(_) => true,
         OssError::Network(_) | OssError::Timeout(_) => idempotent,
         OssError::Response { .. } => idempotent,
-        OssError::Cancelled | OssError::Config(_) => false,
+        OssError::Cancelled | OssError::Config(_) | OssError::Credentials(_) => false,
     }
 }
 

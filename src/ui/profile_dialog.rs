@@ -107,6 +107,11 @@ impl ProfileDraft {
             },
             demo: false,
             internal_endpoints: self.internal_endpoints,
+            source: self
+                .previous
+                .as_ref()
+                .map(|p| p.source.clone())
+                .unwrap_or_default(),
         };
         Ok(Command::SaveProfile {
             profile,

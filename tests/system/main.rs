@@ -9,6 +9,7 @@ mod common;
 
 mod change_outcomes;
 mod cli;
+mod ecs_role;
 mod faults;
 mod gui_smoke;
 mod interop;
