@@ -53,6 +53,10 @@ pub struct DevServerArgs {
     /// Create N buckets seed-00001.. when the data dir holds none.
     #[arg(long, default_value_t = 0)]
     pub seed_buckets: usize,
+    /// Create N small unencrypted objects obj/0000001.. in bucket seed-objects when the data
+    /// dir holds no bucket.
+    #[arg(long, default_value_t = 0)]
+    pub seed_objects: usize,
 }
 
 impl DevServerArgs {
@@ -83,6 +87,7 @@ impl DevServerArgs {
         config.sts_token = self.sts_token;
         config.sts_expires_at = sts_expires_at;
         config.seed_buckets = self.seed_buckets;
+        config.seed_objects = self.seed_objects;
         config.validate()?;
         Ok(config)
     }
@@ -103,6 +108,7 @@ impl fmt::Debug for DevServerArgs {
             .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
             .field("sts_expires_at", &self.sts_expires_at)
             .field("seed_buckets", &self.seed_buckets)
+            .field("seed_objects", &self.seed_objects)
             .finish()
     }
 }
@@ -144,6 +150,8 @@ mod tests {
             "2030-01-01T00:00:00Z",
             "--seed-buckets",
             "7",
+            "--seed-objects",
+            "9",
         ])
         .expect("parses");
         assert!(!format!("{:?}", cli.args).contains("sk-value"));
@@ -151,6 +159,7 @@ mod tests {
         assert_eq!(config.regions, ["cn-beijing", "cn-hangzhou"]);
         assert_eq!(config.clock_skew, chrono::Duration::seconds(-1200));
         assert_eq!(config.seed_buckets, 7);
+        assert_eq!(config.seed_objects, 9);
         assert!(config.demo);
         assert_eq!(config.access_key_secret, "sk-value");
     }

@@ -60,6 +60,8 @@ pub(crate) fn seed_buckets(count: usize, regions: &[String]) -> Vec<BucketRecord
             storage_class: "Standard".to_owned(),
             rule: seed_rule(n),
             denied_actions: Vec::new(),
+            versioning: None,
+            worm_days: None,
         })
         .collect()
 }
@@ -185,6 +187,8 @@ pub(crate) fn demo_buckets(regions: &[String]) -> Vec<BucketRecord> {
             } else {
                 Vec::new()
             },
+            versioning: None,
+            worm_days: None,
         })
         .collect()
 }

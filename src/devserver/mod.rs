@@ -19,6 +19,7 @@
 //! | `store.rs` | on-disk state and its in-memory index |
 //! | `errors.rs` | OSS error answers |
 //! | `demo.rs` | demo buckets and the `--seed-buckets` pattern |
+//! | `seed_objects.rs` | the demo's object mix and the `--seed-objects` pattern |
 mod addressing;
 mod args;
 mod auth;
@@ -27,6 +28,7 @@ mod errors;
 mod faults;
 mod handlers;
 mod routes;
+pub mod seed_objects;
 mod server;
 mod store;
 
@@ -72,6 +74,9 @@ pub struct DevServerConfig {
     pub sts_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Buckets `seed-00001`.. created at start when the data dir holds none (see [`demo`]).
     pub seed_buckets: usize,
+    /// Objects `obj/0000001`.. in bucket `seed-objects`, created with the buckets (see
+    /// [`seed_objects`]).
+    pub seed_objects: usize,
 }
 
 impl DevServerConfig {
@@ -90,6 +95,7 @@ impl DevServerConfig {
             sts_token: None,
             sts_expires_at: None,
             seed_buckets: 0,
+            seed_objects: 0,
         }
     }
 
@@ -139,6 +145,7 @@ impl fmt::Debug for DevServerConfig {
             .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
             .field("sts_expires_at", &self.sts_expires_at)
             .field("seed_buckets", &self.seed_buckets)
+            .field("seed_objects", &self.seed_objects)
             .finish()
     }
 }

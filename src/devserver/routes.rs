@@ -160,6 +160,40 @@ async fn process(
     handlers::dispatch(op, st, &ctx, record).await
 }
 
+/// Sub-resources the server implements (the others are answered NotImplemented).
+const SUPPORTED_SUB_RESOURCES: &[&str] = &[
+    "encryption",
+    "bucketInfo",
+    "location",
+    "security-token",
+    "continuation-token",
+    "versioning",
+    "versionId",
+    "worm",
+    "uploads",
+    "uploadId",
+    "partNumber",
+    "tagging",
+    "acl",
+    "restore",
+    "append",
+    "position",
+    "symlink",
+];
+
+/// Sub-resources the server implements on objects only (bucket ACL, tagging... are not).
+const OBJECT_SUB_RESOURCES: &[&str] = &[
+    "uploads",
+    "uploadId",
+    "partNumber",
+    "tagging",
+    "acl",
+    "restore",
+    "append",
+    "position",
+    "symlink",
+];
+
 /// Which API call a request is. Unknown sub-resources are NotImplemented rather than being
 /// mistaken for a plain bucket or object call.
 fn classify(
@@ -172,11 +206,9 @@ fn classify(
     let unsupported = query.iter().any(|(n, _)| {
         crate::core::sign::v1::SUB_RESOURCES.contains(&n.as_str())
             && !n.starts_with("response-")
-            && !matches!(
-                n.as_str(),
-                "encryption" | "bucketInfo" | "location" | "security-token"
-            )
+            && !SUPPORTED_SUB_RESOURCES.contains(&n.as_str())
     });
+    let copy = header_value(headers, "x-oss-copy-source").is_some();
     let op = match (&target.bucket, &target.key, method) {
         (None, _, Method::Get) => Operation::ListBuckets,
         (None, _, _) => return Err(OssError::method_not_allowed()),
@@ -187,17 +219,62 @@ fn classify(
             Method::Delete => Operation::DeleteBucketEncryption,
             _ => return Err(OssError::method_not_allowed()),
         },
+        (Some(_), None, _) if has("versioning") => match method {
+            Method::Put => Operation::PutBucketVersioning,
+            Method::Get => Operation::GetBucketVersioning,
+            _ => return Err(OssError::method_not_allowed()),
+        },
+        (Some(_), None, _) if has("worm") => match method {
+            Method::Post => Operation::InitiateBucketWorm,
+            Method::Get => Operation::GetBucketWorm,
+            _ => return Err(OssError::method_not_allowed()),
+        },
+        (Some(_), None, _) if OBJECT_SUB_RESOURCES.iter().any(|n| has(n)) => {
+            return Err(OssError::not_implemented());
+        }
         (Some(_), None, Method::Get) if has("bucketInfo") => Operation::GetBucketInfo,
         (Some(_), None, Method::Get) if has("location") => Operation::GetBucketLocation,
         (Some(_), None, _) if has("bucketInfo") || has("location") => {
             return Err(OssError::method_not_allowed());
         }
+        (Some(_), None, Method::Get) if query.iter().any(|(n, v)| n == "list-type" && v == "2") => {
+            Operation::ListObjectsV2
+        }
+        (Some(_), None, Method::Get) => Operation::ListObjects,
         (Some(_), None, Method::Put) => Operation::PutBucket,
         (Some(_), None, Method::Delete) => Operation::DeleteBucket,
         (Some(_), None, _) => return Err(OssError::not_implemented()),
-        (Some(_), Some(_), Method::Put) if header_value(headers, "x-oss-copy-source").is_some() => {
-            Operation::CopyObject
+        (Some(_), Some(_), _) if has("uploadId") => match method {
+            Method::Put if copy => Operation::UploadPartCopy,
+            Method::Put => Operation::UploadPart,
+            Method::Post => Operation::CompleteMultipartUpload,
+            Method::Delete => Operation::AbortMultipartUpload,
+            Method::Get => Operation::ListParts,
+            Method::Head => return Err(OssError::method_not_allowed()),
+        },
+        (Some(_), Some(_), Method::Post) if has("uploads") => Operation::InitiateMultipartUpload,
+        (Some(_), Some(_), _) if has("tagging") => match method {
+            Method::Get => Operation::GetObjectTagging,
+            Method::Put => Operation::PutObjectTagging,
+            Method::Delete => Operation::DeleteObjectTagging,
+            _ => return Err(OssError::method_not_allowed()),
+        },
+        (Some(_), Some(_), _) if has("acl") => match method {
+            Method::Get => Operation::GetObjectAcl,
+            Method::Put => Operation::PutObjectAcl,
+            _ => return Err(OssError::method_not_allowed()),
+        },
+        (Some(_), Some(_), Method::Post) if has("restore") => Operation::RestoreObject,
+        (Some(_), Some(_), Method::Post) if has("append") => Operation::AppendObject,
+        (Some(_), Some(_), Method::Put) if has("symlink") => Operation::PutSymlink,
+        (Some(_), Some(_), _)
+            if ["uploads", "restore", "append", "symlink"]
+                .iter()
+                .any(|n| has(n)) =>
+        {
+            return Err(OssError::not_implemented());
         }
+        (Some(_), Some(_), Method::Put) if copy => Operation::CopyObject,
         (Some(_), Some(_), Method::Put) => Operation::PutObject,
         (Some(_), Some(_), Method::Get) => Operation::GetObject,
         (Some(_), Some(_), Method::Head) => Operation::HeadObject,
@@ -338,6 +415,37 @@ mod tests {
             Some(Operation::PutBucket)
         );
         assert_eq!(op(Method::Get, &bucket, &pairs(&[("acl", "")]), &[]), None);
+        assert_eq!(
+            op(Method::Get, &bucket, &pairs(&[("list-type", "2")]), &[]),
+            Some(Operation::ListObjectsV2)
+        );
+        assert_eq!(
+            op(Method::Get, &bucket, &[], &[]),
+            Some(Operation::ListObjects)
+        );
+        let part = pairs(&[("partNumber", "1"), ("uploadId", "U")]);
+        assert_eq!(
+            op(
+                Method::Put,
+                &object,
+                &part,
+                &pairs(&[("x-oss-copy-source", "/b-1/x")])
+            ),
+            Some(Operation::UploadPartCopy)
+        );
+        assert_eq!(
+            op(Method::Put, &object, &part, &[]),
+            Some(Operation::UploadPart)
+        );
+        assert_eq!(
+            op(Method::Post, &object, &pairs(&[("uploads", "")]), &[]),
+            Some(Operation::InitiateMultipartUpload)
+        );
+        assert_eq!(
+            op(Method::Post, &object, &pairs(&[("restore", "")]), &[]),
+            Some(Operation::RestoreObject)
+        );
+        assert_eq!(op(Method::Get, &object, &pairs(&[("cors", "")]), &[]), None);
         let copy = pairs(&[("x-oss-copy-source", "/b-1/x")]);
         assert_eq!(
             op(Method::Put, &object, &[], &copy),

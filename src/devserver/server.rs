@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::auth::Keys;
 use super::demo::{demo_buckets, seed_buckets};
 use super::faults::{FaultyListener, KillSwitch};
+use super::seed_objects as objects;
 use super::store::Store;
 use super::{DevServerConfig, ReadyInfo, RegionEndpoints, routes};
 use crate::core::model::public_endpoint_for_region;
@@ -155,6 +156,7 @@ async fn open_store(config: &DevServerConfig) -> anyhow::Result<Store> {
     let dir = config.data_dir.clone();
     let regions = config.regions.clone();
     let (demo, seed) = (config.demo, config.seed_buckets);
+    let seed_objects = config.seed_objects;
     tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
         let store =
             Store::open(&dir).with_context(|| format!("opening data dir {}", dir.display()))?;
@@ -164,10 +166,28 @@ async fn open_store(config: &DevServerConfig) -> anyhow::Result<Store> {
                 records.extend(demo_buckets(&regions));
             }
             records.extend(seed_buckets(seed, &regions));
+            let first = regions.first().cloned().unwrap_or_default();
+            if seed_objects > 0 {
+                records.push(objects::seed_objects_bucket(&first));
+            }
             if !records.is_empty() {
                 let count = records.len();
                 store.seed(records).context("writing the initial buckets")?;
                 tracing::info!(count, "created initial buckets");
+            }
+            if demo {
+                store
+                    .seed_objects(objects::DEMO_OBJECTS_BUCKET, objects::demo_objects())
+                    .context("writing the demo objects")?;
+            }
+            if seed_objects > 0 {
+                store
+                    .seed_objects(
+                        objects::SEED_OBJECTS_BUCKET,
+                        objects::seed_objects(seed_objects),
+                    )
+                    .context("writing the seed objects")?;
+                tracing::info!(count = seed_objects, "created seed objects");
             }
         }
         Ok(store)

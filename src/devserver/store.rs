@@ -5,6 +5,11 @@
 //! blocking pool, disk first, index second; readers only take the index's `RwLock` for a
 //! lookup and clone an `Arc` out, never across I/O or `.await`.
 mod disk;
+mod objects;
+mod uploads;
+
+pub(crate) use self::objects::{VersionSummary, generated_bytes};
+pub(crate) use self::uploads::{Part, PartBody, Upload, Uploads};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
@@ -15,6 +20,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use serde::{Deserialize, Serialize};
 
 use self::disk::{Layout, remove_dir_all, remove_file, sync_dir, to_json, write_atomic};
+use crate::core::objects::facts::{ObjectType, StorageClass};
 use crate::core::sse::SseRule;
 
 /// One bucket as stored. `denied_actions` lists RAM actions (`oss:GetBucketInfo`, ...) the
@@ -31,13 +37,39 @@ pub(crate) struct BucketRecord {
     pub rule: Option<SseRule>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub denied_actions: Vec<String>,
+    /// `Enabled` or `Suspended` once PutBucketVersioning was called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<String>,
+    /// A retention (WORM) policy: objects may be neither overwritten nor deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worm_days: Option<u32>,
+}
+
+impl BucketRecord {
+    /// A Standard bucket with no rule, versioning or retention.
+    pub fn new(name: &str, region: &str, creation_date: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            region: region.to_owned(),
+            creation_date: creation_date.to_owned(),
+            storage_class: standard_class(),
+            rule: None,
+            denied_actions: Vec::new(),
+            versioning: None,
+            worm_days: None,
+        }
+    }
+
+    pub fn versioned(&self) -> bool {
+        self.versioning.as_deref() == Some("Enabled")
+    }
 }
 
 fn standard_class() -> String {
     "Standard".to_owned()
 }
 
-/// One object's metadata; the body is a separate file.
+/// One object's metadata; the body is a separate file unless `generated`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ObjectRecord {
     pub key: String,
@@ -49,6 +81,60 @@ pub(crate) struct ObjectRecord {
     pub last_modified_ms: i64,
     #[serde(default)]
     pub sse: Option<SseRule>,
+    #[serde(default)]
+    pub storage_class: StorageClass,
+    #[serde(default)]
+    pub object_type: ObjectType,
+    /// Set by RestoreObject: the restored copy is readable from this time (ms) on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_ready_ms: Option<i64>,
+    /// `x-oss-meta-*` and the content headers other than Content-Type, lower-case names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+    /// Canned object ACL; `default` follows the bucket's.
+    #[serde(default = "default_acl")]
+    pub acl: String,
+    /// No body on disk: byte `i` is [`generated_bytes`]' pattern, so a 2 GB object costs
+    /// nothing (multipart tests, `--seed-objects`).
+    #[serde(default)]
+    pub generated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// Earlier versions on a versioned bucket (their facts; bodies are not kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub older_versions: Vec<VersionSummary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symlink_target: Option<String>,
+}
+
+fn default_acl() -> String {
+    "default".to_owned()
+}
+
+impl ObjectRecord {
+    /// A Normal, Standard object with no metadata.
+    pub fn new(key: &str, etag: String, size: u64, now_ms: i64, sse: Option<SseRule>) -> Self {
+        Self {
+            key: key.to_owned(),
+            etag,
+            size,
+            content_type: "application/octet-stream".to_owned(),
+            last_modified_ms: now_ms,
+            sse,
+            storage_class: StorageClass::Standard,
+            object_type: ObjectType::Normal,
+            restore_ready_ms: None,
+            headers: Vec::new(),
+            tags: Vec::new(),
+            acl: default_acl(),
+            generated: false,
+            version_id: None,
+            older_versions: Vec::new(),
+            symlink_target: None,
+        }
+    }
 }
 
 /// Why a write was refused.
@@ -76,6 +162,8 @@ pub(crate) struct Store {
     layout: Layout,
     index: RwLock<Index>,
     writer: tokio::sync::Mutex<()>,
+    /// Multipart uploads in progress (memory only: a restart forgets them).
+    pub uploads: Uploads,
 }
 
 impl Store {
@@ -91,6 +179,7 @@ impl Store {
                 objects: loaded.objects,
             }),
             writer: tokio::sync::Mutex::new(()),
+            uploads: Uploads::default(),
         })
     }
 
@@ -167,10 +256,19 @@ impl Store {
 
     /// Replaces (or with `None` removes) a bucket's default encryption rule.
     pub async fn set_rule(&self, name: &str, rule: Option<SseRule>) -> Result<(), StoreError> {
+        self.update_bucket(name, |record| record.rule = rule).await
+    }
+
+    /// Changes a bucket's record (rule, versioning, retention) and writes it.
+    pub async fn update_bucket(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut BucketRecord),
+    ) -> Result<(), StoreError> {
         let _guard = self.writer.lock().await;
         let current = self.bucket(name).ok_or(StoreError::NoBucket)?;
         let mut record = BucketRecord::clone(&current);
-        record.rule = rule;
+        change(&mut record);
         let path = self.layout.bucket_file(name);
         let bytes = to_json(&record);
         blocking(move || write_atomic(&path, &bytes, true)).await?;
@@ -210,64 +308,6 @@ impl Store {
         index.objects.remove(name);
         Ok(())
     }
-
-    pub fn object(&self, bucket: &str, key: &str) -> Option<Arc<ObjectRecord>> {
-        self.read_index().objects.get(bucket)?.get(key).cloned()
-    }
-
-    pub async fn read_body(&self, bucket: &str, key: &str) -> io::Result<Vec<u8>> {
-        tokio::fs::read(self.layout.object_file(bucket, key, "")).await
-    }
-
-    /// Stores the body, then the metadata (the commit point: a body without metadata is ignored).
-    pub async fn put_object(
-        &self,
-        bucket: &str,
-        record: ObjectRecord,
-        body: axum::body::Bytes,
-    ) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
-        if self.bucket(bucket).is_none() {
-            return Err(StoreError::NoBucket);
-        }
-        let body_path = self.layout.object_file(bucket, &record.key, "");
-        let meta_path = self.layout.object_file(bucket, &record.key, ".json");
-        let dir = self.layout.objects_dir(bucket);
-        let meta = to_json(&record);
-        blocking(move || {
-            std::fs::create_dir_all(dir)?;
-            write_atomic(&body_path, &body, true)?;
-            write_atomic(&meta_path, &meta, true)
-        })
-        .await?;
-        self.write_index()
-            .objects
-            .entry(bucket.to_owned())
-            .or_default()
-            .insert(record.key.clone(), Arc::new(record));
-        Ok(())
-    }
-
-    /// Deletes an object; a missing one is not an error (OSS answers 204 either way).
-    pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
-        if self.object(bucket, key).is_none() {
-            return Ok(());
-        }
-        let body_path = self.layout.object_file(bucket, key, "");
-        let meta_path = self.layout.object_file(bucket, key, ".json");
-        let dir = self.layout.objects_dir(bucket);
-        blocking(move || {
-            remove_file(&meta_path)?;
-            sync_dir(&dir)?;
-            remove_file(&body_path)
-        })
-        .await?;
-        if let Some(objects) = self.write_index().objects.get_mut(bucket) {
-            objects.remove(key);
-        }
-        Ok(())
-    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -283,14 +323,7 @@ mod tests {
     use super::{BucketRecord, ObjectRecord, Store};
 
     fn bucket(name: &str) -> BucketRecord {
-        BucketRecord {
-            name: name.into(),
-            region: "cn-hangzhou".into(),
-            creation_date: "2024-01-01T00:00:00.000Z".into(),
-            storage_class: "Standard".into(),
-            rule: None,
-            denied_actions: Vec::new(),
-        }
+        BucketRecord::new(name, "cn-hangzhou", "2024-01-01T00:00:00.000Z")
     }
 
     #[tokio::test]
@@ -306,16 +339,9 @@ mod tests {
             .set_rule("a-1", Some(crate::core::sse::SseRule::Sm4))
             .await
             .expect("rule");
-        let object = ObjectRecord {
-            key: "../x".into(),
-            etag: "\"E\"".into(),
-            size: 2,
-            content_type: "text/plain".into(),
-            last_modified_ms: 0,
-            sse: None,
-        };
+        let object = ObjectRecord::new("../x", "\"E\"".into(), 2, 0, None);
         store
-            .put_object("a-1", object, axum::body::Bytes::from_static(b"hi"))
+            .put_object("a-1", object, Some(axum::body::Bytes::from_static(b"hi")))
             .await
             .expect("put");
         drop(store);
@@ -330,7 +356,8 @@ mod tests {
             store.bucket("a-1").and_then(|b| b.rule.clone()),
             Some(crate::core::sse::SseRule::Sm4)
         );
-        assert_eq!(store.read_body("a-1", "../x").await.expect("body"), b"hi");
+        let stored = store.object("a-1", "../x").expect("object");
+        assert_eq!(store.read_body("a-1", &stored).await.expect("body"), b"hi");
         assert!(store.delete_bucket("a-1").await.is_err());
         store.delete_object("a-1", "../x").await.expect("delete");
         store.delete_bucket("a-1").await.expect("delete bucket");
@@ -346,9 +373,38 @@ mod tests {
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.bucket("a-1").map(|b| b.rule.clone()), Some(None));
         store.delete_bucket("c-3").await.expect("delete packed");
+        // Seeded objects: generated bodies, a deleted one stays deleted, a rewritten one wins.
+        let seeded: Vec<ObjectRecord> = (0..3)
+            .map(|n| {
+                let mut o = ObjectRecord::new(&format!("s{n}"), "\"G\"".into(), 5, 0, None);
+                o.generated = true;
+                o
+            })
+            .collect();
+        store.seed_objects("b-2", seeded).expect("seed objects");
+        store
+            .delete_object("b-2", "s0")
+            .await
+            .expect("delete seeded");
+        let rewritten = ObjectRecord::new("s1", "\"N\"".into(), 1, 0, None);
+        store
+            .put_object("b-2", rewritten, Some(axum::body::Bytes::from_static(b"n")))
+            .await
+            .expect("rewrite");
+        let s2 = store.object("b-2", "s2").expect("s2");
+        assert_eq!(
+            store.read_range("b-2", &s2, 250, 3).await.expect("range"),
+            [250, 0, 1]
+        );
         drop(store);
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.bucket_count(), 3);
         assert!(store.bucket("c-3").is_none());
+        let (keys, _) = store.list_objects("b-2", "s", "", 10);
+        let keys: Vec<(&str, &str)> = keys
+            .iter()
+            .map(|o| (o.key.as_str(), o.etag.as_str()))
+            .collect();
+        assert_eq!(keys, [("s1", "\"N\""), ("s2", "\"G\"")]);
     }
 }

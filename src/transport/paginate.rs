@@ -1,10 +1,12 @@
-//! ListBuckets pagination, written once: a stream of pages that follows `NextMarker` and
+//! Pagination, written once per listing kind (ListBuckets, ListObjectsV2): a stream of pages that follows `NextMarker` and
 //! refuses a marker that does not move forward, so a broken or hostile answer can never make
 //! a listing loop forever (or end early and look complete).
 
 use futures::Stream;
 
+use crate::core::model::Bucket;
 use crate::core::ops::list_buckets::BucketPage;
+use crate::core::ops::list_objects::ObjectPage;
 use crate::core::ops::{self, Action};
 
 use super::client::OssClient;
@@ -55,6 +57,59 @@ pub fn bucket_pages(
             Some((Ok(page), next_state))
         }
     })
+}
+
+/// Every ListObjectsV2 page under `prefix`, in key order. The continuation token is opaque,
+/// so what must move forward is the listing: a page that does not start past the previous
+/// page's last key, or a token repeated, ends the stream with an error.
+pub fn object_pages(
+    client: OssClient,
+    bucket: Bucket,
+    prefix: Option<String>,
+) -> impl Stream<Item = Result<ObjectPage, OssError>> {
+    let start = ListState {
+        token: None,
+        last_key: None,
+    };
+    futures::stream::unfold(Some(start), move |state| {
+        let client = client.clone();
+        let bucket = bucket.clone();
+        let prefix = prefix.clone();
+        async move {
+            let state = state?;
+            let page = match client
+                .list_objects_page(&bucket, prefix.as_deref(), state.token.as_deref())
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => return Some((Err(e), None)),
+            };
+            let first = page.objects.first().map(|o| o.key.as_str());
+            let backwards = matches!((&state.last_key, first), (Some(last), Some(first)) if first <= last.as_str());
+            let repeated = page.next.is_some() && page.next == state.token;
+            if backwards || repeated {
+                let error = OssError::Response {
+                    action: Action::ListObjects,
+                    detail: "the listing does not move forward".into(),
+                };
+                return Some((Err(error), None));
+            }
+            let next = page.next.clone().map(|token| ListState {
+                token: Some(token),
+                last_key: page
+                    .objects
+                    .last()
+                    .map(|o| o.key.clone())
+                    .or(state.last_key),
+            });
+            Some((Ok(page), next))
+        }
+    })
+}
+
+struct ListState {
+    token: Option<String>,
+    last_key: Option<String>,
 }
 
 #[cfg(test)]

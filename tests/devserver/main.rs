@@ -14,6 +14,7 @@ mod buckets;
 mod crash;
 mod encryption;
 mod hostile;
+mod object_copy;
 mod objects;
 mod runtime;
 mod sts;

@@ -19,8 +19,9 @@ pub const CONTENT_HEADERS: [&str; 5] = [
 ];
 
 /// `x-oss-storage-class`. Names outside the documented set are kept as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StorageClass {
+    #[default]
     Standard,
     InfrequentAccess,
     Archive,
@@ -64,8 +65,9 @@ impl StorageClass {
 }
 
 /// `x-oss-object-type`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ObjectType {
+    #[default]
     Normal,
     Multipart,
     Appendable,

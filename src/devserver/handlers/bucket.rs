@@ -106,15 +106,10 @@ pub(super) async fn create(st: &RegionState, ctx: &RequestCtx) -> Result<Respons
             ));
         }
     };
-    let record = BucketRecord {
-        name: name.clone(),
-        region: st.region.clone(),
-        // Whole seconds with a literal .000Z: oss2 parses CreationDate with exactly that pattern.
-        creation_date: ctx.now.format("%Y-%m-%dT%H:%M:%S.000Z").to_string(),
-        storage_class,
-        rule: None,
-        denied_actions: Vec::new(),
-    };
+    // Whole seconds with a literal .000Z: oss2 parses CreationDate with exactly that pattern.
+    let created = ctx.now.format("%Y-%m-%dT%H:%M:%S.000Z").to_string();
+    let mut record = BucketRecord::new(&name, &st.region, &created);
+    record.storage_class = storage_class;
     st.shared
         .store
         .create_bucket(record)
@@ -148,7 +143,7 @@ pub(super) fn info(st: &RegionState, bucket: &BucketRecord) -> Response {
             intranet_endpoint: endpoint,
             storage_class: bucket.storage_class.clone(),
             data_redundancy_type: Some("LRS".to_owned()),
-            versioning: None,
+            versioning: bucket.versioning.clone(),
             resource_group_id: Some("rg-default-id".to_owned()),
             comment: Some(String::new()),
             owner: Some(owner(st)),

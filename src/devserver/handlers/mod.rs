@@ -1,8 +1,13 @@
 //! The API operations. Each handler gets a request that already passed addressing, the
 //! region check and signature verification, and answers with OSS's status and XML.
 mod bucket;
+mod bucket_config;
+mod copy;
 mod encryption;
+mod list_objects;
+mod multipart;
 mod object;
+mod object_meta;
 
 use std::sync::Arc;
 
@@ -31,6 +36,26 @@ pub(crate) enum Operation {
     GetObject,
     HeadObject,
     DeleteObject,
+    ListObjects,
+    ListObjectsV2,
+    GetBucketVersioning,
+    PutBucketVersioning,
+    InitiateBucketWorm,
+    GetBucketWorm,
+    AppendObject,
+    PutSymlink,
+    InitiateMultipartUpload,
+    UploadPart,
+    UploadPartCopy,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    ListParts,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetObjectAcl,
+    PutObjectAcl,
+    RestoreObject,
 }
 
 impl Operation {
@@ -49,6 +74,26 @@ impl Operation {
             Self::GetObject => "GetObject",
             Self::HeadObject => "HeadObject",
             Self::DeleteObject => "DeleteObject",
+            Self::ListObjects => "ListObjects",
+            Self::ListObjectsV2 => "ListObjectsV2",
+            Self::GetBucketVersioning => "GetBucketVersioning",
+            Self::PutBucketVersioning => "PutBucketVersioning",
+            Self::InitiateBucketWorm => "InitiateBucketWorm",
+            Self::GetBucketWorm => "GetBucketWorm",
+            Self::AppendObject => "AppendObject",
+            Self::PutSymlink => "PutSymlink",
+            Self::InitiateMultipartUpload => "InitiateMultipartUpload",
+            Self::UploadPart => "UploadPart",
+            Self::UploadPartCopy => "UploadPartCopy",
+            Self::CompleteMultipartUpload => "CompleteMultipartUpload",
+            Self::AbortMultipartUpload => "AbortMultipartUpload",
+            Self::ListParts => "ListParts",
+            Self::GetObjectTagging => "GetObjectTagging",
+            Self::PutObjectTagging => "PutObjectTagging",
+            Self::DeleteObjectTagging => "DeleteObjectTagging",
+            Self::GetObjectAcl => "GetObjectAcl",
+            Self::PutObjectAcl => "PutObjectAcl",
+            Self::RestoreObject => "RestoreObject",
         }
     }
 
@@ -66,6 +111,25 @@ impl Operation {
             Self::PutObject | Self::CopyObject => "oss:PutObject",
             Self::GetObject | Self::HeadObject => "oss:GetObject",
             Self::DeleteObject => "oss:DeleteObject",
+            Self::ListObjects | Self::ListObjectsV2 => "oss:ListObjects",
+            Self::AppendObject
+            | Self::PutSymlink
+            | Self::InitiateMultipartUpload
+            | Self::UploadPart
+            | Self::UploadPartCopy
+            | Self::CompleteMultipartUpload => "oss:PutObject",
+            Self::GetBucketVersioning => "oss:GetBucketVersioning",
+            Self::PutBucketVersioning => "oss:PutBucketVersioning",
+            Self::InitiateBucketWorm => "oss:InitiateBucketWorm",
+            Self::GetBucketWorm => "oss:GetBucketWorm",
+            Self::AbortMultipartUpload => "oss:AbortMultipartUpload",
+            Self::ListParts => "oss:ListParts",
+            Self::GetObjectTagging => "oss:GetObjectTagging",
+            Self::PutObjectTagging => "oss:PutObjectTagging",
+            Self::DeleteObjectTagging => "oss:DeleteObjectTagging",
+            Self::GetObjectAcl => "oss:GetObjectAcl",
+            Self::PutObjectAcl => "oss:PutObjectAcl",
+            Self::RestoreObject => "oss:RestoreObject",
         }
     }
 
@@ -93,10 +157,31 @@ pub(crate) async fn dispatch(
         Operation::GetBucketEncryption => encryption::get(record()?),
         Operation::DeleteBucketEncryption => encryption::delete(st, record()?).await,
         Operation::PutObject => object::put(st, ctx, record()?).await,
-        Operation::CopyObject => object::copy(st, ctx, record()?).await,
+        Operation::CopyObject => copy::copy(st, ctx, record()?).await,
         Operation::GetObject => object::get(st, ctx, record()?, true).await,
         Operation::HeadObject => object::get(st, ctx, record()?, false).await,
         Operation::DeleteObject => object::delete(st, ctx, record()?).await,
+        Operation::ListObjects => list_objects::list(st, ctx, record()?, false),
+        Operation::ListObjectsV2 => list_objects::list(st, ctx, record()?, true),
+        Operation::GetBucketVersioning => Ok(bucket_config::get_versioning(record()?)),
+        Operation::PutBucketVersioning => bucket_config::put_versioning(st, ctx, record()?).await,
+        Operation::InitiateBucketWorm => bucket_config::initiate_worm(st, ctx, record()?).await,
+        Operation::GetBucketWorm => bucket_config::get_worm(record()?),
+        Operation::AppendObject => object::append(st, ctx, record()?).await,
+        Operation::PutSymlink => object::put_symlink(st, ctx, record()?).await,
+        Operation::InitiateMultipartUpload => multipart::initiate(st, ctx, record()?),
+        Operation::UploadPart | Operation::UploadPartCopy => {
+            multipart::upload_part(st, ctx, record()?).await
+        }
+        Operation::CompleteMultipartUpload => multipart::complete(st, ctx, record()?).await,
+        Operation::AbortMultipartUpload => multipart::abort(st, ctx, record()?),
+        Operation::ListParts => multipart::list_parts(st, ctx, record()?),
+        Operation::GetObjectTagging => object_meta::get_tagging(st, ctx, record()?),
+        Operation::PutObjectTagging => object_meta::put_tagging(st, ctx, record()?).await,
+        Operation::DeleteObjectTagging => object_meta::delete_tagging(st, ctx, record()?).await,
+        Operation::GetObjectAcl => object_meta::get_acl(st, ctx, record()?),
+        Operation::PutObjectAcl => object_meta::put_acl(st, ctx, record()?).await,
+        Operation::RestoreObject => object_meta::restore(st, ctx, record()?).await,
     }
 }
 

@@ -1,31 +1,33 @@
-//! PutObject, CopyObject, GetObject, HeadObject, DeleteObject with object-level SSE (§5):
-//! an SSE request header wins over the bucket default, which applies only to writes without
-//! one; CopyObject never inherits the source's SSE.
+//! PutObject, GetObject, HeadObject, DeleteObject, AppendObject and PutSymlink with
+//! object-level SSE: an SSE request header wins over the bucket default, which applies only
+//! to writes without one. Also the helpers every object write shares: storage class,
+//! metadata and tags from the request, versioning and the retention (WORM) check.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use md5::Digest as _;
 
-use super::{empty, store_error, xml};
+use super::{empty, store_error};
+use crate::core::objects::facts::{CONTENT_HEADERS, ObjectType, StorageClass};
 use crate::core::ops::object::{SSE_DATA_HEADER, SSE_HEADER, SSE_KEY_ID_HEADER, sse_headers};
 use crate::core::sign::v1::format_http_date;
 use crate::core::sse::SseRule;
 use crate::core::validate::rule_from_fields;
-use crate::devserver::addressing::{decode, validate_object_name};
+use crate::devserver::addressing::decode;
 use crate::devserver::errors::OssError;
-use crate::devserver::routes::{RequestCtx, check_allowed};
+use crate::devserver::routes::{MAX_BODY_BYTES, RequestCtx};
 use crate::devserver::server::RegionState;
-use crate::devserver::store::{BucketRecord, ObjectRecord};
+use crate::devserver::store::{BucketRecord, ObjectRecord, VersionSummary};
 
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// OSS caps the `x-oss-meta-*` headers of one object at 8 KB, names and values together.
 const MAX_USER_METADATA_BYTES: usize = 8 * 1024;
 
-fn check_user_metadata(ctx: &RequestCtx) -> Result<(), OssError> {
+pub(super) fn check_user_metadata(ctx: &RequestCtx) -> Result<(), OssError> {
     let total: usize = ctx
         .headers
         .iter()
@@ -41,84 +43,224 @@ fn check_user_metadata(ctx: &RequestCtx) -> Result<(), OssError> {
     Ok(())
 }
 
+/// A new object record from the request's headers: SSE (else the bucket default), storage
+/// class (else the bucket's), Content-Type, user metadata, content headers and tags.
+pub(super) fn record_from_request(
+    ctx: &RequestCtx,
+    bucket: &BucketRecord,
+    key: &str,
+    etag: String,
+    size: u64,
+) -> Result<ObjectRecord, OssError> {
+    check_user_metadata(ctx)?;
+    let sse = requested_sse(ctx)?.or_else(|| bucket.rule.clone());
+    let mut record = ObjectRecord::new(key, etag, size, ctx.now.timestamp_millis(), sse);
+    record.storage_class = storage_class(ctx, bucket)?;
+    record.content_type = ctx
+        .header("content-type")
+        .unwrap_or(DEFAULT_CONTENT_TYPE)
+        .to_owned();
+    record.headers = request_metadata(ctx);
+    record.tags = tags_from_header(ctx.header("x-oss-tagging"))?;
+    Ok(record)
+}
+
+/// `x-oss-storage-class`, else the bucket's class (as OSS does for a write without one).
+pub(super) fn storage_class(
+    ctx: &RequestCtx,
+    bucket: &BucketRecord,
+) -> Result<StorageClass, OssError> {
+    match ctx.header("x-oss-storage-class").map(str::trim) {
+        None | Some("") => Ok(StorageClass::parse(&bucket.storage_class)),
+        Some(name) => match StorageClass::parse(name) {
+            StorageClass::Other(_) => Err(OssError::invalid_argument(
+                "0011-00000103",
+                "Invalid storage class.",
+            )),
+            class => Ok(class),
+        },
+    }
+}
+
+/// The user metadata and content headers (not Content-Type) of the request.
+pub(super) fn request_metadata(ctx: &RequestCtx) -> Vec<(String, String)> {
+    ctx.headers
+        .iter()
+        .filter(|(n, _)| {
+            n.starts_with("x-oss-meta-")
+                || (CONTENT_HEADERS.contains(&n.as_str()) && n != "content-type")
+        })
+        .cloned()
+        .collect()
+}
+
+/// `x-oss-tagging: k1=v1&k2=v2` (URL-encoded); at most 10 tags.
+pub(super) fn tags_from_header(value: Option<&str>) -> Result<Vec<(String, String)>, OssError> {
+    let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let tags: Vec<(String, String)> = url::form_urlencoded::parse(value.trim().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if tags.len() > 10 || tags.iter().any(|(k, _)| k.is_empty()) {
+        return Err(OssError::invalid_argument(
+            "0017-00000301",
+            "The tag set is invalid: at most 10 tags with non-empty keys.",
+        ));
+    }
+    Ok(tags)
+}
+
+pub(super) fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", hex::encode_upper(md5::Md5::digest(body)))
+}
+
+/// Writes `record` as the key's current object: refused on a retention-locked bucket when
+/// the key exists; on a versioned bucket the previous object becomes an older version.
+pub(super) async fn write_record(
+    st: &RegionState,
+    bucket: &BucketRecord,
+    mut record: ObjectRecord,
+    body: Option<Bytes>,
+) -> Result<ObjectRecord, OssError> {
+    let existing = st.shared.store.object(&bucket.name, &record.key);
+    if bucket.worm_days.is_some() && existing.is_some() {
+        return Err(immutable());
+    }
+    if bucket.versioned() {
+        record.version_id = Some(hex::encode(rand::random::<[u8; 16]>()));
+        if let Some(old) = existing {
+            record.older_versions.clone_from(&old.older_versions);
+            record.older_versions.push(VersionSummary {
+                version_id: old.version_id.clone().unwrap_or_else(|| "null".to_owned()),
+                etag: old.etag.clone(),
+                size: old.size,
+                sse: old.sse.clone(),
+            });
+        }
+    }
+    st.shared
+        .store
+        .put_object(&bucket.name, record.clone(), body)
+        .await
+        .map_err(|e| store_error(e, &bucket.name))?;
+    Ok(record)
+}
+
+/// The answer to overwriting or deleting an object under a retention policy.
+pub(super) fn immutable() -> OssError {
+    OssError::new(
+        StatusCode::CONFLICT,
+        "FileImmutable",
+        "0025-00000101",
+        "The object you specified is immutable.",
+    )
+}
+
 pub(super) async fn put(
     st: &RegionState,
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
-    check_user_metadata(ctx)?;
-    let sse = requested_sse(ctx)?.or_else(|| bucket.rule.clone());
-    let content_type = ctx.header("content-type").unwrap_or(DEFAULT_CONTENT_TYPE);
-    let record = new_record(key_of(ctx)?, &ctx.body, content_type, ctx.now, sse);
+    let key = key_of(ctx)?;
+    let record = record_from_request(ctx, bucket, &key, etag_of(&ctx.body), ctx.body.len() as u64)?;
     let md5 = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&ctx.body));
+    let record = write_record(st, bucket, record, Some(ctx.body.clone())).await?;
     let mut response = empty(StatusCode::OK);
     set_header(response.headers_mut(), "content-md5", &md5);
     write_object_headers(response.headers_mut(), &record, false);
-    store(st, &bucket.name, record, ctx.body.clone()).await?;
     Ok(response)
 }
 
-pub(super) async fn copy(
+/// AppendObject (`POST /<key>?append&position=N`): creates an Appendable object or adds to
+/// one; the position must equal the current length.
+pub(super) async fn append(
     st: &RegionState,
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
-    let (source_bucket, source_key) = copy_source(ctx.header("x-oss-copy-source"))?;
-    let source = st
-        .shared
-        .store
-        .bucket(&source_bucket)
-        .ok_or_else(|| OssError::no_such_bucket(&source_bucket))?;
-    if source.region != bucket.region {
-        return Err(OssError::invalid_argument(
-            "0017-00000104",
-            "CopyObject only copies between buckets of the same region.",
-        ));
-    }
-    check_allowed(&source, "oss:GetObject")?;
-    let meta = st
-        .shared
-        .store
-        .object(&source_bucket, &source_key)
-        .ok_or_else(OssError::no_such_key)?;
     let key = key_of(ctx)?;
-    let forbid = ctx.header("x-oss-forbid-overwrite").map(str::trim) == Some("true");
-    if forbid && st.shared.store.object(&bucket.name, &key).is_some() {
-        return Err(OssError::new(
-            StatusCode::CONFLICT,
-            "FileAlreadyExists",
-            "0017-00000808",
-            "The object you specified already exists and can not be overwritten.",
-        ));
-    }
-    let content_type = match ctx.header("x-oss-metadata-directive").map(str::trim) {
-        None | Some("COPY") => meta.content_type.clone(),
-        Some("REPLACE") => ctx
-            .header("content-type")
-            .unwrap_or(DEFAULT_CONTENT_TYPE)
-            .to_owned(),
-        Some(_) => {
-            return Err(OssError::invalid_argument(
-                "0017-00000204",
-                "x-oss-metadata-directive must be COPY or REPLACE.",
+    let position: u64 = ctx
+        .query("position")
+        .and_then(|p| p.trim().parse().ok())
+        .ok_or_else(|| OssError::invalid_argument("0026-00000001", "Position is invalid."))?;
+    let existing = st.shared.store.object(&bucket.name, &key);
+    let (mut body, mut record) = match &existing {
+        Some(old) if old.object_type != ObjectType::Appendable => {
+            return Err(OssError::new(
+                StatusCode::CONFLICT,
+                "ObjectNotAppendable",
+                "0026-00000002",
+                "The object is not appendable.",
             ));
         }
+        Some(old) => (
+            read_body(st, &bucket.name, old).await?,
+            ObjectRecord::clone(old),
+        ),
+        None => {
+            let mut record = record_from_request(ctx, bucket, &key, String::new(), 0)?;
+            record.object_type = ObjectType::Appendable;
+            (Vec::new(), record)
+        }
     };
-    let body = read_body(st, &source_bucket, &source_key).await?;
-    let sse = requested_sse(ctx)?.or_else(|| bucket.rule.clone());
-    let record = new_record(key, &body, &content_type, ctx.now, sse);
-    let result = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult><ETag>{}</ETag><LastModified>{}</LastModified></CopyObjectResult>",
-        record.etag,
-        iso_time(record.last_modified_ms)
-    );
-    let mut response = xml(StatusCode::OK, result);
+    if position != body.len() as u64 {
+        return Err(OssError::new(
+            StatusCode::CONFLICT,
+            "PositionNotEqualToLength",
+            "0026-00000003",
+            "Position is not equal to file length.",
+        ));
+    }
+    body.extend_from_slice(&ctx.body);
+    if body.len() > MAX_BODY_BYTES {
+        return Err(OssError::entity_too_large());
+    }
+    record.size = body.len() as u64;
+    record.etag = etag_of(&body);
+    record.last_modified_ms = ctx.now.timestamp_millis();
+    // An append adds to the object: the retention and version checks apply to new objects.
+    st.shared
+        .store
+        .put_object(&bucket.name, record.clone(), Some(body.into()))
+        .await
+        .map_err(|e| store_error(e, &bucket.name))?;
+    let mut response = empty(StatusCode::OK);
     write_object_headers(response.headers_mut(), &record, false);
-    store(st, &bucket.name, record, body.into()).await?;
+    set_header(
+        response.headers_mut(),
+        "x-oss-next-append-position",
+        &record.size.to_string(),
+    );
+    Ok(response)
+}
+
+/// PutSymlink (`PUT /<key>?symlink`, target in `x-oss-symlink-target`). The link is its own
+/// small object; HeadObject reports its type as Symlink.
+pub(super) async fn put_symlink(
+    st: &RegionState,
+    ctx: &RequestCtx,
+    bucket: &BucketRecord,
+) -> Result<Response, OssError> {
+    let key = key_of(ctx)?;
+    let target = ctx
+        .header("x-oss-symlink-target")
+        .and_then(decode)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            OssError::invalid_argument("0017-00000901", "x-oss-symlink-target is missing.")
+        })?;
+    let mut record = record_from_request(ctx, bucket, &key, etag_of(target.as_bytes()), 0)?;
+    record.object_type = ObjectType::Symlink;
+    record.symlink_target = Some(target);
+    let record = write_record(st, bucket, record, Some(Bytes::new())).await?;
+    let mut response = empty(StatusCode::OK);
+    write_object_headers(response.headers_mut(), &record, false);
     Ok(response)
 }
 
 /// GetObject (`with_body`) or HeadObject (same headers, `Content-Length` but no body).
+/// `?versionId=` of an older version answers its facts (HEAD only: bodies are not kept).
 pub(super) async fn get(
     st: &RegionState,
     ctx: &RequestCtx,
@@ -131,15 +273,48 @@ pub(super) async fn get(
         .store
         .object(&bucket.name, &key)
         .ok_or_else(OssError::no_such_key)?;
+    let meta = match ctx.query("versionId") {
+        Some(id) if meta.version_id.as_deref() != Some(id) && !with_body => {
+            let old = meta
+                .older_versions
+                .iter()
+                .find(|v| v.version_id == id)
+                .ok_or_else(|| {
+                    OssError::new(
+                        StatusCode::NOT_FOUND,
+                        "NoSuchVersion",
+                        "0026-00000004",
+                        "The specified version does not exist.",
+                    )
+                })?;
+            let mut record = ObjectRecord::clone(&meta);
+            record.version_id = Some(old.version_id.clone());
+            record.etag.clone_from(&old.etag);
+            record.size = old.size;
+            record.sse.clone_from(&old.sse);
+            std::sync::Arc::new(record)
+        }
+        _ => meta,
+    };
+    if with_body && !readable(&meta, ctx.now) {
+        return Err(invalid_object_state());
+    }
     let mut response = if with_body {
-        Response::new(Body::from(read_body(st, &bucket.name, &key).await?))
+        if meta.size > MAX_BODY_BYTES as u64 {
+            return Err(OssError::not_implemented());
+        }
+        Response::new(Body::from(read_body(st, &bucket.name, &meta).await?))
     } else {
         Response::new(Body::empty())
     };
     write_object_headers(response.headers_mut(), &meta, true);
+    let headers = response.headers_mut();
+    if let Some(restore) = restore_header(&meta, ctx.now) {
+        set_header(headers, "x-oss-restore", &restore);
+    }
     if !with_body {
         set_header(
-            response.headers_mut(),
+            headers,
             header::CONTENT_LENGTH.as_str(),
             &meta.size.to_string(),
         );
@@ -147,15 +322,50 @@ pub(super) async fn get(
     Ok(response)
 }
 
-/// 204 whether or not the key existed, as on OSS.
+/// Archive-class data can be read only once a restore finished.
+pub(super) fn readable(record: &ObjectRecord, now: DateTime<Utc>) -> bool {
+    !record.storage_class.needs_restore()
+        || record
+            .restore_ready_ms
+            .is_some_and(|ready| now.timestamp_millis() >= ready)
+}
+
+pub(super) fn invalid_object_state() -> OssError {
+    OssError::new(
+        StatusCode::FORBIDDEN,
+        "InvalidObjectState",
+        "0016-00000408",
+        "The operation is not valid for the object's state",
+    )
+}
+
+/// `x-oss-restore` once RestoreObject was called; a restored copy stays a day.
+fn restore_header(record: &ObjectRecord, now: DateTime<Utc>) -> Option<String> {
+    let ready = record.restore_ready_ms?;
+    if now.timestamp_millis() < ready {
+        return Some("ongoing-request=\"true\"".to_owned());
+    }
+    let expiry =
+        DateTime::from_timestamp_millis(ready.saturating_add(86_400_000)).unwrap_or_default();
+    Some(format!(
+        "ongoing-request=\"false\", expiry-date=\"{}\"",
+        format_http_date(expiry)
+    ))
+}
+
+/// 204 whether or not the key existed, as on OSS; refused under a retention policy.
 pub(super) async fn delete(
     st: &RegionState,
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
+    let key = key_of(ctx)?;
+    if bucket.worm_days.is_some() && st.shared.store.object(&bucket.name, &key).is_some() {
+        return Err(immutable());
+    }
     st.shared
         .store
-        .delete_object(&bucket.name, &key_of(ctx)?)
+        .delete_object(&bucket.name, &key)
         .await
         .map_err(|e| store_error(e, &bucket.name))?;
     Ok(empty(StatusCode::NO_CONTENT))
@@ -164,7 +374,7 @@ pub(super) async fn delete(
 /// The SSE the request asks for, validated with the same rules as a bucket rule:
 /// unknown algorithm -> InvalidEncryptionAlgorithmError, key id or data encryption without
 /// KMS -> InvalidArgument.
-fn requested_sse(ctx: &RequestCtx) -> Result<Option<SseRule>, OssError> {
+pub(super) fn requested_sse(ctx: &RequestCtx) -> Result<Option<SseRule>, OssError> {
     let key_id = ctx.header(SSE_KEY_ID_HEADER);
     let data = ctx.header(SSE_DATA_HEADER);
     match ctx.header(SSE_HEADER) {
@@ -179,67 +389,20 @@ fn requested_sse(ctx: &RequestCtx) -> Result<Option<SseRule>, OssError> {
     }
 }
 
-/// `x-oss-copy-source: /<bucket>/<url-encoded key>[?versionId=..]`.
-fn copy_source(value: Option<&str>) -> Result<(String, String), OssError> {
-    let invalid = || {
-        OssError::invalid_argument(
-            "0017-00000101",
-            "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
-        )
-    };
-    let raw = value.ok_or_else(invalid)?.trim();
-    let raw = raw.split_once('?').map_or(raw, |(path, _)| path);
-    let decoded = decode(raw).ok_or_else(invalid)?;
-    let (bucket, key) = decoded
-        .strip_prefix('/')
-        .unwrap_or(&decoded)
-        .split_once('/')
-        .ok_or_else(invalid)?;
-    crate::core::validate::validate_bucket_name(bucket).map_err(|_| invalid())?;
-    validate_object_name(key)?;
-    Ok((bucket.to_owned(), key.to_owned()))
-}
-
-fn key_of(ctx: &RequestCtx) -> Result<String, OssError> {
+pub(super) fn key_of(ctx: &RequestCtx) -> Result<String, OssError> {
     ctx.key
         .clone()
         .ok_or_else(|| OssError::internal("object key not resolved"))
 }
 
-fn new_record(
-    key: String,
-    body: &[u8],
-    content_type: &str,
-    now: DateTime<Utc>,
-    sse: Option<SseRule>,
-) -> ObjectRecord {
-    ObjectRecord {
-        key,
-        etag: format!("\"{}\"", hex::encode_upper(md5::Md5::digest(body))),
-        size: body.len() as u64,
-        content_type: content_type.to_owned(),
-        last_modified_ms: now.timestamp_millis(),
-        sse,
-    }
-}
-
-async fn store(
+pub(super) async fn read_body(
     st: &RegionState,
     bucket: &str,
-    record: ObjectRecord,
-    body: axum::body::Bytes,
-) -> Result<(), OssError> {
+    record: &ObjectRecord,
+) -> Result<Vec<u8>, OssError> {
     st.shared
         .store
-        .put_object(bucket, record, body)
-        .await
-        .map_err(|e| store_error(e, bucket))
-}
-
-async fn read_body(st: &RegionState, bucket: &str, key: &str) -> Result<Vec<u8>, OssError> {
-    st.shared
-        .store
-        .read_body(bucket, key)
+        .read_body(bucket, record)
         .await
         .map_err(|e| match e.kind() {
             // Deleted between the lookup and the read.
@@ -251,13 +414,17 @@ async fn read_body(st: &RegionState, bucket: &str, key: &str) -> Result<Vec<u8>,
         })
 }
 
-/// ETag and SSE headers on every object answer; reads also get type, dates and class.
-fn write_object_headers(headers: &mut HeaderMap, record: &ObjectRecord, read: bool) {
+/// ETag, SSE and version on every object answer; reads also get type, class, dates and
+/// the stored metadata.
+pub(super) fn write_object_headers(headers: &mut HeaderMap, record: &ObjectRecord, read: bool) {
     set_header(headers, header::ETAG.as_str(), &record.etag);
     if let Some(rule) = &record.sse {
         for (name, value) in sse_headers(rule) {
             set_header(headers, name, &value);
         }
+    }
+    if let Some(version) = &record.version_id {
+        set_header(headers, "x-oss-version-id", version);
     }
     if read {
         set_header(headers, header::CONTENT_TYPE.as_str(), &record.content_type);
@@ -268,12 +435,26 @@ fn write_object_headers(headers: &mut HeaderMap, record: &ObjectRecord, read: bo
             &format_http_date(modified),
         );
         set_header(headers, header::ACCEPT_RANGES.as_str(), "bytes");
-        set_header(headers, "x-oss-object-type", "Normal");
-        set_header(headers, "x-oss-storage-class", "Standard");
+        set_header(headers, "x-oss-object-type", record.object_type.as_str());
+        set_header(
+            headers,
+            "x-oss-storage-class",
+            record.storage_class.as_str(),
+        );
+        for (name, value) in &record.headers {
+            set_header(headers, name, value);
+        }
+        if !record.tags.is_empty() {
+            set_header(
+                headers,
+                "x-oss-tagging-count",
+                &record.tags.len().to_string(),
+            );
+        }
     }
 }
 
-fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
+pub(super) fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
     if let (Ok(name), Ok(value)) = (
         axum::http::HeaderName::from_bytes(name.as_bytes()),
         HeaderValue::from_str(value),
@@ -282,29 +463,9 @@ fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
     }
 }
 
-fn iso_time(ms: i64) -> String {
+pub(super) fn iso_time(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::copy_source;
-
-    #[test]
-    fn copy_source_forms() {
-        assert_eq!(
-            copy_source(Some("/b-1/a%2Fb%20c.txt?versionId=x")).ok(),
-            Some(("b-1".into(), "a/b c.txt".into()))
-        );
-        assert_eq!(
-            copy_source(Some("b-1/k")).ok(),
-            Some(("b-1".into(), "k".into()))
-        );
-        assert!(copy_source(Some("/b-1")).is_err());
-        assert!(copy_source(Some("/b-1/../x")).is_err());
-        assert!(copy_source(None).is_err());
-    }
 }

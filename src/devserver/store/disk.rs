@@ -7,6 +7,8 @@
 //!   (a tombstone) removes it unless a `<name>.json` exists;
 //! - `objects/<bucket>/<hex sha256 of key>` and `<same>.json`: an object's body and
 //!   [`ObjectRecord`]. Keys never become paths themselves, so no key can escape the dir.
+//!   `objects/<bucket>/_seed-pack.json` holds `--seed-objects` records (bodies generated);
+//!   `<hash>.deleted` hides a pack entry that was deleted.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
@@ -67,8 +69,8 @@ impl Layout {
     }
 
     pub fn object_file(&self, bucket: &str, key: &str, suffix: &str) -> PathBuf {
-        let hash = hex::encode(Sha256::digest(key.as_bytes()));
-        self.objects_dir(bucket).join(format!("{hash}{suffix}"))
+        self.objects_dir(bucket)
+            .join(format!("{}{suffix}", key_hash(key)))
     }
 
     /// Reads the pack, then the per-bucket files and tombstones, then each bucket's objects.
@@ -117,24 +119,62 @@ impl Layout {
             loaded.buckets.remove(name);
         }
         for name in loaded.buckets.keys() {
-            let Ok(entries) = fs::read_dir(self.objects_dir(name)) else {
-                continue;
-            };
-            let objects = loaded.objects.entry(name.clone()).or_default();
-            for entry in entries {
-                let path = entry?.path();
-                if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                    continue;
-                }
-                match read_json::<ObjectRecord>(&path) {
-                    Ok(record) => {
-                        objects.insert(record.key.clone(), Arc::new(record));
-                    }
-                    Err(e) => tracing::warn!(?path, "skipping unreadable object file: {e}"),
-                }
+            let objects = self.load_objects(name)?;
+            if !objects.is_empty() {
+                loaded.objects.insert(name.clone(), objects);
             }
         }
         Ok(loaded)
+    }
+
+    /// One bucket's objects: the seed pack (minus tombstoned keys), then the per-object
+    /// files, which override it.
+    fn load_objects(&self, bucket: &str) -> io::Result<BTreeMap<String, Arc<ObjectRecord>>> {
+        let mut objects = BTreeMap::new();
+        let Ok(entries) = fs::read_dir(self.objects_dir(bucket)) else {
+            return Ok(objects);
+        };
+        let (mut files, mut tombstones) = (Vec::new(), HashSet::new());
+        for entry in entries {
+            let path = entry?.path();
+            let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if let Some(hash) = file.strip_suffix(TOMBSTONE) {
+                tombstones.insert(hash.to_owned());
+            } else if file != PACK_FILE && file.ends_with(".json") {
+                files.push(path);
+            }
+        }
+        if let Ok(bytes) = fs::read(self.objects_dir(bucket).join(PACK_FILE)) {
+            match serde_json::from_slice::<Vec<ObjectRecord>>(&bytes) {
+                Ok(records) => {
+                    for record in records {
+                        if !tombstones.contains(&key_hash(&record.key)) {
+                            objects.insert(record.key.clone(), Arc::new(record));
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(bucket, "skipping unreadable object seed pack: {e}"),
+            }
+        }
+        for path in files {
+            match read_json::<ObjectRecord>(&path) {
+                Ok(record) => {
+                    objects.insert(record.key.clone(), Arc::new(record));
+                }
+                Err(e) => tracing::warn!(?path, "skipping unreadable object file: {e}"),
+            }
+        }
+        Ok(objects)
+    }
+
+    /// Replaces a bucket's object seed pack (`--seed-objects`).
+    pub fn write_object_pack(&self, bucket: &str, records: &[ObjectRecord]) -> io::Result<()> {
+        let dir = self.objects_dir(bucket);
+        fs::create_dir_all(&dir)?;
+        let bytes = serde_json::to_vec(records).map_err(io::Error::other)?;
+        write_atomic(&dir.join(PACK_FILE), &bytes, true)
     }
 
     /// Replaces the pack and clears old tombstones (a fresh seed starts from nothing).
@@ -148,6 +188,10 @@ impl Layout {
         let bytes = serde_json::to_vec(records).map_err(io::Error::other)?;
         write_atomic(&self.pack_file(), &bytes, true)
     }
+}
+
+fn key_hash(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
 }
 
 pub(super) fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
