@@ -4,11 +4,12 @@
 //! events of a refresh that is no longer the current one, and a bucket's answer to a request
 //! older than that bucket's latest (the gitui `status.rs` idea).
 
-use crate::app::event::{ApplyOutcome, Event};
+use crate::app::change::history::History;
+use crate::app::event::{ApplyOutcome, Event, RequestId, SessionId};
 use crate::app::state::{
     AppState, Connection, DemoStatus, InfoState, KeystoreStatus, NoticeLevel, RowActivity,
 };
-use crate::core::sse::EncryptionState;
+use crate::core::model::BucketName;
 
 pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
     match event {
@@ -146,7 +147,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
                 return false;
             };
             row.info = match result {
-                Ok(info) => InfoState::Loaded(Box::new(info)),
+                Ok(info) => InfoState::Loaded(info),
                 Err(failure) => InfoState::Failed(failure),
             };
             true
@@ -157,8 +158,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             request,
             bucket,
             outcome,
-            undo,
-        } => apply_rule_result(state, session, (batch, request), &bucket, outcome, undo),
+        } => apply_rule_result(state, session, (batch, request), &bucket, outcome),
         Event::BatchFinished { session, batch } => {
             let Some(b) = state
                 .batch
@@ -168,6 +168,23 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
                 return false;
             };
             b.finished = true;
+            true
+        }
+        Event::HistoryLoaded { records, skipped } => {
+            if skipped > 0 {
+                state.notify(
+                    NoticeLevel::Error,
+                    format!("{skipped} unreadable line(s) in the change log were skipped."),
+                );
+            }
+            state.history = Some(History::new(records));
+            true
+        }
+        Event::HistoryFailed { error } => {
+            state.notify(
+                NoticeLevel::Error,
+                format!("The change log could not be read: {error}"),
+            );
             true
         }
         Event::CallRecorded { session, record } => {
@@ -217,21 +234,20 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
 /// row only if this change is still the row's latest request.
 fn apply_rule_result(
     state: &mut AppState,
-    session: crate::app::event::SessionId,
-    (batch, request): (crate::app::event::RequestId, crate::app::event::RequestId),
-    bucket: &crate::core::model::BucketName,
+    session: SessionId,
+    (batch, request): (RequestId, RequestId),
+    bucket: &BucketName,
     outcome: ApplyOutcome,
-    undo: Option<crate::app::change::Undo>,
 ) -> bool {
     if session != state.session {
         return false;
     }
     let mut expected = None;
-    if let Some(b) = state.batch.as_mut().filter(|b| b.id == batch) {
-        expected = Some(b.change.expected());
-        if let Some(item) = b.items.iter_mut().find(|i| i.request == request) {
-            item.outcome = Some(outcome.clone());
-        }
+    if let Some(b) = state.batch.as_mut().filter(|b| b.id == batch)
+        && let Some(item) = b.items.iter_mut().find(|i| i.request == request)
+    {
+        expected = Some(item.change.expected());
+        item.outcome = Some(outcome.clone());
     }
     let Some(row) = state
         .row_for_update(bucket)
@@ -240,20 +256,9 @@ fn apply_rule_result(
         return false;
     };
     row.activity = RowActivity::Idle;
-    match &outcome {
-        ApplyOutcome::Verified => {
-            if let Some(expected) = expected {
-                row.encryption = Some(expected);
-            }
-        }
-        ApplyOutcome::Mismatch { actual, .. } => row.encryption = Some(actual.clone()),
-        ApplyOutcome::ReadBackFailed(failure) => {
-            row.encryption = Some(EncryptionState::Unknown(failure.clone()));
-        }
-        ApplyOutcome::Failed(_) | ApplyOutcome::Cancelled => {}
+    if let Some(read) = expected.and_then(|e| outcome.read(&e)) {
+        row.encryption = Some(read);
     }
     row.verification = Some(outcome);
-    // Always the newest change's undo: an older one would restore the wrong rule.
-    row.undo = undo;
     true
 }

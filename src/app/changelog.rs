@@ -59,6 +59,17 @@ impl LoggedState {
         rule.map_or(Self::NoRule, |r| Self::Rule(LoggedRule::from_rule(r)))
     }
 
+    /// For people: the rule, `None`, or `unknown (Code)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Rule(rule) => rule
+                .to_rule()
+                .map_or_else(|| rule.sse_algorithm.clone(), |r| r.to_string()),
+            Self::NoRule => "None".into(),
+            Self::Unknown { code } => format!("unknown ({code})"),
+        }
+    }
+
     /// The rule (`Some(None)`: no rule), or `None` when it is unknown.
     pub fn to_rule_state(&self) -> Option<Option<SseRule>> {
         match self {
@@ -112,6 +123,15 @@ pub struct ChangeRecord {
     /// The change this one undid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub undo_of: Option<String>,
+    /// The bulk change this one was part of (one id for all its buckets): undone as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
+    /// Written although the rule had changed since the administrator confirmed it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forced: bool,
+    /// The pre-flight check was skipped on the administrator's say-so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub checks_skipped: bool,
 }
 
 impl ChangeRecord {
@@ -133,11 +153,14 @@ impl ChangeRecord {
         }
     }
 
-    /// [`Self::undo_action`] together with this change's id.
+    /// [`Self::undo_action`] with this change's id and the rule it set (the guard).
     pub fn undo(&self) -> Option<super::change::Undo> {
+        let set = self.after.to_rule_state()?;
         self.undo_action().map(|change| super::change::Undo {
+            bucket: self.bucket.clone(),
             change,
             of: self.id.clone(),
+            set,
         })
     }
 
@@ -227,6 +250,9 @@ mod tests {
             verified: true,
             error: None,
             undo_of: None,
+            batch: None,
+            forced: false,
+            checks_skipped: false,
         }
     }
 

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
 
+use crate::app::change::ChangeRequest;
 use crate::app::event::ExportFormat;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
 use crate::core::model::BucketName;
-use crate::core::sse::SseRule;
 
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -21,18 +21,17 @@ pub enum Command {
     RefreshBucket { bucket: BucketName },
     /// Read GetBucketInfo for the detail panel.
     LoadBucketInfo { bucket: BucketName },
-    /// Write `rule` to each bucket, then read it back and compare.
-    SetRule {
-        buckets: Vec<BucketName>,
-        rule: SseRule,
+    /// Make a change (or an undo) to each bucket through the change engine: guard against a
+    /// rule changed since it was confirmed, write, read back, log. Each bucket carries its own
+    /// request (an undo of a bulk change restores each bucket's own rule); `undo_of` names
+    /// the logged change or bulk change being undone, for the batch's title.
+    Change {
+        buckets: Vec<(BucketName, ChangeRequest)>,
+        change: String,
+        undo_of: Option<String>,
     },
-    /// Delete each bucket's rule, then read back.
-    DeleteRule { buckets: Vec<BucketName> },
-    /// Restore one bucket's rule from before a logged change (logged as its undo).
-    Undo {
-        bucket: BucketName,
-        undo: crate::app::change::Undo,
-    },
+    /// Read the change log again (the History window).
+    LoadHistory,
     /// Stop the running refresh; a running change goes on.
     CancelRefresh,
     /// Skip the buckets of the running change not started yet; a running refresh goes on.

@@ -8,11 +8,12 @@ use std::sync::{Arc, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::change::ChangeContext;
+use crate::app::change::ChangeRequest;
 use crate::app::changelog;
 use crate::app::command::{Command, CommandSender};
 use crate::app::demo::{self, DemoSlot};
 use crate::app::environment::AppEnvironment;
-use crate::app::event::{ApplyOutcome, Change, Event, EventSender, SessionId};
+use crate::app::event::{ApplyOutcome, Event, EventSender, SessionId};
 use crate::app::files;
 use crate::app::keystore::{Keystore, MemoryStore, ProfileSecret};
 use crate::app::profile::{self, Profile, ProfileConfig};
@@ -57,12 +58,13 @@ impl BucketNews {
             Event::RuleApplied {
                 session,
                 bucket,
-                outcome:
-                    ApplyOutcome::Verified
-                    | ApplyOutcome::Mismatch { .. }
-                    | ApplyOutcome::ReadBackFailed(_),
+                outcome,
                 ..
-            } => (*session, bucket, true, true),
+            } if outcome.may_have_written()
+                || matches!(outcome, ApplyOutcome::ChangedSince { .. }) =>
+            {
+                (*session, bucket, true, outcome.may_have_written())
+            }
             _ => return None,
         };
         Some(Self {
@@ -169,6 +171,7 @@ impl Controller {
         match event {
             Event::Started { .. } => {
                 self.state.apply(event);
+                self.handle(Command::LoadHistory);
                 if self.env.demo {
                     self.handle(Command::StartDemo);
                 } else if let Some(name) = self.state.profiles.active.clone() {
@@ -210,6 +213,12 @@ impl Controller {
                         .flatten()
                 }) {
                     self.handle(Command::SwitchProfile { name });
+                }
+            }
+            Event::BatchFinished { .. } => {
+                // The change log has the batch's lines now: History and undo follow it.
+                if self.state.apply(event) {
+                    self.handle(Command::LoadHistory);
                 }
             }
             other => {
@@ -259,13 +268,20 @@ impl Controller {
                         .load_info(client, self.state.session, request, bucket);
                 }
             }
-            Command::SetRule { buckets, rule } => {
-                self.apply_change(&buckets, Change::Set(rule), None);
+            Command::Change {
+                buckets,
+                change,
+                undo_of,
+            } => {
+                let title = match undo_of {
+                    Some(of) => format!("{change} (undo of {of})"),
+                    None => change,
+                };
+                self.apply_change(buckets, title);
             }
-            Command::DeleteRule { buckets } => self.apply_change(&buckets, Change::Delete, None),
-            Command::Undo { bucket, undo } => {
-                self.apply_change(&[bucket], undo.change, Some(undo.of));
-            }
+            Command::LoadHistory => self
+                .worker
+                .load_history(changelog::log_path(&self.env.data_dir)),
             Command::CancelRefresh => {
                 self.refresh_cancel.cancel();
                 self.state.cancel_refresh();
@@ -334,8 +350,9 @@ impl Controller {
         );
     }
 
-    /// `undo_of`: the logged change this one undoes.
-    fn apply_change(&mut self, buckets: &[BucketName], change: Change, undo_of: Option<String>) {
+    /// Starts one change over several buckets. A change to more than one bucket gets a
+    /// batch id in the change log, so it can be undone as one.
+    fn apply_change(&mut self, buckets: Vec<(BucketName, ChangeRequest)>, title: String) {
         let Some(client) = self.client.clone() else {
             return;
         };
@@ -346,7 +363,15 @@ impl Controller {
             );
             return;
         }
-        let Some((batch, work)) = self.state.begin_batch(buckets, change.clone()) else {
+        let batch_id = (buckets.len() > 1).then(changelog::ChangeRecord::new_id);
+        let steps = buckets
+            .into_iter()
+            .map(|(name, mut request)| {
+                request.batch = request.batch.or_else(|| batch_id.clone());
+                (name, request.change.clone(), request)
+            })
+            .collect();
+        let Some((batch, work)) = self.state.begin_batch(steps, title) else {
             return;
         };
         self.batch_cancel = CancellationToken::new();
@@ -358,13 +383,12 @@ impl Controller {
                 .map(|a| a.profile.name.clone())
                 .unwrap_or_default(),
             log_path: Some(changelog::log_path(&self.env.data_dir)),
-            undo_of,
+            preflight: self.env.preflight.clone(),
         };
         let job = ChangeJob {
             session: self.state.session,
             batch,
             work,
-            change,
             context,
             cancel: self.batch_cancel.clone(),
         };

@@ -32,6 +32,8 @@ pub struct AppEnvironment {
     pub request_timeout: Duration,
     /// Use rfd's dialogs; when false (tests), paths are typed into a field.
     pub file_dialogs: bool,
+    /// The change engine's pre-flight check (see [`crate::app::change`]), if any.
+    pub preflight: Option<Arc<dyn crate::app::change::Preflight>>,
 }
 
 impl AppEnvironment {
@@ -49,6 +51,7 @@ impl AppEnvironment {
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout: Duration::from_secs(30),
             file_dialogs: true,
+            preflight: None,
         }
     }
 
@@ -71,6 +74,7 @@ impl AppEnvironment {
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout: Duration::from_secs(30),
             file_dialogs: false,
+            preflight: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::app::changelog::ChangeRecord;
 use crate::app::import::ImportedProfile;
 use crate::app::profile::{Profile, ProfileConfig};
 use crate::core::model::{Bucket, BucketName};
@@ -26,41 +27,7 @@ pub struct RequestId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct SessionId(pub u64);
 
-pub use crate::app::change::Change;
-
-/// How a change ended, after the read-back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApplyOutcome {
-    /// Written, and the rule read back is the one written.
-    Verified,
-    /// Written, but the rule read back differs.
-    Mismatch {
-        expected: EncryptionState,
-        actual: EncryptionState,
-    },
-    /// The write itself failed; the rule is unchanged.
-    Failed(ReadFailure),
-    /// The write succeeded but the read-back failed, so the result is unconfirmed.
-    ReadBackFailed(ReadFailure),
-    /// Cancelled before this bucket was changed.
-    Cancelled,
-}
-
-impl ApplyOutcome {
-    pub fn is_success(&self) -> bool {
-        matches!(self, Self::Verified)
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            Self::Verified => "verified",
-            Self::Mismatch { .. } => "mismatch",
-            Self::Failed(_) => "failed",
-            Self::ReadBackFailed(_) => "not verified",
-            Self::Cancelled => "cancelled",
-        }
-    }
-}
+pub use crate::app::change::{ApplyOutcome, Change};
 
 /// Audit export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +114,8 @@ pub enum Event {
         session: SessionId,
         request: RequestId,
         bucket: BucketName,
-        result: Result<BucketInfo, ReadFailure>,
+        /// Boxed: the facts are large, and most events are small.
+        result: Result<Box<BucketInfo>, ReadFailure>,
     },
     /// One bucket of a batch was changed and read back.
     RuleApplied {
@@ -156,12 +124,18 @@ pub enum Event {
         request: RequestId,
         bucket: BucketName,
         outcome: ApplyOutcome,
-        /// How to restore the rule from before this change, when it is known.
-        undo: Option<crate::app::change::Undo>,
     },
     BatchFinished {
         session: SessionId,
         batch: RequestId,
+    },
+    /// The change log was read: every change, oldest first, and how many lines were unreadable.
+    HistoryLoaded {
+        records: Vec<ChangeRecord>,
+        skipped: usize,
+    },
+    HistoryFailed {
+        error: String,
     },
     /// One HTTP attempt, for the activity log (never holds a secret).
     CallRecorded {

@@ -16,7 +16,7 @@
 //! | [`demo`] | the embedded dev server and its `demo` profile |
 //! | [`files`] | export and import through rfd dialogs or a typed path |
 //! | [`import`] | ossutil config and AccessKey CSV parsers |
-//! | [`change`] | one verified, logged rule change (shared with the CLI) |
+//! | [`change`] | the change engine: guard, write, verify, log, undo (shared with the CLI) |
 //! | [`changelog`] | the JSONL change log |
 //! | [`export`] | the audit row shared with the CLI |
 //! | [`profile`] | profiles in TOML (0600, never a secret) |

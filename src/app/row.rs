@@ -1,7 +1,7 @@
-//! One bucket's row in the table: the last known rule, what it waits for, the outcome and
-//! undo of the last change made here, and its GetBucketInfo facts.
+//! One bucket's row in the table: the last known rule, what it waits for, the outcome of
+//! the last change made here, and its GetBucketInfo facts. (What to undo comes from the
+//! change log: [`crate::app::change::history`].)
 
-use crate::app::change::Undo;
 use crate::app::event::{ApplyOutcome, RequestId};
 use crate::core::model::Bucket;
 use crate::core::ops::bucket::BucketInfo;
@@ -35,8 +35,6 @@ pub struct BucketRow {
     pub(super) listed_by: RequestId,
     /// The outcome of the last change made from this app.
     pub verification: Option<ApplyOutcome>,
-    /// How to restore the rule from before the last change made from this app.
-    pub undo: Option<Undo>,
     pub info: InfoState,
     /// When the rule in `encryption` was read from OSS (by a refresh or a change's
     /// read-back), so a preview built from it can say how old it is. Set by the controller:
@@ -84,7 +82,6 @@ mod tests {
             last_request: RequestId(1),
             listed_by: RequestId(1),
             verification: Some(verification),
-            undo: None,
             info: InfoState::NotLoaded,
             read_at: None,
         }
@@ -109,7 +106,7 @@ mod tests {
         assert_eq!(r.verification, None, "changed elsewhere");
         assert_eq!(r.encryption, Some(EncryptionState::NotConfigured));
 
-        let failed = ApplyOutcome::Failed(ReadFailure {
+        let failed = ApplyOutcome::WriteFailed(ReadFailure {
             code: "AccessDenied".into(),
             message: "m".into(),
             request_id: None,

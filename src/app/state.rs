@@ -71,6 +71,8 @@ impl RefreshStatus {
 pub struct BatchItem {
     pub bucket: BucketName,
     pub request: RequestId,
+    /// This bucket's change (in an undo of a bulk change, each bucket restores its own rule).
+    pub change: Change,
     pub before: Option<EncryptionState>,
     pub outcome: Option<ApplyOutcome>,
 }
@@ -79,7 +81,8 @@ pub struct BatchItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
     pub id: RequestId,
-    pub change: Change,
+    /// The whole change, described ("set AES256", "undo of bulk change …").
+    pub title: String,
     pub items: Vec<BatchItem>,
     pub finished: bool,
 }
@@ -94,6 +97,9 @@ impl Batch {
         self.items.iter().filter(ok).count()
     }
 }
+
+/// Each bucket of a starting batch: its request id, the bucket, and what the worker needs.
+pub type BatchWork<T> = Vec<(RequestId, Bucket, T)>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeLevel {
@@ -123,6 +129,8 @@ pub struct AppState {
     pub refresh: Option<RefreshStatus>,
     pub batch: Option<Batch>,
     pub activity: ActivityLog,
+    /// The change log as last read (`None`: not read yet); the History window shows it.
+    pub history: Option<crate::app::change::history::History>,
     pub notices: Vec<Notice>,
     /// No save dialog was available: ask for a path.
     pub export_path_needed: Option<ExportFormat>,
@@ -281,38 +289,40 @@ impl AppState {
         Some((request, row.bucket.clone()))
     }
 
-    /// Starts a change over `names` (unknown names are skipped). Returns the batch id and the
-    /// request id of each bucket.
-    pub fn begin_batch(
+    /// Starts a change over the named buckets, each with its own change (unknown names are
+    /// skipped). Returns the batch id and, per bucket, its request id, the bucket and `T`
+    /// (what the worker needs to make the change).
+    pub fn begin_batch<T>(
         &mut self,
-        names: &[BucketName],
-        change: Change,
-    ) -> Option<(RequestId, Vec<(RequestId, Bucket)>)> {
+        steps: Vec<(BucketName, Change, T)>,
+        title: String,
+    ) -> Option<(RequestId, BatchWork<T>)> {
         let id = self.next_request();
         let mut items = Vec::new();
         let mut work = Vec::new();
-        for name in names {
+        for (name, change, extra) in steps {
             let request = self.next_request();
-            let Some(row) = self.row_mut(name) else {
+            let Some(row) = self.row_mut(&name) else {
                 continue;
             };
             row.last_request = request;
             row.activity = RowActivity::Applying;
             row.verification = None;
             items.push(BatchItem {
-                bucket: name.clone(),
+                bucket: name,
                 request,
+                change,
                 before: row.encryption.clone(),
                 outcome: None,
             });
-            work.push((request, row.bucket.clone()));
+            work.push((request, row.bucket.clone(), extra));
         }
         if work.is_empty() {
             return None;
         }
         self.batch = Some(Batch {
             id,
-            change,
+            title,
             items,
             finished: false,
         });
@@ -364,7 +374,6 @@ impl AppState {
                         last_request: request,
                         listed_by: request,
                         verification: None,
-                        undo: None,
                         info: InfoState::NotLoaded,
                         read_at: None,
                     });

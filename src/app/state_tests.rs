@@ -139,7 +139,7 @@ fn stale_events_are_dropped() {
     assert!(state.row(&name("zzz")).is_none());
     // A change after the refresh wins over the refresh's late answer for that bucket.
     let (batch, work) = state
-        .begin_batch(&[name("aaa")], Change::Set(SseRule::Aes256))
+        .begin_batch(steps(&["aaa"], &Change::Set(SseRule::Aes256)), "t".into())
         .expect("batch");
     assert!(!state.apply(loaded(old_session, newer, "aaa", kms(None))));
     assert_eq!(
@@ -153,10 +153,6 @@ fn stale_events_are_dropped() {
         request: work[0].0,
         bucket: name("aaa"),
         outcome: ApplyOutcome::Verified,
-        undo: Some(crate::app::change::Undo {
-            change: Change::Set(kms(None).rule().cloned().expect("a rule")),
-            of: "change-1".into(),
-        }),
     }));
     let row = state.row(&name("aaa")).expect("row");
     assert_eq!(
@@ -164,14 +160,6 @@ fn stale_events_are_dropped() {
         Some(EncryptionState::Configured(SseRule::Aes256))
     );
     assert_eq!(row.verification, Some(ApplyOutcome::Verified));
-    assert!(
-        matches!(
-            &row.undo,
-            Some(crate::app::change::Undo { change: Change::Set(SseRule::Kms { .. }), of })
-                if of == "change-1"
-        ),
-        "the row remembers how to undo"
-    );
     // Another profile: everything from the old session is dropped.
     let new_session = state.begin_session(profile("q"));
     assert!(state.rows().is_empty());
@@ -256,7 +244,10 @@ fn batch_records_every_result_and_mismatch_shows_actual() {
         sm4_data: false,
     };
     let (batch, work) = state
-        .begin_batch(&[name("aaa"), name("bbb"), name("nope")], Change::Set(rule))
+        .begin_batch(
+            steps(&["aaa", "bbb", "nope"], &Change::Set(rule)),
+            "t".into(),
+        )
         .expect("batch");
     assert_eq!(work.len(), 2);
     assert_eq!(
@@ -275,18 +266,15 @@ fn batch_records_every_result_and_mismatch_shows_actual() {
         request: work[0].0,
         bucket: name("aaa"),
         outcome: ApplyOutcome::Mismatch {
-            expected: EncryptionState::NotConfigured,
-            actual: kms(None),
+            read_back: kms(None).rule().cloned(),
         },
-        undo: None,
     });
     state.apply(Event::RuleApplied {
         session,
         batch,
         request: work[1].0,
         bucket: name("bbb"),
-        outcome: ApplyOutcome::Failed(failure),
-        undo: None,
+        outcome: ApplyOutcome::WriteFailed(failure),
     });
     state.apply(Event::BatchFinished { session, batch });
     let b = state.batch.clone().expect("batch");
@@ -318,13 +306,13 @@ fn info_answers_only_for_the_latest_request() {
         session,
         request: first,
         bucket: name("aaa"),
-        result: Ok(info.clone()),
+        result: Ok(Box::new(info.clone())),
     }));
     assert!(state.apply(Event::BucketInfoLoaded {
         session,
         request: second,
         bucket: name("aaa"),
-        result: Ok(info),
+        result: Ok(Box::new(info)),
     }));
     assert!(matches!(
         state.row(&name("aaa")).map(|r| &r.info),
@@ -437,4 +425,15 @@ fn audit_rows_are_sorted_and_skip_unread() {
     let rows = state.audit_rows();
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["aaa", "zzz"]);
+}
+
+/// One step per bucket, all with `change` (what `Controller::apply_change` hands the state).
+pub(super) fn steps(
+    names: &[&str],
+    change: &Change,
+) -> Vec<(crate::core::model::BucketName, Change, ())> {
+    names
+        .iter()
+        .map(|n| (name(n), change.clone(), ()))
+        .collect()
 }

@@ -166,7 +166,7 @@ pub fn status_text(row: &BucketRow) -> String {
     }
     match (&row.verification, &row.encryption) {
         (Some(ApplyOutcome::Verified), _) => "verified".to_owned(),
-        (Some(ApplyOutcome::Failed(f)), _) => format!("change failed: {}", f.code),
+        (Some(ApplyOutcome::WriteFailed(f)), _) => format!("change failed: {}", f.code),
         (Some(other), _) => other.label().to_owned(),
         (None, Some(EncryptionState::Unknown(f))) => f.code.clone(),
         (None, _) => "ok".to_owned(),

@@ -6,12 +6,12 @@ use std::pin::pin;
 use futures::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::change::{self, ChangeContext, Undo};
-use crate::app::event::{ApplyOutcome, Change, Event, EventSender, RequestId, SessionId};
+use crate::app::change::{self, ChangeContext, ChangeRequest};
+use crate::app::changelog;
+use crate::app::event::{ApplyOutcome, Event, EventSender, RequestId, SessionId};
 use crate::app::runtime::RuntimeHandle;
 use crate::core::model::Bucket;
-use crate::core::sse::EncryptionState;
-use crate::transport::{OssClient, OssError, fanout, paginate};
+use crate::transport::{OssClient, fanout, paginate};
 
 /// Changes in flight at once in a batch: writes are rarer and heavier than reads.
 pub const BATCH_CONCURRENCY: usize = 8;
@@ -21,10 +21,9 @@ pub const BATCH_CONCURRENCY: usize = 8;
 pub struct ChangeJob {
     pub session: SessionId,
     pub batch: RequestId,
-    /// Each bucket with its own request id.
-    pub work: Vec<(RequestId, Bucket)>,
-    pub change: Change,
-    /// Where the change log goes (shared with the CLI).
+    /// Each bucket with its own request id and what the engine is asked to do to it.
+    pub work: Vec<(RequestId, Bucket, ChangeRequest)>,
+    /// Where the change log goes (shared with the CLI), and the pre-flight check.
     pub context: ChangeContext,
     pub cancel: CancellationToken,
 }
@@ -154,6 +153,7 @@ impl Worker {
             let result = client
                 .get_bucket_info(&bucket)
                 .await
+                .map(Box::new)
                 .map_err(|e| e.to_read_failure());
             events.send(Event::BucketInfoLoaded {
                 session,
@@ -164,76 +164,58 @@ impl Worker {
         });
     }
 
-    /// Applies the job's change to each bucket: write, read back, compare; one
-    /// `RuleApplied` per bucket, then `BatchFinished`. Cancelling skips the buckets not
-    /// started yet.
+    /// Runs the change engine on each bucket of the job; one `RuleApplied` per bucket, then
+    /// `BatchFinished`. Cancelling skips the buckets not started yet.
     pub fn apply_change(&self, client: OssClient, job: ChangeJob) {
         let ChangeJob {
             session,
             batch,
             work,
-            change,
             context,
             cancel,
         } = job;
         let events = self.events.clone();
         self.rt.spawn(async move {
             let mut results = futures::stream::iter(work)
-                .map(|(request, bucket)| {
+                .map(|(request_id, bucket, request)| {
                     let client = client.clone();
-                    let change = change.clone();
                     let cancel = cancel.clone();
                     let context = context.clone();
                     async move {
-                        let (outcome, undo) = if cancel.is_cancelled() {
-                            (ApplyOutcome::Cancelled, None)
+                        let outcome = if cancel.is_cancelled() {
+                            ApplyOutcome::Cancelled
                         } else {
-                            change_one(&client, &bucket, &change, &context).await
+                            change::run(&client, &bucket, &request, &context)
+                                .await
+                                .outcome
                         };
-                        (request, bucket, outcome, undo)
+                        (request_id, bucket, outcome)
                     }
                 })
                 .buffer_unordered(BATCH_CONCURRENCY);
-            while let Some((request, bucket, outcome, undo)) = results.next().await {
+            while let Some((request, bucket, outcome)) = results.next().await {
                 events.send(Event::RuleApplied {
                     session,
                     batch,
                     request,
                     bucket: bucket.name,
                     outcome,
-                    undo,
                 });
             }
             events.send(Event::BatchFinished { session, batch });
         });
     }
-}
 
-/// Write, read back and compare through [`change::apply_change`] (which also appends the
-/// change log, so the audit trail is the CLI's), then says how it went and how to undo it.
-pub async fn change_one(
-    client: &OssClient,
-    bucket: &Bucket,
-    change: &Change,
-    context: &ChangeContext,
-) -> (ApplyOutcome, Option<Undo>) {
-    let outcome = change::apply_change(client, bucket, change, context).await;
-    let undo = outcome.record.undo();
-    let written = outcome.record.written;
-    let result = match (
-        outcome.read_back,
-        outcome.write_error,
-        outcome.read_back_error,
-    ) {
-        _ if outcome.record.verified => ApplyOutcome::Verified,
-        // The write was refused and the rule read back shows it unchanged.
-        (_, Some(error), _) if !written => ApplyOutcome::Failed(error.to_read_failure()),
-        (Some(rule), _, _) => ApplyOutcome::Mismatch {
-            expected: change.expected(),
-            actual: rule.map_or(EncryptionState::NotConfigured, EncryptionState::Configured),
-        },
-        (None, _, Some(error)) => ApplyOutcome::ReadBackFailed(error.to_read_failure()),
-        (None, _, None) => ApplyOutcome::Failed(OssError::Cancelled.to_read_failure()),
-    };
-    (result, undo)
+    /// Reads the change log off the UI thread.
+    pub fn load_history(&self, path: std::path::PathBuf) {
+        let events = self.events.clone();
+        self.rt.spawn_blocking(move || {
+            events.send(match changelog::read_all(&path) {
+                Ok((records, skipped)) => Event::HistoryLoaded { records, skipped },
+                Err(e) => Event::HistoryFailed {
+                    error: format!("{e}: {}", path.display()),
+                },
+            });
+        });
+    }
 }

@@ -67,16 +67,6 @@ pub enum SigVersionArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SseArg {
-    #[value(name = "AES256")]
-    Aes256,
-    #[value(name = "KMS")]
-    Kms,
-    #[value(name = "SM4")]
-    Sm4,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataEncryptionArg {
     #[value(name = "SM4")]
     Sm4,
@@ -113,7 +103,7 @@ pub enum Command {
         #[command(flatten)]
         bucket: BucketArg,
         #[arg(long, value_enum)]
-        sse: SseArg,
+        sse: crate::app::change::Algorithm,
         /// CMK ID (KMS only); omit for the KMS-managed default key
         #[arg(long)]
         kms_key_id: Option<String>,

@@ -5,15 +5,14 @@ use std::process::ExitCode;
 use futures::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::change::Change;
+use crate::app::change::{Change, RuleSpec};
 use crate::app::export::AuditRow;
 use crate::core::model::{Bucket, BucketName};
-use crate::core::sse::{EncryptionState, SseRule};
-use crate::core::validate::{kms_key_for_regions, rule_from_fields};
+use crate::core::sse::{EncryptionState, ReadFailure};
 use crate::transport::clock::describe_offset;
 use crate::transport::{OssClient, OssError, fanout};
 
-use super::args::{BucketArg, Command, DataEncryptionArg, FailOn, GlobalArgs, SseArg};
+use super::args::{BucketArg, Command, DataEncryptionArg, FailOn, GlobalArgs};
 use super::changes::{change, print_log, undo};
 use super::connect::connect;
 use super::output::{render_row, render_rows, terminal_safe};
@@ -25,6 +24,8 @@ pub enum CliError {
     Usage(String),
     /// An OSS call failed: exit 1, with the hint.
     Oss(OssError),
+    /// An OSS call inside a change failed (the engine's words for it): exit 1, with the hint.
+    Remote(ReadFailure),
     /// Anything else that failed: exit 1.
     Failed(String),
     /// `buckets --fail-on` found this many buckets in a flagged state: exit 3.
@@ -44,16 +45,17 @@ impl CliError {
                 eprintln!("error: {}", terminal_safe(msg));
                 ExitCode::from(2)
             }
-            Self::Oss(e) => {
+            Self::Oss(e) => Self::Remote(e.to_read_failure()).report(),
+            Self::Remote(failure) => {
                 eprintln!(
                     "error: {}: {}",
-                    terminal_safe(e.code()),
-                    terminal_safe(&e.message())
+                    terminal_safe(&failure.code),
+                    terminal_safe(&failure.message)
                 );
-                if let Some(id) = e.request_id() {
+                if let Some(id) = &failure.request_id {
                     eprintln!("request id: {}", terminal_safe(id));
                 }
-                eprintln!("hint: {}", terminal_safe(&e.hint()));
+                eprintln!("hint: {}", terminal_safe(&failure.hint));
                 ExitCode::from(1)
             }
             Self::Failed(msg) => {
@@ -135,18 +137,17 @@ async fn run_with_client(
             kms_key_id,
             kms_data_encryption,
         } => {
+            let spec = RuleSpec {
+                algorithm: sse,
+                kms_key_id,
+                sm4_data: kms_data_encryption.is_some_and(|DataEncryptionArg::Sm4| true),
+            };
+            let usage = |e: crate::core::validate::ValidationError| CliError::Usage(e.to_string());
             // Checked before anything is sent; the key's region needs the bucket's.
-            let mut rule = rule_from_args(sse, kms_key_id.as_deref(), kms_data_encryption)?;
+            spec.build(&[]).map_err(usage)?;
             let bucket = locate(&client, &bucket).await?;
-            if let SseRule::Kms {
-                key_id: Some(key), ..
-            } = &mut rule
-            {
-                // Sent as a key ID of the bucket's region (an ARN becomes its ID).
-                *key = kms_key_for_regions(key, &[bucket.region.as_str()])
-                    .map_err(|e| CliError::Usage(e.to_string()))?;
-            }
-            change(&client, &bucket, &Change::Set(rule), global).await
+            let rule = spec.build(&[bucket.region.as_str()]).map_err(usage)?;
+            change(&client, &bucket, Change::Set(rule), global).await
         }
         Command::Delete { bucket, yes } => {
             if !yes {
@@ -155,31 +156,13 @@ async fn run_with_client(
                 ));
             }
             let bucket = locate(&client, &bucket).await?;
-            change(&client, &bucket, &Change::Delete, global).await
+            change(&client, &bucket, Change::Delete, global).await
         }
         Command::Undo { bucket, yes, force } => {
             undo(&client, bucket.as_deref(), yes, force, global).await
         }
         Command::Devserver(_) | Command::Log => unreachable!("handled by run"),
     }
-}
-
-fn rule_from_args(
-    sse: SseArg,
-    kms_key_id: Option<&str>,
-    data: Option<DataEncryptionArg>,
-) -> Result<SseRule, CliError> {
-    let algorithm = match sse {
-        SseArg::Aes256 => "AES256",
-        SseArg::Kms => "KMS",
-        SseArg::Sm4 => "SM4",
-    };
-    let data = data.map(|DataEncryptionArg::Sm4| "SM4");
-    if let Some(key) = kms_key_id.filter(|_| sse == SseArg::Kms) {
-        crate::core::validate::validate_kms_key_id(key)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-    }
-    rule_from_fields(algorithm, kms_key_id, data).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// The bucket to work on: addressed directly when its region is given, else found through

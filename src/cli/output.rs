@@ -1,6 +1,6 @@
 //! Printing audit rows as a table, JSON or CSV.
 
-use crate::app::changelog::{ChangeRecord, LoggedState};
+use crate::app::changelog::ChangeRecord;
 use crate::app::export::{AuditRow, to_csv};
 
 use super::args::Format;
@@ -101,16 +101,6 @@ fn outcome(r: &ChangeRecord) -> &'static str {
     }
 }
 
-fn describe_state(state: &LoggedState) -> String {
-    match state {
-        LoggedState::Rule(rule) => rule
-            .to_rule()
-            .map_or_else(|| rule.sse_algorithm.clone(), |r| r.to_string()),
-        LoggedState::NoRule => "None".into(),
-        LoggedState::Unknown { code } => format!("unknown ({code})"),
-    }
-}
-
 /// Renders the change log: JSON lines as an array, CSV, or a table.
 pub fn render_log(records: &[ChangeRecord], format: Format) -> String {
     match format {
@@ -154,8 +144,8 @@ pub fn render_log(records: &[ChangeRecord], format: Format) -> String {
                         r.bucket.clone(),
                         r.region.clone(),
                         format!("{:?}", r.kind).to_lowercase(),
-                        describe_state(&r.before),
-                        describe_state(&r.after),
+                        r.before.describe(),
+                        r.after.describe(),
                         outcome(r).to_owned(),
                         r.request_id.clone().unwrap_or_default(),
                         r.error.clone().unwrap_or_default(),

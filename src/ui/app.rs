@@ -31,6 +31,7 @@ pub struct ViewState {
     pub primary: Option<BucketName>,
     pub rule_form: RuleDraft,
     pub confirm: Option<ConfirmRequest>,
+    pub history: super::history_view::HistoryWindow,
     pub profile_dialog: Option<ProfileDialog>,
     pub show_activity: bool,
     pub export_path: String,
@@ -162,6 +163,7 @@ impl eframe::App for OssGuardApp {
             }
         });
 
+        super::history_view::history_window_ui(ui.ctx(), state, view, commands);
         super::confirm_dialog::confirm_dialog_ui(ui.ctx(), state, view, commands);
         super::profile_dialog::profile_dialog_ui(
             ui.ctx(),

@@ -1,51 +1,117 @@
-//! The confirmation before any change: every bucket with its rule before and after.
+//! The confirmation before any change: every bucket with its rule before and after. What it
+//! shows as "before" is what the change engine then guards: a bucket whose rule differs
+//! by the time it is written is left alone (unless "write anyway" is ticked).
 
+use crate::app::change::{self, Change, ChangeRequest, Undo, known_state};
 use crate::app::command::{Command, CommandSender};
-use crate::app::event::Change;
 use crate::app::state::{AppState, BucketRow};
 use crate::core::model::BucketName;
 
 use super::app::ViewState;
 use super::detail_panel::describe;
 
+/// One bucket's line in the preview.
+#[derive(Debug, Clone)]
+pub struct PreviewLine {
+    pub bucket: BucketName,
+    pub before: String,
+    pub after: String,
+    pub request: ChangeRequest,
+}
+
 #[derive(Debug, Clone)]
 pub struct ConfirmRequest {
-    pub change: Change,
-    /// Set when confirming an undo: what it restores, logged as the undo of that change.
-    pub undo: Option<crate::app::change::Undo>,
-    /// Each bucket with its rule before, as text.
-    pub preview: Vec<(BucketName, String)>,
+    /// The whole change, as the administrator sees it.
+    pub title: String,
+    /// Set when confirming an undo: the change or bulk change it undoes.
+    pub undo_of: Option<String>,
+    pub lines: Vec<PreviewLine>,
+    /// Buckets left out of the change, each with why (it already has the rule, its change
+    /// cannot be undone).
+    pub left_out: Vec<(BucketName, String)>,
+    /// Write even where the rule changed since it was read (someone else's change is lost).
+    pub force: bool,
 }
 
 impl ConfirmRequest {
+    /// `change` for each of `buckets`, guarded by the rule each row shows now; buckets that
+    /// already have the rule are left out.
     pub fn new(state: &AppState, buckets: &[BucketName], change: Change) -> Self {
-        let preview = buckets
-            .iter()
-            .map(|name| (name.clone(), before_text(state.row(name))))
+        let mut lines = Vec::new();
+        let mut left_out = Vec::new();
+        for name in buckets {
+            let row = state.row(name);
+            let confirmed = known_state(row.and_then(|r| r.encryption.as_ref()));
+            if confirmed
+                .as_ref()
+                .is_some_and(|c| c.as_ref() == change.target())
+            {
+                left_out.push((name.clone(), "already has this rule".to_owned()));
+                continue;
+            }
+            lines.push(PreviewLine {
+                bucket: name.clone(),
+                before: before_text(row),
+                after: describe(&change.expected()),
+                request: ChangeRequest {
+                    confirmed,
+                    ..ChangeRequest::unguarded(change.clone())
+                },
+            });
+        }
+        Self {
+            title: change.describe(),
+            undo_of: None,
+            lines,
+            left_out,
+            force: false,
+        }
+    }
+
+    /// Confirms restoring each bucket's rule from before a logged change (`of`: the change's
+    /// or the bulk change's id). The guard is the rule the undone change set. `left_out`:
+    /// buckets of a bulk change that cannot be undone, with why.
+    pub fn for_undo(
+        state: &AppState,
+        undos: Vec<Undo>,
+        of: &str,
+        left_out: Vec<(BucketName, String)>,
+    ) -> Self {
+        let lines = undos
+            .into_iter()
+            .filter_map(|undo| {
+                let bucket = BucketName::parse(&undo.bucket).ok()?;
+                let seen = before_text(state.row(&bucket));
+                Some(PreviewLine {
+                    before: format!(
+                        "{} (set by that change; now {seen})",
+                        change::describe_state(undo.set.as_ref())
+                    ),
+                    after: describe(&undo.change.expected()),
+                    request: undo.request(false, None),
+                    bucket,
+                })
+            })
             .collect();
         Self {
-            change,
-            preview,
-            undo: None,
+            title: "restore the rules from before".to_owned(),
+            undo_of: Some(of.to_owned()),
+            lines,
+            left_out,
+            force: false,
         }
     }
 
-    /// Confirms restoring `bucket`'s rule from before its last logged change.
-    pub fn for_undo(state: &AppState, bucket: &BucketName, undo: crate::app::change::Undo) -> Self {
-        Self {
-            undo: Some(undo.clone()),
-            ..Self::new(state, std::slice::from_ref(bucket), undo.change)
-        }
-    }
-
-    fn after(&self) -> String {
-        describe(&self.change.expected())
+    fn deletes(&self) -> bool {
+        self.lines
+            .iter()
+            .any(|l| l.request.change == Change::Delete)
     }
 }
 
 /// The "before" column: the cached rule with the time it was read, so a stale one shows
-/// (the rule may have been changed elsewhere since; the change itself reads it again and logs
-/// what it found).
+/// (the rule may have been changed elsewhere since; the engine reads it again and stops if
+/// it differs).
 fn before_text(row: Option<&BucketRow>) -> String {
     let Some((state, row)) = row.and_then(|r| r.encryption.as_ref().map(|s| (s, r))) else {
         return "not read yet".to_owned();
@@ -73,21 +139,27 @@ pub fn confirm_dialog_ui(
     view: &mut ViewState,
     commands: &CommandSender,
 ) {
-    let Some(request) = &view.confirm else {
+    let Some(request) = &mut view.confirm else {
         return;
     };
     let mut confirmed = false;
     let mut closed = false;
     let modal = egui::Modal::new(egui::Id::unique("confirm_change")).show(ctx, |ui| {
-        ui.set_max_width(560.0);
-        let count = request.preview.len();
+        ui.set_max_width(620.0);
+        let count = request.lines.len();
         let what = if count == 1 {
             "1 bucket".to_owned()
         } else {
             format!("{count} buckets")
         };
         ui.heading(format!("Review the change to {what}"));
-        ui.label(format!("Change: {}", request.change.describe()));
+        ui.label(format!("Change: {}", request.title));
+        if let Some(of) = &request.undo_of {
+            ui.label(format!("Undoes: {of}"));
+        }
+        for (bucket, why) in &request.left_out {
+            ui.weak(format!("Left out: {bucket} ({why})"));
+        }
         ui.add_space(4.0);
         egui::ScrollArea::vertical()
             .max_height(320.0)
@@ -100,23 +172,32 @@ pub fn confirm_dialog_ui(
                         ui.strong("Before");
                         ui.strong("After");
                         ui.end_row();
-                        let after = request.after();
-                        for (name, before) in &request.preview {
-                            ui.label(name.as_str());
-                            ui.label(before);
-                            ui.label(&after);
+                        for line in &request.lines {
+                            ui.label(line.bucket.as_str());
+                            ui.label(&line.before);
+                            ui.label(&line.after);
                             ui.end_row();
                         }
                     });
             });
         ui.add_space(6.0);
         ui.label(EXISTING_OBJECTS_NOTE);
-        if request.change == Change::Delete {
+        if request.deletes() {
             ui.colored_label(ui.visuals().warn_fg_color, DELETE_WARNING);
         }
-        ui.label("After the call, each rule is read back and compared.");
+        ui.label(
+            "Each rule is read first: a bucket whose rule is no longer the one shown is left \
+             alone. After the call, each rule is read back and compared.",
+        );
+        ui.checkbox(
+            &mut request.force,
+            "Write even if a rule changed since (someone else's change is lost)",
+        );
         ui.horizontal(|ui| {
-            if ui.button("Confirm").clicked() {
+            if ui
+                .add_enabled(count > 0, egui::Button::new("Confirm"))
+                .clicked()
+            {
                 confirmed = true;
                 ui.close();
             }
@@ -127,19 +208,21 @@ pub fn confirm_dialog_ui(
         });
     });
     if confirmed {
-        let buckets = request.preview.iter().map(|(n, _)| n.clone()).collect();
-        let command = match (&request.undo, &request.change) {
-            (Some(undo), _) => Command::Undo {
-                bucket: request.preview[0].0.clone(),
-                undo: undo.clone(),
-            },
-            (None, Change::Set(rule)) => Command::SetRule {
-                buckets,
-                rule: rule.clone(),
-            },
-            (None, Change::Delete) => Command::DeleteRule { buckets },
-        };
-        commands.send(command);
+        let force = request.force;
+        let buckets = request
+            .lines
+            .iter()
+            .map(|line| {
+                let mut step = line.request.clone();
+                step.force = force;
+                (line.bucket.clone(), step)
+            })
+            .collect();
+        commands.send(Command::Change {
+            buckets,
+            change: request.title.clone(),
+            undo_of: request.undo_of.clone(),
+        });
     }
     if confirmed || closed || modal.should_close() {
         view.confirm = None;

@@ -3,13 +3,15 @@
 
 use egui::RichText;
 
+use crate::app::change::{describe_state, known_state};
 use crate::app::command::{Command, CommandSender};
 use crate::app::event::ApplyOutcome;
 use crate::app::state::{AppState, Batch, BucketRow, InfoState};
-use crate::core::sse::EncryptionState;
+use crate::core::sse::{EncryptionState, SseRule};
 
 use super::app::ViewState;
 use super::confirm_dialog::ConfirmRequest;
+use super::history_view::owner;
 use super::rule_form::rule_form_ui;
 use super::widgets::{error_block_ui, sse_badge_ui};
 
@@ -25,33 +27,34 @@ pub fn detail_panel_ui(
         ui.label("One rule will be applied to each of them, after a preview.");
     } else if let Some(row) = targets.first().and_then(|n| state.row(n)) {
         bucket_details_ui(ui, row, commands);
-        if let Some(undo) = &row.undo {
-            let busy = state.batch_running() || !state.is_connected();
-            let button =
-                egui::Button::new(format!("Undo last change ({})", undo.change.describe()));
-            if ui
-                .add_enabled(!busy, button)
-                .on_hover_text("Restore the rule this bucket had before the last change made here")
-                .clicked()
-            {
-                view.confirm = Some(ConfirmRequest::for_undo(
-                    state,
-                    &row.bucket.name,
-                    undo.clone(),
-                ));
-            }
-        }
+        undo_last_ui(ui, state, view, row);
     } else {
         return;
     }
     ui.separator();
-    let regions: Vec<&str> = targets
+    let rows: Vec<_> = targets.iter().filter_map(|n| state.row(n)).collect();
+    let regions: Vec<&str> = rows.iter().map(|r| r.bucket.region.as_str()).collect();
+    // The known rule of each target (unknown ones are left out: they might change).
+    let current: Vec<Option<SseRule>> = rows
         .iter()
-        .filter_map(|n| state.row(n))
-        .map(|r| r.bucket.region.as_str())
+        .filter_map(|r| known_state(r.encryption.as_ref()))
         .collect();
+    let shared = current
+        .first()
+        .filter(|first| current.len() == rows.len() && current.iter().all(|c| c == *first))
+        .and_then(Option::as_ref);
+    let profile = state
+        .active
+        .as_ref()
+        .map_or("", |a| a.profile.name.as_str());
+    view.rule_form.follow(profile, &targets, shared);
     let busy = state.batch_running() || !state.is_connected();
-    if let Some(change) = rule_form_ui(ui, &mut view.rule_form, &regions, busy) {
+    let current = if current.len() == rows.len() {
+        current
+    } else {
+        Vec::new()
+    };
+    if let Some(change) = rule_form_ui(ui, &mut view.rule_form, &regions, &current, busy) {
         view.confirm = Some(ConfirmRequest::new(state, &targets, change));
     }
     if let Some(batch) = &state.batch
@@ -59,6 +62,36 @@ pub fn detail_panel_ui(
     {
         ui.separator();
         batch_results_ui(ui, batch, commands);
+    }
+}
+
+/// "Undo last change": the newest change to this bucket in the change log that this profile
+/// made and nothing undid yet (as `ossguard undo BUCKET` picks it), so it works after a
+/// restart too.
+fn undo_last_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, row: &BucketRow) {
+    let (Some(history), Some(owner)) = (&state.history, owner(state)) else {
+        return;
+    };
+    let Some(last) = history.last_change(owner, Some(row.bucket.name.as_str())) else {
+        return;
+    };
+    let busy = state.batch_running() || !state.is_connected();
+    match history.undo(last, owner) {
+        Ok(undo) => {
+            let button =
+                egui::Button::new(format!("Undo last change ({})", undo.change.describe()));
+            if ui
+                .add_enabled(!busy, button)
+                .on_hover_text("Restore the rule this bucket had before its last logged change")
+                .clicked()
+            {
+                let of = last.id.clone();
+                view.confirm = Some(ConfirmRequest::for_undo(state, vec![undo], &of, Vec::new()));
+            }
+        }
+        Err(reason) => {
+            ui.weak(format!("Last change cannot be undone: {reason}"));
+        }
     }
 }
 
@@ -163,19 +196,34 @@ pub fn outcome_ui(ui: &mut egui::Ui, outcome: &ApplyOutcome) {
                     .color(egui::Color32::from_rgb(60, 170, 90)),
             );
         }
-        ApplyOutcome::Mismatch { expected, actual } => {
+        ApplyOutcome::Mismatch { read_back } => {
             ui.colored_label(
                 ui.visuals().error_fg_color,
                 format!(
-                    "Mismatch: expected {}, but OSS now reports {}.",
-                    describe(expected),
-                    describe(actual)
+                    "Mismatch: the rule read back is {}, not the one written.",
+                    describe_state(read_back.as_ref())
                 ),
             );
         }
-        ApplyOutcome::Failed(failure) => error_block_ui(ui, "The change failed", failure),
-        ApplyOutcome::ReadBackFailed(failure) => {
+        ApplyOutcome::WriteFailed(failure) => error_block_ui(ui, "The change failed", failure),
+        ApplyOutcome::Unconfirmed(failure) => {
             error_block_ui(ui, "Changed, but the rule could not be read back", failure);
+        }
+        ApplyOutcome::ChangedSince { found } => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Not written: the rule changed since it was confirmed (it is now {}). \
+                     Review the change again.",
+                    describe(found)
+                ),
+            );
+        }
+        ApplyOutcome::Refused(reason) => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Not written: the pre-flight check refused it: {reason}"),
+            );
         }
         ApplyOutcome::Cancelled => {
             ui.label("Cancelled before this bucket was changed.");
@@ -191,9 +239,10 @@ pub fn describe(state: &EncryptionState) -> String {
     }
 }
 
-fn batch_results_ui(ui: &mut egui::Ui, batch: &Batch, commands: &CommandSender) {
+/// A change's progress and its result per bucket (also shown in the History window).
+pub fn batch_results_ui(ui: &mut egui::Ui, batch: &Batch, commands: &CommandSender) {
     let total = batch.items.len();
-    ui.strong(format!("Change: {}", batch.change.describe()));
+    ui.strong(format!("Change: {}", batch.title));
     if !batch.finished {
         let done = batch.done();
         ui.horizontal(|ui| {
@@ -225,7 +274,7 @@ fn batch_results_ui(ui: &mut egui::Ui, batch: &Batch, commands: &CommandSender) 
                 ui.label(item.bucket.as_str());
                 match &item.outcome {
                     None => ui.weak("pending"),
-                    Some(ApplyOutcome::Failed(f) | ApplyOutcome::ReadBackFailed(f)) => ui
+                    Some(ApplyOutcome::WriteFailed(f) | ApplyOutcome::Unconfirmed(f)) => ui
                         .colored_label(
                             ui.visuals().error_fg_color,
                             format!("{}: {}", f.code, f.hint),

@@ -9,6 +9,7 @@
 //! | `detail_panel` | one bucket's rule and facts, or the bulk view; change results |
 //! | `rule_form` | the change form with inline validation |
 //! | `confirm_dialog` | before/after preview before any change |
+//! | `history_view` | the change log: every change, undo of one or of a bulk change |
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
 //! | `activity_log` | every request with time, bucket, operation, outcome, request id |
 //! | `widgets` | the encryption badge, the OSS error block, labelled fields |
@@ -17,6 +18,7 @@ pub mod app;
 mod bucket_table;
 mod confirm_dialog;
 mod detail_panel;
+mod history_view;
 mod profile_dialog;
 pub mod rule_form;
 mod top_bar;

@@ -1,122 +1,90 @@
-//! The change form: which rule to set (or delete), validated inline by `core::validate` every
-//! frame; "Review change…" stays disabled until the draft is a valid change.
+//! The change form: which rule to set (or delete), validated inline every frame by the change
+//! engine's [`RuleSpec`]; "Review change…" stays disabled until the draft is a valid change
+//! that would change at least one bucket's rule. The draft belongs to one selection of one
+//! profile: it starts again from the buckets' rule when either changes.
 
-use crate::app::event::Change;
+use crate::app::change::{Algorithm, Change, RuleSpec};
+use crate::core::model::BucketName;
 use crate::core::sse::SseRule;
-use crate::core::validate::{kms_key_for_regions, rule_from_fields};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RuleChoice {
-    Aes256,
-    #[default]
-    KmsDefault,
-    KmsKey,
-    Sm4,
-    KmsSm4,
-    Delete,
-}
+/// What the draft was made for: a profile and the buckets it targets.
+type DraftFor = (String, Vec<BucketName>);
 
-impl RuleChoice {
-    pub const ALL: [Self; 6] = [
-        Self::Aes256,
-        Self::KmsDefault,
-        Self::KmsKey,
-        Self::Sm4,
-        Self::KmsSm4,
-        Self::Delete,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Aes256 => "AES256 (SSE-OSS)",
-            Self::KmsDefault => "KMS with the default key",
-            Self::KmsKey => "KMS with a CMK ID",
-            Self::Sm4 => "SM4 (SSE-OSS)",
-            Self::KmsSm4 => "KMS with SM4 data encryption",
-            Self::Delete => "Delete the rule",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleDraft {
-    pub choice: RuleChoice,
-    /// Required for "KMS with a CMK ID", optional for "KMS with SM4".
+    /// `None`: delete the rule.
+    pub algorithm: Option<Algorithm>,
+    /// KMS only; blank: the KMS-managed default key.
     pub key_id: String,
+    /// KMS only: SM4 data encryption.
+    pub sm4_data: bool,
+    made_for: Option<DraftFor>,
 }
 
 impl RuleDraft {
-    fn uses_key(&self) -> bool {
-        matches!(self.choice, RuleChoice::KmsKey | RuleChoice::KmsSm4)
-    }
-
     /// The change this draft describes for buckets in `regions`, or why it is not valid yet.
     pub fn validate(&self, regions: &[&str]) -> Result<Change, String> {
-        let key = self.key_id.trim();
-        let (algorithm, key_id, data) = match self.choice {
-            RuleChoice::Delete => return Ok(Change::Delete),
-            RuleChoice::Aes256 => ("AES256", None, None),
-            RuleChoice::Sm4 => ("SM4", None, None),
-            RuleChoice::KmsDefault => ("KMS", None, None),
-            RuleChoice::KmsKey if key.is_empty() => {
-                return Err("Enter the CMK ID (a key ID, or a key ARN).".into());
-            }
-            RuleChoice::KmsKey => ("KMS", Some(key), None),
-            RuleChoice::KmsSm4 => ("KMS", Some(key), Some("SM4")),
+        let Some(algorithm) = self.algorithm else {
+            return Ok(Change::Delete);
         };
-        // One key for every target region, sent as its key ID (an ARN is turned into one).
-        let key_id = match key_id.filter(|k| !k.is_empty()) {
-            Some(key) => Some(kms_key_for_regions(key, regions).map_err(|e| e.to_string())?),
-            None => None,
+        let kms = algorithm == Algorithm::Kms;
+        let spec = RuleSpec {
+            algorithm,
+            kms_key_id: kms.then(|| self.key_id.clone()),
+            sm4_data: kms && self.sm4_data,
         };
-        rule_from_fields(algorithm, key_id.as_deref(), data)
+        spec.build(regions)
             .map(Change::Set)
             .map_err(|e| e.to_string())
     }
 
-    /// Prefills the form from a bucket's current rule.
+    /// Prefills the form from a bucket's current rule (KMS with the default key for none).
     pub fn from_rule(rule: Option<&SseRule>) -> Self {
-        match rule {
-            Some(SseRule::Aes256) => Self {
-                choice: RuleChoice::Aes256,
-                key_id: String::new(),
+        let spec = rule.map_or(
+            RuleSpec {
+                algorithm: Algorithm::Kms,
+                kms_key_id: None,
+                sm4_data: false,
             },
-            Some(SseRule::Sm4) => Self {
-                choice: RuleChoice::Sm4,
-                key_id: String::new(),
-            },
-            Some(SseRule::Kms { key_id, sm4_data }) => Self {
-                choice: match (sm4_data, key_id) {
-                    (true, _) => RuleChoice::KmsSm4,
-                    (false, Some(_)) => RuleChoice::KmsKey,
-                    (false, None) => RuleChoice::KmsDefault,
-                },
-                key_id: key_id.clone().unwrap_or_default(),
-            },
-            None => Self::default(),
+            RuleSpec::of,
+        );
+        Self {
+            algorithm: Some(spec.algorithm),
+            key_id: spec.kms_key_id.unwrap_or_default(),
+            sm4_data: spec.sm4_data,
+            made_for: None,
+        }
+    }
+
+    /// Starts again from `rule` when the profile or the targets changed since the draft was
+    /// made, so one account's key never ends up in another account's change.
+    pub fn follow(&mut self, profile: &str, targets: &[BucketName], rule: Option<&SseRule>) {
+        let now = (profile.to_owned(), targets.to_vec());
+        if self.made_for.as_ref() != Some(&now) {
+            *self = Self::from_rule(rule);
+            self.made_for = Some(now);
         }
     }
 }
 
-/// The form; returns the valid change when the user asks to review it.
+/// The form; returns the valid change when the user asks to review it. `current` holds the
+/// known rule of each target (`None` inside: no rule); a change none of them would notice
+/// is not offered.
 pub fn rule_form_ui(
     ui: &mut egui::Ui,
     draft: &mut RuleDraft,
     regions: &[&str],
+    current: &[Option<SseRule>],
     busy: bool,
 ) -> Option<Change> {
     ui.strong("Change the rule");
-    for choice in RuleChoice::ALL {
-        ui.radio_value(&mut draft.choice, choice, choice.label());
+    for algorithm in Algorithm::ALL {
+        ui.radio_value(&mut draft.algorithm, Some(algorithm), algorithm.label());
     }
-    if draft.uses_key() {
+    ui.radio_value(&mut draft.algorithm, None, "Delete the rule");
+    if draft.algorithm == Some(Algorithm::Kms) {
         ui.horizontal(|ui| {
-            let title = if draft.choice == RuleChoice::KmsKey {
-                "KMS key ID"
-            } else {
-                "KMS key ID (optional)"
-            };
-            let label = ui.label(title);
+            let label = ui.label("KMS key ID (blank: the default key)");
             ui.add(
                 egui::TextEdit::singleline(&mut draft.key_id)
                     .hint_text("key-…, a UUID, or an acs:kms:…:key/… ARN")
@@ -124,32 +92,52 @@ pub fn rule_form_ui(
             )
             .labelled_by(label.id);
         });
+        ui.checkbox(&mut draft.sm4_data, "SM4 data encryption");
     }
-    let result = draft.validate(regions);
+    let result = draft.validate(regions).and_then(|change| {
+        let unchanged =
+            !current.is_empty() && current.iter().all(|rule| rule.as_ref() == change.target());
+        if unchanged {
+            Err(no_change_reason(current.len()))
+        } else {
+            Ok(change)
+        }
+    });
     if let Err(problem) = &result {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
     let enabled = result.is_ok() && !busy;
     let review = ui
         .add_enabled(enabled, egui::Button::new("Review change…"))
-        .on_disabled_hover_text("Fix the form first, or wait for the running change.");
+        .on_disabled_hover_text(match &result {
+            Err(problem) => problem.clone(),
+            Ok(_) => "Wait for the running change.".to_owned(),
+        });
     if review.clicked() { result.ok() } else { None }
+}
+
+fn no_change_reason(buckets: usize) -> String {
+    if buckets == 1 {
+        "The bucket already has this rule: nothing to change.".into()
+    } else {
+        format!("All {buckets} buckets already have this rule: nothing to change.")
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{RuleChoice, RuleDraft};
-    use crate::app::event::Change;
+    use super::RuleDraft;
+    use crate::app::change::{Algorithm, Change};
+    use crate::core::model::BucketName;
     use crate::core::sse::SseRule;
 
     #[test]
     fn drafts_validate_inline() {
         let mut draft = RuleDraft {
-            choice: RuleChoice::KmsKey,
-            key_id: String::new(),
+            algorithm: Some(Algorithm::Kms),
+            key_id: "not a key".into(),
+            ..RuleDraft::default()
         };
-        assert!(draft.validate(&["cn-hangzhou"]).is_err());
-        draft.key_id = "not a key".into();
         assert!(draft.validate(&["cn-hangzhou"]).is_err());
         draft.key_id = "acs:kms:cn-beijing:1:key/key-hzz68d1fd85qslv95ilz4".into();
         let err = draft.validate(&["cn-hangzhou"]).expect_err("wrong region");
@@ -167,14 +155,8 @@ mod tests {
             .validate(&["cn-hangzhou", "cn-beijing"])
             .expect_err("two regions");
         assert!(err.contains("2 regions"), "{err}");
-        // A key ARN of the buckets' region is sent as its key ID.
-        draft.key_id = "acs:kms:cn-hangzhou:1:key/key-hzz68d1fd85qslv95ilz4".into();
-        assert!(matches!(
-            draft.validate(&["cn-hangzhou"]),
-            Ok(Change::Set(SseRule::Kms { key_id: Some(k), .. })) if k == "key-hzz68d1fd85qslv95ilz4"
-        ));
-        draft.choice = RuleChoice::KmsSm4;
         draft.key_id.clear();
+        draft.sm4_data = true;
         assert_eq!(
             draft.validate(&[]),
             Ok(Change::Set(SseRule::Kms {
@@ -182,7 +164,31 @@ mod tests {
                 sm4_data: true
             }))
         );
-        draft.choice = RuleChoice::Delete;
+        // The key and SM4 data belong to KMS: switching away drops them.
+        draft.algorithm = Some(Algorithm::Aes256);
+        draft.key_id = "key-hzz68d1fd85qslv95ilz4".into();
+        assert_eq!(draft.validate(&[]), Ok(Change::Set(SseRule::Aes256)));
+        draft.algorithm = None;
         assert_eq!(draft.validate(&[]), Ok(Change::Delete));
+    }
+
+    #[test]
+    fn the_draft_starts_again_for_another_selection_or_profile() {
+        let a = BucketName::parse("aaa").expect("valid");
+        let b = BucketName::parse("bbb").expect("valid");
+        let mut draft = RuleDraft::default();
+        draft.follow("prod", std::slice::from_ref(&a), None);
+        draft.key_id = "key-hzz68d1fd85qslv95ilz4".into();
+        draft.follow("prod", std::slice::from_ref(&a), None);
+        assert_eq!(
+            draft.key_id, "key-hzz68d1fd85qslv95ilz4",
+            "same target: kept"
+        );
+        draft.follow("test", std::slice::from_ref(&a), None);
+        assert!(draft.key_id.is_empty(), "another profile: reset");
+        draft.key_id = "key-hzz68d1fd85qslv95ilz4".into();
+        draft.follow("test", &[a, b], Some(&SseRule::Sm4));
+        assert_eq!(draft.algorithm, Some(Algorithm::Sm4));
+        assert!(draft.key_id.is_empty(), "another selection: reset");
     }
 }

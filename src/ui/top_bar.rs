@@ -36,6 +36,7 @@ pub fn top_bar_ui(
                 }
             }
             ui.toggle_value(&mut view.show_activity, "Activity log");
+            ui.toggle_value(&mut view.history.open, "History");
         }
     });
     banners_ui(ui, state, view, commands);

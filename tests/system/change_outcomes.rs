@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ossguard::app::change::{Change, ChangeContext, apply_change};
+use ossguard::app::change::{self, ApplyOutcome, Change, ChangeContext, ChangeRequest};
 use ossguard::app::changelog::{self, Phase};
 use ossguard::core::model::{Bucket, BucketName};
 use ossguard::core::sign::Credentials;
@@ -145,36 +145,56 @@ async fn outcomes_follow_what_oss_did_not_what_the_write_answered() {
     let context = ChangeContext {
         profile: "p".into(),
         log_path: Some(log.clone()),
-        undo_of: None,
+        preflight: None,
     };
-    let set = Change::Set(SseRule::Aes256);
+    let set = ChangeRequest::unguarded(Change::Set(SseRule::Aes256));
 
-    let slow = apply_change(&client, &bucket("slow-put", &host), &set, &context).await;
-    assert!(slow.write_error.is_some(), "the write timed out");
+    let slow = change::run(&client, &bucket("slow-put", &host), &set, &context).await;
+    let slow_record = slow.record.expect("logged");
     assert!(
-        slow.record.written && slow.record.verified,
+        slow_record
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Timeout")),
+        "the write timed out: {:?}",
+        slow_record.error
+    );
+    assert_eq!(
+        slow.outcome,
+        ApplyOutcome::Verified,
         "but the read-back shows it applied"
     );
+    assert!(slow_record.written && slow_record.verified);
 
-    let unconfirmed = apply_change(&client, &bucket("no-read-back", &host), &set, &context).await;
-    assert!(unconfirmed.write_error.is_none() && unconfirmed.read_back_error.is_some());
-    assert!(unconfirmed.record.written && !unconfirmed.record.verified);
+    let unconfirmed = change::run(&client, &bucket("no-read-back", &host), &set, &context).await;
+    assert!(
+        matches!(&unconfirmed.outcome, ApplyOutcome::Unconfirmed(f) if f.code == "ServiceUnavailable"),
+        "{:?}",
+        unconfirmed.outcome
+    );
+    let unconfirmed = unconfirmed.record.expect("logged");
+    assert!(unconfirmed.written && !unconfirmed.verified);
     assert_eq!(
-        unconfirmed.record.undo_action(),
+        unconfirmed.undo_action(),
         Some(Change::Delete),
         "written: undo is offered"
     );
 
-    let refused = apply_change(&client, &bucket("refused", &host), &set, &context).await;
-    assert!(!refused.record.written && !refused.record.verified);
+    let refused = change::run(&client, &bucket("refused", &host), &set, &context).await;
+    assert!(
+        matches!(&refused.outcome, ApplyOutcome::WriteFailed(f) if f.code == "AccessDenied"),
+        "{:?}",
+        refused.outcome
+    );
+    let refused = refused.record.expect("logged");
+    assert!(!refused.written && !refused.verified);
     assert_eq!(
-        refused.record.undo_action(),
+        refused.undo_action(),
         None,
         "never written: nothing to undo"
     );
     assert!(
         refused
-            .record
             .error
             .as_deref()
             .is_some_and(|e| e.starts_with("AccessDenied"))

@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod change_engine;
 mod change_outcomes;
 mod cli;
 mod ecs_role;

@@ -9,6 +9,7 @@ use ossguard::core::model::BucketName;
 use ossguard::core::sse::{EncryptionState, SseRule};
 
 const CMK: &str = "key-hzz68d1fd85qslv95ilz4";
+const KEY_FIELD: &str = "KMS key ID (blank: the default key)";
 
 fn name(n: &str) -> BucketName {
     BucketName::parse(n).expect("valid")
@@ -58,23 +59,26 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
     select(&mut test, "marketing-uploads-hz");
     test.step_until_label_contains("Current rule: none");
 
-    test.harness.get_by_label("KMS with a CMK ID").click();
+    // No rule yet: the form starts at KMS with the default key.
+    test.harness.get_by_label("KMS (SSE-KMS)").click();
     test.settle();
-    // Inline validation: no key yet, so no review.
+    // Inline validation: a key that is no key, so no review.
+    test.type_into(KEY_FIELD, "not a key");
+    test.settle();
     assert!(
         test.harness
-            .query_by_label_contains("Enter the CMK ID")
+            .query_by_label_contains("is not a KMS key ID")
             .is_some()
     );
     test.harness.get_by_label("Review change…").click();
     test.settle();
     assert!(test.harness.query_by_label("Confirm").is_none());
 
-    test.type_into("KMS key ID", CMK);
+    test.replace_text(KEY_FIELD, CMK);
     test.settle();
     assert!(
         test.harness
-            .query_by_label_contains("Enter the CMK ID")
+            .query_by_label_contains("is not a KMS key ID")
             .is_none()
     );
     test.harness.get_by_label("Review change…").click();
@@ -176,8 +180,19 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
             .expect("log");
     assert_eq!(records.len(), 2);
     assert_eq!(records[1].undo_of.as_deref(), Some(records[0].id.as_str()));
-    // Undoing the undo would bring the CMK back.
-    test.step_until_label_contains("Undo last change (set KMS");
+    // As in the CLI, an undo is not undone in turn: nothing is left to undo here.
+    test.step_until("the history to show the undo", |h| {
+        h.state()
+            .state()
+            .history
+            .as_ref()
+            .is_some_and(|h| h.records().len() == 2)
+    });
+    assert!(
+        test.harness
+            .query_by_label_contains("Undo last change")
+            .is_none()
+    );
 }
 
 #[test]
@@ -309,9 +324,9 @@ fn several_buckets_at_once_with_preview_and_result_per_bucket() {
         test.settle();
     }
     test.step_until_label("3 buckets selected");
-    test.harness
-        .get_by_label("KMS with SM4 data encryption")
-        .click();
+    test.harness.get_by_label("KMS (SSE-KMS)").click();
+    test.settle();
+    test.harness.get_by_label("SM4 data encryption").click();
     test.settle();
     test.harness.get_by_label("Review change…").click();
     test.step_until_label("Review the change to 3 buckets");
