@@ -46,6 +46,47 @@ impl Keys {
             sts_expires_at,
         }
     }
+
+    /// The secret that signs for `id`: the long-term key, or `STS.<key>` with the configured,
+    /// unexpired `token`. One lookup for OSS and the RPC services (KMS, STS), so temporary
+    /// credentials work the same everywhere.
+    pub fn secret_for(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<&str, KeyRefusal> {
+        if id == self.access_key_id {
+            return Ok(&self.secret);
+        }
+        let sts_id = id
+            .strip_prefix("STS.")
+            .is_some_and(|rest| rest == self.access_key_id);
+        let Some(expected) = self.sts_token.as_ref().filter(|_| sts_id) else {
+            return Err(KeyRefusal::Unknown);
+        };
+        let sent = token.map(str::trim).unwrap_or_default();
+        if sent.is_empty() {
+            return Err(KeyRefusal::MissingToken);
+        }
+        if !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+            return Err(KeyRefusal::WrongToken);
+        }
+        if self.sts_expires_at.is_some_and(|at| now > at) {
+            return Err(KeyRefusal::Expired);
+        }
+        Ok(&self.secret)
+    }
+}
+
+/// Why [`Keys::secret_for`] refused an AccessKey ID; each service names it its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyRefusal {
+    Unknown,
+    /// An STS AccessKey ID without its token.
+    MissingToken,
+    WrongToken,
+    Expired,
 }
 
 pub(crate) fn verify(keys: &Keys, ctx: &RequestCtx) -> Result<(), OssError> {
@@ -68,7 +109,7 @@ pub(crate) fn verify(keys: &Keys, ctx: &RequestCtx) -> Result<(), OssError> {
 }
 
 fn verify_v1(keys: &Keys, ctx: &RequestCtx, id: &str, provided: &str) -> Result<(), OssError> {
-    check_access_key(keys, ctx, id)?;
+    let secret = check_access_key(keys, ctx, id)?;
     // ali-oss V1 sends only x-oss-date (RFC 1123); oss2 sends Date.
     let date = ctx.header("x-oss-date").or_else(|| ctx.header("date"));
     let time = date.and_then(v1::parse_http_date).ok_or_else(bad_date)?;
@@ -80,7 +121,7 @@ fn verify_v1(keys: &Keys, ctx: &RequestCtx, id: &str, provided: &str) -> Result<
         ctx.key.as_deref(),
         &ctx.query,
     );
-    let expected = v1::signature(&keys.secret, &to_sign);
+    let expected = v1::signature(secret, &to_sign);
     if constant_time_eq(expected.as_bytes(), provided.as_bytes()) {
         return Ok(());
     }
@@ -101,7 +142,7 @@ fn verify_v4(keys: &Keys, ctx: &RequestCtx, authorization: &str) -> Result<(), O
         };
         OssError::invalid_argument(ec, &format!("Authorization header is invalid: {e}."))
     })?;
-    check_access_key(keys, ctx, &auth.access_key_id)?;
+    let secret = check_access_key(keys, ctx, &auth.access_key_id)?;
     let date = ctx.header("x-oss-date").ok_or_else(bad_date)?;
     let time = v4::parse_datetime(date.trim()).ok_or_else(bad_date)?;
     check_time(ctx, date, time)?;
@@ -143,7 +184,7 @@ fn verify_v4(keys: &Keys, ctx: &RequestCtx, authorization: &str) -> Result<(), O
         &v4::scope(&auth.date, &auth.region),
         &canonical,
     );
-    let expected = v4::signature(&keys.secret, &auth.date, &auth.region, &to_sign);
+    let expected = v4::signature(secret, &auth.date, &auth.region, &to_sign);
     if constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
         return Ok(());
     }
@@ -156,49 +197,34 @@ fn verify_v4(keys: &Keys, ctx: &RequestCtx, authorization: &str) -> Result<(), O
     ))
 }
 
-/// The long-term key, or (when STS is configured) `STS.<key>` with the right, unexpired token.
-fn check_access_key(keys: &Keys, ctx: &RequestCtx, id: &str) -> Result<(), OssError> {
-    if id == keys.access_key_id {
-        return Ok(());
-    }
-    let sts_id = id
-        .strip_prefix("STS.")
-        .is_some_and(|rest| rest == keys.access_key_id);
-    let unknown_key = || {
-        OssError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "InvalidAccessKeyId",
-            "0002-00000902",
-            "The OSS Access Key Id you provided does not exist in our records.",
-        )
-        .with(|d| d.oss_access_key_id = Some(id.to_owned()))
-    };
-    let Some(token) = keys.sts_token.as_ref().filter(|_| sts_id) else {
-        return Err(unknown_key());
-    };
-    let sent = header_value(&ctx.headers, "x-oss-security-token").unwrap_or_default();
-    // An STS AccessKey sent without its token is unknown to OSS (oss-api §6); a token that
-    // does not match is an invalid token.
-    if sent.trim().is_empty() {
-        return Err(unknown_key());
-    }
-    if !constant_time_eq(sent.trim().as_bytes(), token.as_bytes()) {
-        return Err(OssError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "InvalidSecurityToken",
-            "0002-00000006",
-            "The security token you provided is invalid.",
-        ));
-    }
-    if keys.sts_expires_at.is_some_and(|at| ctx.now > at) {
-        return Err(OssError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "SecurityTokenExpired",
-            "0002-00000007",
-            "The security token you provided has expired.",
-        ));
-    }
-    Ok(())
+/// The long-term key, or (when STS is configured) `STS.<key>` with the right, unexpired token;
+/// returns the secret to verify with.
+fn check_access_key<'k>(keys: &'k Keys, ctx: &RequestCtx, id: &str) -> Result<&'k str, OssError> {
+    let sent = header_value(&ctx.headers, "x-oss-security-token");
+    keys.secret_for(id, sent, ctx.now)
+        .map_err(|refusal| match refusal {
+            // An STS AccessKey sent without its token is unknown to OSS; a token that does not
+            // match is an invalid token.
+            KeyRefusal::Unknown | KeyRefusal::MissingToken => OssError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "InvalidAccessKeyId",
+                "0002-00000902",
+                "The OSS Access Key Id you provided does not exist in our records.",
+            )
+            .with(|d| d.oss_access_key_id = Some(id.to_owned())),
+            KeyRefusal::WrongToken => OssError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "InvalidSecurityToken",
+                "0002-00000006",
+                "The security token you provided is invalid.",
+            ),
+            KeyRefusal::Expired => OssError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "SecurityTokenExpired",
+                "0002-00000007",
+                "The security token you provided has expired.",
+            ),
+        })
 }
 
 fn bad_date() -> OssError {
@@ -245,7 +271,7 @@ fn signature_mismatch(
 }
 
 /// Compares without an early exit, so the time taken does not reveal how much matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

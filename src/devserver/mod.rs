@@ -16,6 +16,8 @@
 //! | `routes.rs` | the request pipeline and dispatch by method + sub-resource |
 //! | `auth.rs` | V1/V4 signature verification, STS, clock skew |
 //! | `handlers/` | bucket, encryption and object operations |
+//! | `rpc/` | RPC-style OpenAPI (KMS): recognition, V1/ACS3 signatures, nonces, JSON errors |
+//! | `demo_keys.rs` | the demo's KMS keys and the buckets that name them |
 //! | `store.rs` | on-disk state and its in-memory index |
 //! | `errors.rs` | OSS error answers |
 //! | `demo.rs` | demo buckets and the `--seed-buckets` pattern |
@@ -24,11 +26,13 @@ mod addressing;
 mod args;
 mod auth;
 pub mod demo;
+pub mod demo_keys;
 mod errors;
 mod faults;
 mod handlers;
 mod routes;
 pub mod seed_objects;
+mod rpc;
 mod server;
 mod store;
 

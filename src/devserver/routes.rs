@@ -21,6 +21,7 @@ use super::addressing::{self, Target};
 use super::errors::{OssError, WRONG_ENDPOINT_MESSAGE, render};
 use super::faults::{self, Fault, KillSwitch};
 use super::handlers::{self, Operation};
+use super::rpc;
 use super::server::RegionState;
 use super::store::BucketRecord;
 use crate::core::request::{Method, header_value};
@@ -68,6 +69,8 @@ pub(crate) fn router(state: Arc<RegionState>) -> Router {
 struct Trace {
     op: &'static str,
     bucket: Option<String>,
+    /// An RPC call's action (on success) or error code.
+    rpc: Option<String>,
 }
 
 async fn handle(
@@ -85,6 +88,7 @@ async fn handle(
     let mut trace = Trace {
         op: "-",
         bucket: None,
+        rpc: None,
     };
     let result = match faults::roll(st.shared.fail_rate) {
         Fault::Drop => {
@@ -93,7 +97,7 @@ async fn handle(
             return Response::new(Body::empty());
         }
         Fault::Unavailable => Err(OssError::service_unavailable()),
-        Fault::None => process(&st, request, &host, &mut trace).await,
+        Fault::None => process(&st, request, &host, &request_id, &mut trace).await,
     };
     let (mut response, code) = match result {
         Ok(response) => (response, None),
@@ -116,6 +120,7 @@ async fn handle(
         op = trace.op,
         status = response.status().as_u16(),
         code = code.as_deref().unwrap_or("-"),
+        rpc = trace.rpc.as_deref().unwrap_or("-"),
         %request_id,
         region = %st.region,
         "request"
@@ -127,14 +132,30 @@ async fn process(
     st: &RegionState,
     request: Request,
     host: &str,
+    request_id: &str,
     trace: &mut Trace,
 ) -> Result<Response, OssError> {
     let (parts, body) = request.into_parts();
     let method = Method::parse(parts.method.as_str()).ok_or_else(OssError::method_not_allowed)?;
-    let target = addressing::resolve(host, parts.uri.path())?;
-    trace.bucket.clone_from(&target.bucket);
     let query = addressing::parse_query(parts.uri.query())?;
     let headers = header_pairs(&parts.headers);
+    if rpc::is_rpc(method, parts.uri.path(), &query, &headers) {
+        trace.op = "RPC";
+        let input = rpc::RpcInput {
+            method,
+            path: parts.uri.path().to_owned(),
+            query,
+            headers,
+            body: read_body(&parts.headers, body).await?,
+            host: host.to_owned(),
+            now: st.shared.now(),
+        };
+        let (response, outcome) = rpc::handle(st, &input, request_id);
+        trace.rpc = Some(outcome);
+        return Ok(response);
+    }
+    let target = addressing::resolve(host, parts.uri.path())?;
+    trace.bucket.clone_from(&target.bucket);
     let op = classify(method, &target, &query, &headers)?;
     trace.op = op.name();
     let body = read_body(&parts.headers, body).await?;

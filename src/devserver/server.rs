@@ -15,8 +15,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::auth::Keys;
 use super::demo::{demo_buckets, seed_buckets};
+use super::demo_keys::{demo_key_buckets, demo_keys};
 use super::faults::{FaultyListener, KillSwitch};
 use super::seed_objects as objects;
+use super::rpc::NonceCache;
+use super::rpc::kms::KmsData;
 use super::store::Store;
 use super::{DevServerConfig, ReadyInfo, RegionEndpoints, routes};
 use crate::core::model::public_endpoint_for_region;
@@ -25,6 +28,10 @@ use crate::core::model::public_endpoint_for_region;
 pub(crate) struct Shared {
     pub store: Store,
     pub keys: Keys,
+    /// KMS's keys (read once at start).
+    pub kms: KmsData,
+    /// SignatureNonce values of recent RPC calls.
+    pub rpc_nonces: NonceCache,
     pub latency: Duration,
     pub fail_rate: f64,
     clock_skew: chrono::Duration,
@@ -87,9 +94,11 @@ pub(crate) async fn launch(config: DevServerConfig) -> anyhow::Result<Running> {
         .map(|(region, _, port)| (region.clone(), *port))
         .collect();
 
-    let store = open_store(&config).await?;
+    let (store, kms) = open_store(&config).await?;
     let shared = Arc::new(Shared {
         store,
+        kms,
+        rpc_nonces: NonceCache::default(),
         keys: Keys::new(
             &config.access_key_id,
             &config.access_key_secret,
@@ -151,19 +160,21 @@ pub(crate) async fn launch(config: DevServerConfig) -> anyhow::Result<Running> {
     })
 }
 
-/// Loads the data dir; an empty one gets the demo buckets and/or the seed buckets.
-async fn open_store(config: &DevServerConfig) -> anyhow::Result<Store> {
+/// Loads the data dir; an empty one gets the demo buckets and/or the seed buckets, and with
+/// `--demo` a data dir without KMS keys gets the demo keys.
+async fn open_store(config: &DevServerConfig) -> anyhow::Result<(Store, KmsData)> {
     let dir = config.data_dir.clone();
     let regions = config.regions.clone();
     let (demo, seed) = (config.demo, config.seed_buckets);
     let seed_objects = config.seed_objects;
-    tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<(Store, KmsData)> {
         let store =
             Store::open(&dir).with_context(|| format!("opening data dir {}", dir.display()))?;
+        let mut records = Vec::new();
         if store.bucket_count() == 0 {
-            let mut records = Vec::new();
             if demo {
                 records.extend(demo_buckets(&regions));
+                records.extend(demo_key_buckets(&regions));
             }
             records.extend(seed_buckets(seed, &regions));
             let first = regions.first().cloned().unwrap_or_default();
@@ -172,7 +183,9 @@ async fn open_store(config: &DevServerConfig) -> anyhow::Result<Store> {
             }
             if !records.is_empty() {
                 let count = records.len();
-                store.seed(records).context("writing the initial buckets")?;
+                store
+                    .seed(records.clone())
+                    .context("writing the initial buckets")?;
                 tracing::info!(count, "created initial buckets");
             }
             if demo {
@@ -190,7 +203,19 @@ async fn open_store(config: &DevServerConfig) -> anyhow::Result<Store> {
                 tracing::info!(count = seed_objects, "created seed objects");
             }
         }
-        Ok(store)
+        let kms = match KmsData::load(&dir)? {
+            Some(kms) => kms,
+            None if demo => {
+                let delete_date = (Utc::now() + chrono::Duration::days(7))
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string();
+                let kms = demo_keys(&regions, &records, &delete_date);
+                kms.save(&dir).context("writing the demo KMS keys")?;
+                kms
+            }
+            None => KmsData::default(),
+        };
+        Ok((store, kms))
     })
     .await
     .context("opening the data dir")?

@@ -19,7 +19,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
 
-use self::disk::{Layout, remove_dir_all, remove_file, sync_dir, to_json, write_atomic};
+use self::disk::{Layout, remove_dir_all, remove_file, sync_dir};
+pub(crate) use self::disk::{to_json, write_atomic};
 use crate::core::objects::facts::{ObjectType, StorageClass};
 use crate::core::sse::SseRule;
 

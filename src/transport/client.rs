@@ -207,6 +207,12 @@ impl OssClient {
         &self.clock
     }
 
+    /// What an RPC client (KMS, STS) shares with this one: the connection pool, the
+    /// credentials and the learned clock offset.
+    pub(super) fn shared_parts(&self) -> (reqwest::Client, Arc<Credentials>) {
+        (self.http.clone(), Arc::clone(&self.credentials))
+    }
+
     /// Signs and sends `req`, retrying per the policy. Each attempt is signed afresh with the
     /// (skew-corrected) time and the current credentials; an answer saying the temporary
     /// credentials expired renews them and tries once more (not counted as a retry).
@@ -323,20 +329,19 @@ impl OssClient {
         if !req.body.is_empty() || matches!(req.method, Method::Put | Method::Post) {
             builder = builder.body(req.body.clone());
         }
-        let mut response = builder.send().await.map_err(|e| self.classify(&e))?;
+        let timeout = self.config.timeout;
+        let response = builder.send().await.map_err(|e| classify(&e, timeout))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e))? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(OssError::Response {
-                    action,
-                    detail: format!("answer larger than {MAX_BODY_BYTES} bytes"),
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let body = String::from_utf8_lossy(&body).into_owned();
+        let Some(body) = read_capped(response)
+            .await
+            .map_err(|e| classify(&e, timeout))?
+        else {
+            return Err(OssError::Response {
+                action,
+                detail: format!("answer larger than {MAX_BODY_BYTES} bytes"),
+            });
+        };
         if (200..300).contains(&status) {
             return Ok(RawResponse {
                 status,
@@ -370,23 +375,38 @@ impl OssClient {
             }),
         }
     }
+}
 
-    fn classify(&self, error: &reqwest::Error) -> OssError {
-        // The source chain says what really happened (refused, reset); reqwest's own
-        // message alone is only "error sending request".
-        let mut detail = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            detail.push_str(": ");
-            detail.push_str(&cause.to_string());
-            source = cause.source();
+/// The body as text, or `None` when it is larger than [`MAX_BODY_BYTES`].
+pub(super) async fn read_capped(
+    mut response: reqwest::Response,
+) -> Result<Option<String>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Ok(None);
         }
-        if error.is_timeout() {
-            OssError::Timeout(self.config.timeout)
-        } else if error.is_connect() {
-            OssError::Connect(detail)
-        } else {
-            OssError::Network(detail)
-        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// A failure without an answer, by what really happened (timeout, refused, reset).
+pub(super) fn classify(error: &reqwest::Error, timeout: Duration) -> OssError {
+    // The source chain says what really happened (refused, reset); reqwest's own
+    // message alone is only "error sending request".
+    let mut detail = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        detail.push_str(": ");
+        detail.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if error.is_timeout() {
+        OssError::Timeout(timeout)
+    } else if error.is_connect() {
+        OssError::Connect(detail)
+    } else {
+        OssError::Network(detail)
     }
 }

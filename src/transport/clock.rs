@@ -37,10 +37,26 @@ impl Clock {
     /// so many requests failing at once (a batch after the user fixed the clock) all arrive
     /// at the same offset instead of adding their corrections up. Returns the new offset.
     pub fn learn(&self, doc: &ErrorDoc, used: Duration) -> Option<Duration> {
-        let offset = (used + server_offset(doc)?).clamp(-MAX_OFFSET, MAX_OFFSET);
+        Some(self.learn_difference(server_offset(doc)?, used))
+    }
+
+    /// Learns from a service that states its time only in the `Date` header (the RPC
+    /// services' `InvalidTimeStamp.Expired`): the request was signed at `signed` (offset
+    /// `used` included), the server answered that it is `server`.
+    pub fn learn_server_time(
+        &self,
+        server: DateTime<Utc>,
+        signed: DateTime<Utc>,
+        used: Duration,
+    ) -> Duration {
+        self.learn_difference(server - signed, used)
+    }
+
+    fn learn_difference(&self, difference: Duration, used: Duration) -> Duration {
+        let offset = (used + difference).clamp(-MAX_OFFSET, MAX_OFFSET);
         self.offset_ms
             .store(offset.num_milliseconds(), Ordering::Relaxed);
-        Some(offset)
+        offset
     }
 }
 

@@ -12,6 +12,7 @@
 //! | [`paginate`] | ListBuckets and ListObjectsV2 pages as streams; a marker that does not advance is an error |
 //! | [`fanout`] | many buckets at once with a concurrency limit, streamed and cancellable |
 //! | [`error`] | `OssError` with Code, Message, RequestId, Endpoint and a plain hint |
+//! | [`rpc`] | `RpcClient`: RPC-style OpenAPI calls (KMS, STS), signature V1, typed `RpcError` |
 pub mod client;
 pub mod clock;
 pub mod credentials;
@@ -22,6 +23,7 @@ pub mod objects;
 mod operations;
 pub mod paginate;
 pub mod retry;
+pub mod rpc;
 
 pub use client::{ClientConfig, OssClient, Target};
 pub use endpoint::Endpoint;

@@ -48,16 +48,21 @@ impl RetryPolicy {
 pub fn is_retryable(error: &OssError, idempotent: bool) -> bool {
     match error {
         OssError::Service(e) => {
-            e.status >= 500
-                || matches!(e.status, 401 | 408 | 429)
+            is_retryable_status(e.status)
                 || matches!(e.doc.code.as_str(), "RequestTimeTooSkewed" | "BadRequest")
         }
-        OssError::Status { status, .. } => *status >= 500 || matches!(status, 401 | 408 | 429),
+        OssError::Status { status, .. } => is_retryable_status(*status),
         OssError::Connect(_) => true,
         OssError::Network(_) | OssError::Timeout(_) => idempotent,
         OssError::Response { .. } => idempotent,
         OssError::Cancelled | OssError::Config(_) | OssError::Credentials(_) => false,
     }
+}
+
+/// HTTP statuses worth another attempt whatever the service: server errors, throttling,
+/// request timeouts (and 401, which OSS answers for a transiently unverifiable token).
+pub fn is_retryable_status(status: u16) -> bool {
+    status >= 500 || matches!(status, 401 | 408 | 429)
 }
 
 #[cfg(test)]

@@ -15,5 +15,6 @@ mod faults;
 mod gui_smoke;
 mod interop;
 mod keyring;
+mod rpc_transport;
 mod secrets;
 mod transport;

@@ -145,7 +145,7 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
 
     // A fresh refresh reads the same rule back from the server.
     test.harness.get_by_label("Refresh all").click();
-    test.step_until_label("Read 30 of 30 rules");
+    test.step_until_label("Read 63 of 63 rules");
     assert!(matches!(
         encryption(&test, "marketing-uploads-hz"),
         Some(EncryptionState::Configured(SseRule::Kms { key_id: Some(k), .. })) if k == CMK
@@ -242,7 +242,7 @@ fn delete_asks_for_confirmation_first() {
         encryption(&test, "prod-web-assets-hz"),
         Some(EncryptionState::NotConfigured)
     );
-    test.step_until_label_contains("8 of 30 not encrypted");
+    test.step_until_label_contains("8 of 63 not encrypted");
 }
 
 #[test]

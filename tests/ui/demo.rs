@@ -23,8 +23,8 @@ fn demo_flow_fills_the_table_and_counts_states() {
     assert!(test.harness.query_by_label("Add account").is_some());
     assert!(test.harness.query_by_label("Import").is_some());
     test.harness.get_by_label("Try the demo").click();
-    test.step_until_label("Read 30 of 30 rules");
-    test.step_until_label_contains("7 of 30 not encrypted");
+    test.step_until_label("Read 63 of 63 rules");
+    test.step_until_label_contains("7 of 63 not encrypted");
 
     assert!(test.harness.query_by_label_contains("3 unknown").is_some());
     assert_eq!(
@@ -37,7 +37,7 @@ fn demo_flow_fills_the_table_and_counts_states() {
         3
     );
     let state = test.harness.state().state();
-    assert_eq!(state.rows().len(), 30);
+    assert_eq!(state.rows().len(), 63);
     assert!(state.rows().iter().all(|r| r.encryption.is_some()));
     // Rows are visible with their badges.
     assert!(test.harness.query_by_label("prod-logs-hz").is_some());

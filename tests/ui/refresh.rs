@@ -70,7 +70,7 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
 
     // A new refresh completes and fills every row.
     test.harness.get_by_label("Refresh all").click();
-    test.step_until_label("Read 30 of 30 rules");
+    test.step_until_label("Read 63 of 63 rules");
     assert!(
         test.harness
             .state()
@@ -194,7 +194,7 @@ fn a_skewed_clock_is_corrected_and_shown() {
         env.demo_tuning = Arc::new(|c| c.clock_skew = chrono::Duration::minutes(-25));
     });
     // The refresh succeeded despite the skew: every rule was read.
-    test.step_until_label("Read 30 of 30 rules");
+    test.step_until_label("Read 63 of 63 rules");
     test.step_until_label_contains("clock is 25 min ahead of OSS's");
     let offset = test.harness.state().state().clock_offset_seconds;
     assert!((-1505..=-1495).contains(&offset), "{offset}");
@@ -257,7 +257,7 @@ fn a_fault_storm_ends_with_every_row_read_or_marked_unknown() {
             "{code}"
         );
     }
-    test.step_until_label_contains("of 30 not encrypted");
+    test.step_until_label_contains("of 63 not encrypted");
 }
 
 #[test]

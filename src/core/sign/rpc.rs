@@ -34,6 +34,57 @@ pub fn timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
     now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Reads a V1 `Timestamp` or an ACS3 `x-acs-date` (`yyyy-MM-ddTHH:mm:ssZ`; fractions and
+/// offsets, which some SDKs send, are accepted too).
+pub fn parse_timestamp(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value = value.trim();
+    chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%SZ")
+        .map(|t| t.and_utc())
+        .ok()
+        .or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(value)
+                .ok()
+                .map(|t| t.to_utc())
+        })
+}
+
+/// The parts of an ACS3 `Authorization` header:
+/// `ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=<a;b>,Signature=<hex>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acs3Authorization {
+    pub access_key_id: String,
+    /// Lower-case names, in the order sent.
+    pub signed_headers: Vec<String>,
+    pub signature: String,
+}
+
+/// The ACS3 algorithm name, the first word of its `Authorization` header.
+pub const ACS3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
+
+/// Parses an ACS3 `Authorization` header; `None` when a part is missing or empty.
+pub fn parse_acs3_authorization(value: &str) -> Option<Acs3Authorization> {
+    let rest = value.trim().strip_prefix(ACS3_ALGORITHM)?.trim_start();
+    let (mut id, mut headers, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let (name, val) = part.trim().split_once('=')?;
+        match name.trim() {
+            "Credential" => id = Some(val.trim()),
+            "SignedHeaders" => headers = Some(val.trim()),
+            "Signature" => signature = Some(val.trim()),
+            _ => {}
+        }
+    }
+    let (id, headers, signature) = (id?, headers?, signature?);
+    if id.is_empty() || headers.is_empty() || signature.is_empty() {
+        return None;
+    }
+    Some(Acs3Authorization {
+        access_key_id: id.to_owned(),
+        signed_headers: headers.split(';').map(str::to_ascii_lowercase).collect(),
+        signature: signature.to_owned(),
+    })
+}
+
 /// Sorted `name=value` pairs, each encoded, joined with `&` (every parameter but
 /// `Signature`).
 pub fn canonical_query(params: &BTreeMap<String, String>) -> String {
@@ -244,6 +295,26 @@ mod tests {
         // Another nonce, another signature.
         let other = sign_v1("POST", &call, &creds, now, "n-2");
         assert_ne!(other["Signature"], signed["Signature"]);
+    }
+
+    #[test]
+    fn parses_timestamps_and_acs3_authorization() {
+        let t = parse_timestamp("2016-03-28T03:13:08Z").expect("V1 format");
+        assert_eq!(timestamp(t), "2016-03-28T03:13:08Z");
+        assert_eq!(parse_timestamp("2016-03-28T03:13:08.000Z"), Some(t));
+        assert_eq!(parse_timestamp("28 Mar 2016"), None);
+        let auth = parse_acs3_authorization(
+            "ACS3-HMAC-SHA256 Credential=ak,SignedHeaders=host;x-acs-date,Signature=abc",
+        )
+        .expect("parses");
+        assert_eq!(auth.access_key_id, "ak");
+        assert_eq!(auth.signed_headers, ["host", "x-acs-date"]);
+        assert_eq!(auth.signature, "abc");
+        assert_eq!(
+            parse_acs3_authorization("ACS3-HMAC-SHA256 Credential=ak,Signature=abc"),
+            None
+        );
+        assert_eq!(parse_acs3_authorization("OSS ak:sig"), None);
     }
 
     /// The OpenAPI V3 signature documentation's ECS RunInstances example.

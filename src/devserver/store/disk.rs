@@ -194,7 +194,7 @@ fn key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-pub(super) fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec_pretty(value).unwrap_or_else(|e| unreachable!("records serialise: {e}"))
 }
 
@@ -204,7 +204,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<T> {
 
 /// Temp file in the same directory, fsync, rename over the target, fsync the directory: a
 /// crash leaves the old or the new file, never half of one.
-pub(super) fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("path has no directory"))?;

@@ -1,0 +1,163 @@
+//! The RPC client (KMS, STS) against the dev server and against endpoints that are not an
+//! RPC service: typed errors with hints, retries, clock-skew correction, never a panic.
+
+use std::time::Duration;
+
+use ossguard::core::kms::{self, ListKeysPage};
+use ossguard::core::rpc::KMS;
+use ossguard::core::sign::{Credentials, SignatureVersion};
+use ossguard::devserver::demo_keys::demo_key_id;
+use ossguard::transport::Endpoint;
+use ossguard::transport::retry::RetryPolicy;
+use ossguard::transport::rpc::{RpcClient, RpcError, RpcMethod, RpcSettings};
+
+use crate::common::{AK, SK, TestServer};
+
+fn kms_client(url: &str, secret: &str) -> RpcClient {
+    let settings = RpcSettings {
+        timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(2),
+        retry: RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            ..RetryPolicy::default()
+        },
+    };
+    RpcClient::new(
+        KMS,
+        Endpoint::parse(url).expect("endpoint"),
+        Credentials::new(AK, secret),
+        settings,
+    )
+    .expect("client")
+}
+
+#[tokio::test]
+async fn calls_kms_with_post_and_get_and_types_its_errors() {
+    let server = TestServer::start(|c| c.demo = true).await;
+    let url = server.region_url("cn-shanghai");
+    for method in [RpcMethod::Post, RpcMethod::Get] {
+        let client = kms_client(&url, SK).with_method(method);
+        let page: ListKeysPage = client
+            .call_as(&kms::list_keys(1, 100))
+            .await
+            .expect("lists");
+        assert!(
+            page.keys
+                .key
+                .iter()
+                .any(|k| k.key_id == demo_key_id("cn-shanghai", "aes"))
+        );
+    }
+    let client = kms_client(&url, SK);
+    let error = client
+        .call(&kms::describe_key("key-doesnotexist0000"))
+        .await
+        .expect_err("unknown key");
+    assert_eq!(error.code(), "Forbidden.KeyNotFound");
+    assert_eq!(error.status(), Some(404));
+    assert!(error.request_id().is_some());
+    assert!(
+        error.hint().contains("does not exist in this region"),
+        "{}",
+        error.hint()
+    );
+    let wrong = kms_client(&url, "wrong-secret");
+    let error = wrong
+        .call(&kms::list_keys(1, 10))
+        .await
+        .expect_err("refused");
+    assert_eq!(error.code(), "SignatureDoesNotMatch");
+    assert!(error.hint().contains("secret"));
+}
+
+#[tokio::test]
+async fn shares_the_oss_clients_clock_and_learns_skew() {
+    // The server's clock is 20 minutes ahead: the first call is refused as expired, the
+    // client learns the offset from the answer's Date and the retry succeeds.
+    let server = TestServer::start(|c| {
+        c.demo = true;
+        c.clock_skew = chrono::Duration::minutes(20);
+    })
+    .await;
+    let oss = server.client(SignatureVersion::V4);
+    let endpoint = Endpoint::parse(&server.region_url("cn-hangzhou")).expect("endpoint");
+    let client = RpcClient::sharing(&oss, KMS, endpoint).expect("client");
+    let answer = client
+        .call(&kms::list_keys(1, 10))
+        .await
+        .expect("retried with the server's time");
+    assert!(answer["TotalCount"].as_u64().unwrap_or(0) > 0);
+    let offset = oss.clock().offset().num_minutes();
+    assert!(
+        (19..=21).contains(&offset),
+        "the OSS client's clock learned it: {offset}"
+    );
+}
+
+/// A local endpoint that answers every request with `status` and `body`.
+async fn fake_endpoint(status: u16, body: &'static str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 16 * 1024];
+            let _ = socket.read(&mut buf).await;
+            let answer = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_non_kms_answer_is_an_error_never_a_panic() {
+    let html = kms_client(&fake_endpoint(200, "<html>portal</html>").await, SK);
+    let error = html
+        .call(&kms::list_keys(1, 10))
+        .await
+        .expect_err("not JSON");
+    assert!(matches!(error, RpcError::Response { .. }), "{error:?}");
+    assert_eq!(error.code(), "InvalidResponse");
+    let array = kms_client(&fake_endpoint(200, "[1,2]").await, SK);
+    assert_eq!(
+        array
+            .call(&kms::list_keys(1, 10))
+            .await
+            .expect_err("not an object")
+            .code(),
+        "InvalidResponse"
+    );
+    let shape = kms_client(&fake_endpoint(200, r#"{"Keys":"nope"}"#).await, SK);
+    let error = shape
+        .call_as::<ListKeysPage>(&kms::list_keys(1, 10))
+        .await
+        .expect_err("wrong shape");
+    assert_eq!(error.code(), "InvalidResponse");
+    let proxy = kms_client(&fake_endpoint(404, "<html>not here</html>").await, SK);
+    let error = proxy
+        .call(&kms::list_keys(1, 10))
+        .await
+        .expect_err("404 page");
+    assert_eq!((error.code(), error.status()), ("HttpError", Some(404)));
+    assert!(error.hint().contains("KMS endpoint"));
+    let down = kms_client(&fake_endpoint(503, "busy").await, SK);
+    let error = down
+        .call(&kms::list_keys(1, 10))
+        .await
+        .expect_err("503 after retries");
+    assert_eq!(error.status(), Some(503));
+    // Plain http to a remote host is refused before anything is sent.
+    let remote = RpcClient::new(
+        KMS,
+        Endpoint::parse("http://kms.cn-hangzhou.aliyuncs.com").expect("endpoint"),
+        Credentials::new(AK, SK),
+        RpcSettings::default(),
+    );
+    assert!(matches!(remote, Err(RpcError::Config(_))));
+}
