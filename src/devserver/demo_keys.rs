@@ -1,5 +1,5 @@
 //! The KMS keys of `--demo`: per region, one key of every state and kind an administrator
-//! meets, with aliases, and a bucket (`cmk-<kind>-<region>`) whose rule names each; plus one
+//! meets, with aliases, and a bucket (`with-cmk-<kind>-<region>`) whose rule names each; plus one
 //! bucket whose rule names a key of another region, and Enabled keys for the CMKs the other
 //! demo buckets already name.
 
@@ -84,9 +84,9 @@ pub fn demo_key_id(region: &str, kind: &str) -> String {
     format!("key-{}-{kind}-demo", region.replace('-', ""))
 }
 
-/// The bucket whose rule names that key, e.g. `cmk-aes-cn-hangzhou`.
+/// The bucket whose rule names that key, e.g. `with-cmk-aes-cn-hangzhou` (sorted after the other demo buckets).
 pub fn demo_key_bucket(region: &str, kind: &str) -> String {
-    format!("cmk-{kind}-{region}")
+    format!("with-cmk-{kind}-{region}")
 }
 
 /// The bucket in the first region whose rule names the second region's AES key.
@@ -94,7 +94,7 @@ pub fn other_region_bucket(regions: &[String]) -> Option<String> {
     regions
         .first()
         .filter(|_| regions.len() > 1)
-        .map(|r| format!("cmk-other-region-{r}"))
+        .map(|r| format!("with-cmk-other-region-{r}"))
 }
 
 fn key(
@@ -178,7 +178,7 @@ pub(crate) fn demo_keys(
     }
 }
 
-/// A `cmk-<kind>-<region>` bucket per demo key, and the other-region bucket.
+/// A `with-cmk-<kind>-<region>` bucket per demo key, and the other-region bucket.
 pub(crate) fn demo_key_buckets(regions: &[String]) -> Vec<BucketRecord> {
     let bucket = |name: String, region: &str, key_id: String| BucketRecord {
         name,
@@ -250,7 +250,7 @@ mod tests {
                 .iter()
                 .find(|k| k.metadata.key_id == id)
                 .expect("key exists");
-            if b.name.starts_with("cmk-other-region") {
+            if b.name.starts_with("with-cmk-other-region") {
                 assert_ne!(owner.region, b.region);
             } else {
                 assert_eq!(owner.region, b.region, "{}", b.name);

@@ -12,6 +12,7 @@
 //! | [`paginate`] | ListBuckets and ListObjectsV2 pages as streams; a marker that does not advance is an error |
 //! | [`fanout`] | many buckets at once with a concurrency limit, streamed and cancellable |
 //! | [`error`] | `OssError` with Code, Message, RequestId, Endpoint and a plain hint |
+//! | [`kms`] | `KmsClient`: where KMS is per region, keys and aliases (all pages), key health |
 //! | [`rpc`] | `RpcClient`: RPC-style OpenAPI calls (KMS, STS), signature V1, typed `RpcError` |
 pub mod client;
 pub mod clock;
@@ -19,6 +20,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod fanout;
+pub mod kms;
 pub mod objects;
 mod operations;
 pub mod paginate;

@@ -161,3 +161,66 @@ async fn a_non_kms_answer_is_an_error_never_a_panic() {
     );
     assert!(matches!(remote, Err(RpcError::Config(_))));
 }
+
+#[tokio::test]
+async fn kms_client_finds_kms_next_to_each_regions_oss_and_reports_key_health() {
+    use ossguard::devserver::demo_keys::demo_key_bucket;
+    use ossguard::transport::kms::KmsClient;
+    let server = TestServer::start(|c| c.demo = true).await;
+    let oss = server.client(SignatureVersion::V4);
+    let kms = KmsClient::new(oss.clone(), None);
+    let buckets = oss.list_buckets(None).await.expect("listing");
+    let expected = [
+        ("aes", Some(true), "Enabled"),
+        ("sm4", Some(true), "Enabled"),
+        ("disabled", Some(false), "Disabled"),
+        ("pending", Some(false), "PendingDeletion"),
+        ("byok", Some(true), "Enabled"),
+        ("import", Some(false), "PendingImport"),
+        ("hsm", Some(true), "Enabled"),
+        ("sign", Some(false), "Enabled"),
+    ];
+    for region in ["cn-shanghai", "ap-southeast-1"] {
+        for (kind, usable, state) in expected {
+            let bucket = buckets
+                .iter()
+                .find(|b| b.name.as_str() == demo_key_bucket(region, kind))
+                .expect("demo bucket");
+            let rule = oss
+                .get_encryption(bucket)
+                .await
+                .expect("read")
+                .expect("rule");
+            let id = rule.kms_key_id().expect("a CMK");
+            let health = kms
+                .key_health(&bucket.region, Some(&bucket.extranet_endpoint), id)
+                .await;
+            assert_eq!(health.usable, usable, "{region} {kind}: {health:?}");
+            assert_eq!(health.state.as_deref(), Some(state));
+            assert_eq!(health.region, region);
+            assert!(health.alias.is_some(), "aliases resolved");
+        }
+    }
+    let keys = kms
+        .list_region_keys(
+            "cn-beijing",
+            Some(&server.region_url("cn-beijing").replace("http://", "")),
+        )
+        .await
+        .expect("listed");
+    assert!(keys.len() >= 8);
+    assert!(
+        keys.windows(2)
+            .all(|w| w[0].metadata.key_id < w[1].metadata.key_id)
+    );
+    assert!(
+        keys.iter()
+            .all(|k| k.region == "cn-beijing" && !k.metadata.key_state.is_empty())
+    );
+    // The dev server's bj key asked on the hz port: not found there.
+    let health = kms
+        .key_health("cn-hangzhou", None, &keys[0].metadata.key_id)
+        .await;
+    assert_eq!(health.state.as_deref(), Some("NotFound"));
+    assert_eq!(health.usable, Some(false));
+}

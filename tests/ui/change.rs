@@ -374,7 +374,7 @@ fn export_falls_back_to_a_typed_path_and_writes_csv() {
     let path = test.dir.path().join("audit.csv");
     test.type_into("Export to file", &path.display().to_string());
     test.harness.get_by_label("Save CSV").click();
-    test.step_until_label_contains("Exported 30 rows as CSV");
+    test.step_until_label_contains("Exported 63 rows as CSV");
     let csv = std::fs::read_to_string(&path).expect("written");
     let mut lines = csv.lines();
     assert!(
@@ -382,6 +382,6 @@ fn export_falls_back_to_a_typed_path_and_writes_csv() {
             .next()
             .is_some_and(|h| h.starts_with("name,region,location,endpoint"))
     );
-    assert_eq!(lines.count(), 30);
+    assert_eq!(lines.count(), 63);
     assert!(csv.contains("security-audit-hz") && csv.contains("AccessDenied"));
 }

@@ -127,6 +127,10 @@ fn filter_text_finds_error_codes_and_key_ids() {
 #[test]
 fn activity_log_lists_requests_without_secrets() {
     let mut test = UiTest::start_demo(|_| {});
+    test.harness.get_by_label("security-audit-hz").click();
+    test.step_until_label("Refresh bucket");
+    test.harness.get_by_label("Refresh bucket").click();
+    test.settle();
     test.harness.get_by_label("Activity log").click();
     test.settle();
     assert!(!test.harness.state().state().activity.is_empty());
@@ -154,12 +158,12 @@ fn activity_log_lists_requests_without_secrets() {
             .count()
             >= 30
     );
-    assert!(
-        test.harness
-            .query_all_by_label_contains("AccessDenied (403)")
+    // The denied bucket was refreshed last: its call is at the bottom of the log.
+    test.step_until("the denied call in the log", |h| {
+        h.query_all_by_label_contains("AccessDenied (403)")
             .next()
             .is_some()
-    );
+    });
     let leaked = test.harness.root().children_recursive().any(|node| {
         let node = node.accesskit_node();
         node.label()

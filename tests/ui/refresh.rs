@@ -22,7 +22,7 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
     test.step_until_label("Try the demo");
     test.harness.get_by_label("Try the demo").click();
     // Rows appear as soon as the listing lands, before their rules are read.
-    test.step_until("the listing", |h| h.state().state().rows().len() == 30);
+    test.step_until("the listing", |h| h.state().state().rows().len() == 63);
     let refresh = test
         .harness
         .state()
@@ -42,8 +42,8 @@ fn cancel_stops_a_running_refresh_and_keeps_rows() {
     test.step_until_label_contains("Refresh cancelled at");
     let state = test.harness.state().state();
     let loaded = state.refresh.as_ref().map_or(0, |r| r.loaded);
-    assert!(loaded < 30, "cancelled before the end ({loaded} read)");
-    assert_eq!(state.rows().len(), 30, "rows stay");
+    assert!(loaded < 63, "cancelled before the end ({loaded} read)");
+    assert_eq!(state.rows().len(), 63, "rows stay");
     assert!(state.rows().iter().all(|r| r.activity == RowActivity::Idle));
     let read = state
         .rows()
@@ -229,7 +229,7 @@ fn a_fault_storm_ends_with_every_row_read_or_marked_unknown() {
     let state = test.harness.state().state();
     let refresh = state.refresh.as_ref().expect("a refresh ran");
     assert!(refresh.finished && refresh.error.is_none(), "{refresh:?}");
-    assert_eq!(state.rows().len(), 30, "the listing survived the faults");
+    assert_eq!(state.rows().len(), 63, "the listing survived the faults");
     let mut unknown = Vec::new();
     for row in state.rows() {
         match &row.encryption {
