@@ -31,8 +31,8 @@ mod errors;
 mod faults;
 mod handlers;
 mod routes;
-pub mod seed_objects;
 mod rpc;
+pub mod seed_objects;
 mod server;
 mod store;
 

@@ -209,8 +209,8 @@ impl OssClient {
 
     /// What an RPC client (KMS, STS) shares with this one: the connection pool, the
     /// credentials and the learned clock offset.
-    pub(super) fn shared_parts(&self) -> (reqwest::Client, Arc<Credentials>) {
-        (self.http.clone(), Arc::clone(&self.credentials))
+    pub(super) fn shared_parts(&self) -> (reqwest::Client, CredentialCache) {
+        (self.http.clone(), self.credentials.clone())
     }
 
     /// Signs and sends `req`, retrying per the policy. Each attempt is signed afresh with the

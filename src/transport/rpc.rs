@@ -3,7 +3,6 @@
 //! body (or GET with a query), the OSS client's retry policy and clock offset, and a typed
 //! error for anything that is not the service's JSON, never a panic.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -14,6 +13,7 @@ use crate::core::sign::rpc::{RpcCall, encode_params, sign_v1};
 
 use super::client::{MAX_BODY_BYTES, OssClient, classify, read_capped};
 use super::clock::Clock;
+use super::credentials::{CredentialCache, CredentialError};
 use super::endpoint::Endpoint;
 use super::error::OssError;
 use super::retry::{RetryPolicy, is_retryable_status};
@@ -74,6 +74,9 @@ pub enum RpcError {
     /// A local refusal before anything was sent (plain http to a remote host).
     #[error("{0}")]
     Config(String),
+    /// No credentials to sign with (the provider failed).
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
 }
 
 impl RpcError {
@@ -87,6 +90,7 @@ impl RpcError {
             Self::Connect(_) => "ConnectionFailed",
             Self::Network(_) => "NetworkError",
             Self::Config(_) => "ConfigError",
+            Self::Credentials(e) => e.code(),
         }
     }
 
@@ -101,6 +105,7 @@ impl RpcError {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Service(e) => Some(e.doc.request_id.as_str()).filter(|id| !id.is_empty()),
+            Self::Credentials(e) => e.request_id(),
             _ => None,
         }
     }
@@ -130,6 +135,7 @@ impl RpcError {
             }
             Self::Network(_) => "The connection broke; try again.".into(),
             Self::Config(msg) => msg.clone(),
+            Self::Credentials(e) => e.hint(),
         }
     }
 
@@ -138,6 +144,7 @@ impl RpcError {
             OssError::Timeout(d) => Self::Timeout(d),
             OssError::Connect(detail) => Self::Connect(detail),
             OssError::Network(detail) => Self::Network(detail),
+            OssError::Credentials(e) => Self::Credentials(e),
             other => Self::Config(other.to_string()),
         }
     }
@@ -155,7 +162,7 @@ impl RpcError {
             }
             Self::Status { status, .. } => is_retryable_status(*status),
             Self::Timeout(_) | Self::Connect(_) | Self::Network(_) => true,
-            Self::Response { .. } | Self::Config(_) => false,
+            Self::Response { .. } | Self::Config(_) | Self::Credentials(_) => false,
         }
     }
 }
@@ -184,7 +191,7 @@ pub struct RpcClient {
     http: reqwest::Client,
     api: RpcApi,
     endpoint: Endpoint,
-    credentials: Arc<Credentials>,
+    credentials: CredentialCache,
     clock: Clock,
     settings: RpcSettings,
     method: RpcMethod,
@@ -201,11 +208,21 @@ impl std::fmt::Debug for RpcClient {
 }
 
 impl RpcClient {
-    /// A client with its own connection pool and clock.
+    /// A client with fixed credentials and its own connection pool and clock.
     pub fn new(
         api: RpcApi,
         endpoint: Endpoint,
         credentials: Credentials,
+        settings: RpcSettings,
+    ) -> Result<Self, RpcError> {
+        Self::with_credentials(api, endpoint, CredentialCache::fixed(credentials), settings)
+    }
+
+    /// A client whose credentials come from `credentials` (renewed before they expire).
+    pub fn with_credentials(
+        api: RpcApi,
+        endpoint: Endpoint,
+        credentials: CredentialCache,
         settings: RpcSettings,
     ) -> Result<Self, RpcError> {
         let http = reqwest::Client::builder()
@@ -214,14 +231,7 @@ impl RpcClient {
             .user_agent(concat!("ossguard/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| RpcError::Config(format!("cannot build HTTP client: {e}")))?;
-        Self::assemble(
-            api,
-            endpoint,
-            http,
-            Arc::new(credentials),
-            Clock::default(),
-            settings,
-        )
+        Self::assemble(api, endpoint, http, credentials, Clock::default(), settings)
     }
 
     /// A client for `api` at `endpoint` that shares `oss`'s connection pool, credentials,
@@ -248,7 +258,7 @@ impl RpcClient {
         api: RpcApi,
         endpoint: Endpoint,
         http: reqwest::Client,
-        credentials: Arc<Credentials>,
+        credentials: CredentialCache,
         clock: Clock,
         settings: RpcSettings,
     ) -> Result<Self, RpcError> {
@@ -294,12 +304,23 @@ impl RpcClient {
     pub async fn call(&self, call: &RpcCall) -> Result<serde_json::Value, RpcError> {
         let policy = self.settings.retry;
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
             attempt += 1;
-            let error = match self.call_once(call).await {
+            let credentials = self.credentials.get().await?;
+            let error = match self.call_once(call, &credentials).await {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
+            // Temporary credentials that expired in flight: renew once, not counted as a retry.
+            if !renewed
+                && error.code() == "InvalidSecurityToken.Expired"
+                && self.credentials.renew_after_expiry(&credentials).await?
+            {
+                renewed = true;
+                attempt -= 1;
+                continue;
+            }
             if attempt >= policy.max_attempts || !error.is_retryable() {
                 return Err(error);
             }
@@ -307,11 +328,15 @@ impl RpcClient {
         }
     }
 
-    async fn call_once(&self, call: &RpcCall) -> Result<serde_json::Value, RpcError> {
+    async fn call_once(
+        &self,
+        call: &RpcCall,
+        credentials: &Credentials,
+    ) -> Result<serde_json::Value, RpcError> {
         let (now, used_offset) = self.clock.now();
         let nonce = hex::encode(rand::random::<[u8; 16]>());
         let method = self.method.as_str();
-        let params = sign_v1(method, call, &self.credentials, now, &nonce);
+        let params = sign_v1(method, call, credentials, now, &nonce);
         let encoded = encode_params(&params);
         let base = format!("{}/", self.endpoint.url());
         let builder = match self.method {
