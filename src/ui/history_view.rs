@@ -49,7 +49,7 @@ pub fn history_window_ui(
     }
     let shown = egui::Window::new("Change history")
         .open(&mut open)
-        .default_size([980.0, 520.0])
+        .default_size([980.0, 640.0])
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
                 let label = ui.label("Filter by bucket");

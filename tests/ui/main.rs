@@ -8,6 +8,7 @@ mod ui_support;
 
 mod change;
 mod demo;
+mod history;
 mod large_table;
 mod profiles;
 mod refresh;

@@ -24,7 +24,11 @@ pub struct UiTest {
 impl UiTest {
     /// The app with an empty config in a temp dir; `configure` adjusts the environment.
     pub fn start(configure: impl FnOnce(&mut AppEnvironment)) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(tempfile::tempdir().expect("tempdir"), configure)
+    }
+
+    /// The app with its config and data in `dir`.
+    pub fn start_in(dir: tempfile::TempDir, configure: impl FnOnce(&mut AppEnvironment)) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -56,6 +60,56 @@ impl UiTest {
                 .is_some_and(|r| r.finished && r.listed > 0)
         });
         test
+    }
+
+    /// Closes the app and starts it again on the same folders (a restart); the demo profile
+    /// is still the active one, so it reconnects and reads every rule.
+    pub fn restart(self) -> Self {
+        let Self {
+            harness,
+            runtime,
+            dir,
+        } = self;
+        drop(harness);
+        runtime.shutdown_timeout(Duration::from_secs(5));
+        let mut test = Self::start_in(dir, |_| {});
+        test.step_until("the refresh after the restart", |h| {
+            h.state()
+                .state()
+                .refresh
+                .as_ref()
+                .is_some_and(|r| r.finished && r.listed > 0)
+        });
+        test
+    }
+
+    /// Sets `bucket`'s rule as someone else would: straight through the dev server the app
+    /// is connected to, not through the app.
+    pub fn set_rule_elsewhere(&self, bucket: &str, rule: &ossguard::core::sse::SseRule) {
+        use ossguard::transport::{ClientConfig, Endpoint, OssClient};
+        let profile = self
+            .harness
+            .state()
+            .state()
+            .active
+            .as_ref()
+            .map(|a| a.profile.clone())
+            .expect("connected");
+        let config = ClientConfig::new(
+            Endpoint::parse(&profile.endpoint).expect("endpoint"),
+            &profile.region,
+        );
+        let credentials = ossguard::core::sign::Credentials::new(
+            ossguard::devserver::DEMO_ACCESS_KEY_ID,
+            ossguard::devserver::DEMO_ACCESS_KEY_SECRET,
+        );
+        let client = OssClient::new(config, credentials).expect("client");
+        self.runtime
+            .block_on(async {
+                let bucket = client.find_bucket(bucket).await?;
+                client.put_encryption(&bucket, rule).await
+            })
+            .expect("set elsewhere");
     }
 
     /// Steps frames (sleeping a little between them so background tasks run) until `done`
