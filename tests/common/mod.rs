@@ -2,6 +2,8 @@
 //! it, and unique bucket names so tests can share one server.
 #![allow(dead_code)]
 
+pub mod mock;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 

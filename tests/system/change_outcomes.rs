@@ -14,113 +14,42 @@ use ossguard::core::sign::Credentials;
 use ossguard::core::sse::SseRule;
 use ossguard::transport::retry::RetryPolicy;
 use ossguard::transport::{ClientConfig, Endpoint, OssClient};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use crate::common::mock::{MockServer, Reply};
 
 const RULE: &str = "<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>";
-
-fn error(status: &str, code: &str) -> String {
-    let body = format!(
-        "<Error><Code>{code}</Code><Message>scripted</Message><RequestId>RID</RequestId></Error>"
-    );
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-}
-
-fn ok(body: &str) -> String {
-    format!(
-        "HTTP/1.1 200 OK\r\nx-oss-request-id: PUTRID\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-}
 
 /// Per bucket: how many GETs it has answered, and whether its rule was written.
 type Scripts = Arc<Mutex<HashMap<String, (usize, bool)>>>;
 
-async fn scripted_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+fn scripted_server() -> MockServer {
     let state: Scripts = Arc::default();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let state = state.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 65536];
-                let mut read = 0;
-                loop {
-                    let Ok(n) = socket.read(&mut buf[read..]).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    read += n;
-                    let text = String::from_utf8_lossy(&buf[..read]).into_owned();
-                    let Some(head_end) = text.find("\r\n\r\n") else {
-                        continue;
-                    };
-                    let length: usize = text[..head_end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if read < head_end + 4 + length {
-                        continue;
-                    }
-                    let mut words = text.split_whitespace();
-                    let method = words.next().unwrap_or_default().to_owned();
-                    let bucket = words
-                        .next()
-                        .unwrap_or_default()
-                        .split('/')
-                        .nth(1)
-                        .unwrap_or_default()
-                        .to_owned();
-                    let reply = {
-                        let mut state = state.lock().expect("lock");
-                        let (gets, written) = state.entry(bucket.clone()).or_default();
-                        match (bucket.as_str(), method.as_str()) {
-                            // The PUT takes effect, but its answer comes too late.
-                            ("slow-put", "PUT") => {
-                                *written = true;
-                                None
-                            }
-                            // The PUT works; every GET after the first fails.
-                            ("no-read-back", "PUT") => Some(ok("")),
-                            ("no-read-back", "GET") => {
-                                *gets += 1;
-                                Some(if *gets == 1 {
-                                    error("404 Not Found", "NoSuchServerSideEncryptionRule")
-                                } else {
-                                    error("503 Service Unavailable", "ServiceUnavailable")
-                                })
-                            }
-                            ("refused", "PUT") => Some(error("403 Forbidden", "AccessDenied")),
-                            (_, "GET") if *written => Some(ok(RULE)),
-                            (_, "GET") => {
-                                Some(error("404 Not Found", "NoSuchServerSideEncryptionRule"))
-                            }
-                            _ => Some(error("400 Bad Request", "InvalidArgument")),
-                        }
-                    };
-                    match reply {
-                        Some(reply) => {
-                            socket.write_all(reply.as_bytes()).await.ok();
-                        }
-                        None => tokio::time::sleep(Duration::from_secs(3)).await,
-                    }
-                    return;
+    MockServer::start(move |req| {
+        let mut state = state.lock().expect("lock");
+        let bucket = req.bucket().to_owned();
+        let (gets, written) = state.entry(bucket.clone()).or_default();
+        match (bucket.as_str(), req.method.as_str()) {
+            // The PUT takes effect, but its answer comes too late.
+            ("slow-put", "PUT") => {
+                *written = true;
+                Reply::Silence(Duration::from_secs(3))
+            }
+            // The PUT works; every GET after the first fails.
+            ("no-read-back", "PUT") => Reply::ok(""),
+            ("no-read-back", "GET") => {
+                *gets += 1;
+                if *gets == 1 {
+                    Reply::error("404 Not Found", "NoSuchServerSideEncryptionRule")
+                } else {
+                    Reply::error("503 Service Unavailable", "ServiceUnavailable")
                 }
-            });
+            }
+            ("refused", "PUT") => Reply::error("403 Forbidden", "AccessDenied"),
+            (_, "GET") if *written => Reply::ok(RULE),
+            (_, "GET") => Reply::error("404 Not Found", "NoSuchServerSideEncryptionRule"),
+            _ => Reply::error("400 Bad Request", "InvalidArgument"),
         }
-    });
-    format!("127.0.0.1:{}", addr.port())
+    })
 }
 
 fn bucket(name: &str, host: &str) -> Bucket {
@@ -129,7 +58,8 @@ fn bucket(name: &str, host: &str) -> Bucket {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outcomes_follow_what_oss_did_not_what_the_write_answered() {
-    let host = scripted_server().await;
+    let mock = scripted_server();
+    let host = mock.host();
     let mut config = ClientConfig::new(
         Endpoint::parse(&format!("http://{host}")).expect("endpoint"),
         "cn-hangzhou",

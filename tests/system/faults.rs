@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::common::mock::{MockServer, Reply};
 use crate::common::{Calls, TestServer};
 use futures::StreamExt as _;
 use ossguard::core::model::{Bucket, BucketName};
@@ -11,63 +12,29 @@ use ossguard::core::sse::EncryptionState;
 use ossguard::devserver::demo::seed_rule;
 use ossguard::transport::retry::RetryPolicy;
 use ossguard::transport::{ClientConfig, Endpoint, OssClient, OssError, fanout};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio_util::sync::CancellationToken;
 
 /// A canned answer, chosen by the bucket in the request path.
-async fn mock_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let text = String::from_utf8_lossy(&head).into_owned();
-                let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                let xml = "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nx-oss-request-id: MOCK\r\n";
-                let reply: Vec<u8> = if path.starts_with("/malformed/") {
-                    format!("{xml}Content-Length: 30\r\n\r\n<ServerSideEncryptionRule><App")
-                        .into_bytes()
-                } else if path.starts_with("/truncated/") {
-                    format!("{xml}Content-Length: 500\r\n\r\n<ServerSideEncryptionRule>")
-                        .into_bytes()
-                } else if path.starts_with("/huge/") {
-                    let body = "x".repeat(9 * 1024 * 1024);
-                    format!("{xml}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
-                } else if path.starts_with("/slow/") {
-                    tokio::time::sleep(Duration::from_secs(3)).await;
-                    format!("{xml}Content-Length: 0\r\n\r\n").into_bytes()
-                } else if path.starts_with("/?") {
-                    // A listing whose NextMarker goes back to a page already seen.
-                    let (name, next) = if path.contains("marker=aaa") {
-                        ("bbb", "aaa")
-                    } else {
-                        ("aaa", "aaa")
-                    };
-                    let body = format!(
-                        "<ListAllMyBucketsResult><IsTruncated>true</IsTruncated><NextMarker>{next}</NextMarker><Buckets><Bucket><Name>{name}</Name><Location>oss-cn-hangzhou</Location></Bucket></Buckets></ListAllMyBucketsResult>"
-                    );
-                    format!("{xml}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
-                } else if path.starts_with("/html/") {
-                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 13\r\n\r\n<html></html>".to_vec()
-                } else {
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec()
-                };
-                socket.write_all(&reply).await.ok();
-                socket.shutdown().await.ok();
-            });
+fn mock_server() -> MockServer {
+    MockServer::start(|req| match req.bucket() {
+        "malformed" => Reply::announced(30, "<ServerSideEncryptionRule><App"),
+        "truncated" => Reply::announced(500, "<ServerSideEncryptionRule>"),
+        "huge" => Reply::ok(&"x".repeat(9 * 1024 * 1024)),
+        "slow" => Reply::Silence(Duration::from_secs(3)),
+        "html" => Reply::with_status("502 Bad Gateway", "text/html", "<html></html>"),
+        // A listing whose NextMarker goes back to a page already seen.
+        "" if req.target.starts_with("/?") => {
+            let (name, next) = if req.target.contains("marker=aaa") {
+                ("bbb", "aaa")
+            } else {
+                ("aaa", "aaa")
+            };
+            Reply::ok(&format!(
+                "<ListAllMyBucketsResult><IsTruncated>true</IsTruncated><NextMarker>{next}</NextMarker><Buckets><Bucket><Name>{name}</Name><Location>oss-cn-hangzhou</Location></Bucket></Buckets></ListAllMyBucketsResult>"
+            ))
         }
-    });
-    format!("127.0.0.1:{}", addr.port())
+        _ => Reply::not_found(),
+    })
 }
 
 fn fast_client(host: &str, timeout: Duration) -> OssClient {
@@ -89,7 +56,8 @@ fn bucket(name: &str, host: &str) -> Bucket {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_answers_end_in_typed_errors() {
-    let host = mock_server().await;
+    let mock = mock_server();
+    let host = mock.host();
     let calls = Calls::default();
     let client = calls.attach(fast_client(&host, Duration::from_millis(800)));
 

@@ -12,6 +12,10 @@ pub struct BucketInfoDoc {
     pub bucket: BucketInfo,
 }
 
+impl super::Document for BucketInfoDoc {
+    const ROOT: &'static str = "BucketInfo";
+}
+
 /// The GetBucketInfo facts ossguard shows beside the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct BucketInfo {

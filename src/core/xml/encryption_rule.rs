@@ -13,6 +13,10 @@ pub struct ServerSideEncryptionRule {
     pub apply: Option<SseFields>,
 }
 
+impl super::Document for ServerSideEncryptionRule {
+    const ROOT: &'static str = "ServerSideEncryptionRule";
+}
+
 /// A rule's three wire fields, as sent: inside `ApplyServerSideEncryptionByDefault` in the
 /// rule document, and flat in GetBucketInfo. [`SseFields::to_rule`] applies OSS's rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

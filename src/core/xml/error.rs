@@ -84,6 +84,10 @@ pub struct ErrorDoc {
     pub recommend_doc: Option<String>,
 }
 
+impl super::Document for ErrorDoc {
+    const ROOT: &'static str = "Error";
+}
+
 impl std::fmt::Debug for ErrorDoc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ErrorDoc")

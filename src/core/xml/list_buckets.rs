@@ -32,6 +32,10 @@ pub struct ListAllMyBucketsResult {
     pub buckets: BucketList,
 }
 
+impl super::Document for ListAllMyBucketsResult {
+    const ROOT: &'static str = "ListAllMyBucketsResult";
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Owner {
     #[serde(rename = "ID", default)]

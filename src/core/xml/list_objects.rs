@@ -10,6 +10,10 @@ use crate::core::objects::facts::StorageClass;
 
 pub const ROOT: &str = "ListBucketResult";
 
+impl super::Document for ListBucketResult {
+    const ROOT: &'static str = ROOT;
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename = "ListBucketResult")]
 pub struct ListBucketResult {
@@ -92,7 +96,6 @@ pub struct ObjectPage {
 
 /// Parses a V2 (`v2 = true`: follows `NextContinuationToken`) or V1 (`NextMarker`) page.
 pub fn parse_page(body: &str, v2: bool) -> Result<ObjectPage, XmlError> {
-    super::expect_root(body, ROOT)?;
     let doc: ListBucketResult = super::parse(body)?;
     let url = doc
         .encoding_type

@@ -1,6 +1,8 @@
 //! OSS's XML bodies (quick-xml with serde). Parsing is lenient about what OSS may add
 //! (unknown elements, namespaces, the declaration) and strict about what ossguard needs:
-//! malformed input is an [`XmlError`], never a panic.
+//! the root element must be the expected one (serde alone ignores it, so an HTML page or an
+//! `<Error>` would parse as an empty document), and malformed input is an [`XmlError`],
+//! never a panic.
 pub mod bucket_info;
 pub mod encryption_rule;
 pub mod error;
@@ -19,11 +21,67 @@ pub enum XmlError {
     Missing(&'static str),
     #[error("invalid value in XML: {0}")]
     Invalid(String),
+    #[error("expected an XML document <{expected}>, got {found}")]
+    WrongRoot {
+        expected: String,
+        /// What the body started with instead, shortened.
+        found: String,
+    },
 }
 
-/// Parses a document of type `T`.
-pub fn parse<T: DeserializeOwned>(body: &str) -> Result<T, XmlError> {
+/// A document type and the root element it must arrive under.
+pub trait Document: DeserializeOwned {
+    const ROOT: &'static str;
+}
+
+/// Parses a document of type `T`, after checking that its root element is `T::ROOT`.
+pub fn parse<T: Document>(body: &str) -> Result<T, XmlError> {
+    expect_root(body, T::ROOT)?;
+    deserialize(body)
+}
+
+/// Deserialises without a root check: only after [`expect_root`].
+fn deserialize<T: DeserializeOwned>(body: &str) -> Result<T, XmlError> {
     quick_xml::de::from_str(body).map_err(|e| XmlError::Malformed(e.to_string()))
+}
+
+/// The first element must be `<expected>`; before it only the declaration, comments,
+/// processing instructions, a DOCTYPE and whitespace may come.
+pub fn expect_root(body: &str, expected: &str) -> Result<(), XmlError> {
+    use quick_xml::events::Event;
+    let wrong = |found: String| {
+        Err(XmlError::WrongRoot {
+            expected: expected.to_owned(),
+            found,
+        })
+    };
+    let mut reader = quick_xml::Reader::from_str(body.trim_start_matches('\u{feff}'));
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                return if name == expected {
+                    Ok(())
+                } else {
+                    wrong(format!("<{}>", shorten(&name)))
+                };
+            }
+            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
+            Ok(Event::Text(text)) if text.iter().all(u8::is_ascii_whitespace) => {}
+            Ok(Event::Eof) => return wrong("an empty body".into()),
+            Ok(_) => return wrong(format!("text {:?}", shorten(body.trim()))),
+            Err(e) => return Err(XmlError::Malformed(e.to_string())),
+        }
+    }
+}
+
+/// At most 40 characters of something a server sent, for an error message.
+fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if short.len() < text.len() {
+        short.push_str("...");
+    }
+    short
 }
 
 /// Serialises `value` as a whole document with the XML declaration OSS sends.
@@ -33,27 +91,33 @@ pub fn to_document<T: Serialize>(value: &T) -> String {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}")
 }
 
-/// Checks that the document's root element is `name`: serde models accept any root, and a
-/// page of the wrong call must not read as an empty listing.
-pub fn expect_root(body: &str, name: &str) -> Result<(), XmlError> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(body);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(tag) | Event::Empty(tag)) => {
-                let found = tag.local_name();
-                return if found.as_ref() == name.as_bytes() {
-                    Ok(())
-                } else {
-                    Err(XmlError::Invalid(format!(
-                        "root element {:?}, expected {name}",
-                        String::from_utf8_lossy(found.as_ref())
-                    )))
-                };
-            }
-            Ok(Event::Eof) => return Err(XmlError::Missing("root element")),
-            Ok(_) => {}
-            Err(e) => return Err(XmlError::Malformed(e.to_string())),
+#[cfg(test)]
+mod tests {
+    use super::{XmlError, list_buckets::ListAllMyBucketsResult, parse};
+
+    #[test]
+    fn only_the_expected_root_parses() {
+        let refused = [
+            "<html><body>Welcome to nginx</body></html>",
+            "<!DOCTYPE html><html><head></head></html>",
+            "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code></Error>",
+            "<ListBucketResult><Name>b</Name></ListBucketResult>",
+            "Welcome to nginx",
+            "",
+            "   ",
+        ];
+        for body in refused {
+            let err = parse::<ListAllMyBucketsResult>(body).expect_err(body);
+            assert!(matches!(err, XmlError::WrongRoot { .. }), "{body}: {err:?}");
         }
+        let err = parse::<ListAllMyBucketsResult>("<html>x</html>").expect_err("html");
+        assert_eq!(
+            err.to_string(),
+            "expected an XML document <ListAllMyBucketsResult>, got <html>"
+        );
+        let ok = "\u{feff}<?xml version=\"1.0\"?>\n<!-- c --><ListAllMyBucketsResult xmlns=\"x\"><Buckets/></ListAllMyBucketsResult>";
+        assert!(parse::<ListAllMyBucketsResult>(ok).is_ok());
+        let prefixed = "<a:ListAllMyBucketsResult xmlns:a=\"x\"></a:ListAllMyBucketsResult>";
+        assert!(parse::<ListAllMyBucketsResult>(prefixed).is_ok());
     }
 }

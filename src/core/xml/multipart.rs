@@ -131,7 +131,7 @@ pub struct AccessControlList {
 /// Parses `T` after checking the root element is `root`.
 pub fn parse_doc<T: serde::de::DeserializeOwned>(body: &str, root: &str) -> Result<T, XmlError> {
     super::expect_root(body, root)?;
-    super::parse(body)
+    super::deserialize(body)
 }
 
 #[cfg(test)]

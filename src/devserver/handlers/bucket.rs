@@ -86,6 +86,10 @@ struct CreateBucketConfiguration {
     storage_class: Option<String>,
 }
 
+impl crate::core::xml::Document for CreateBucketConfiguration {
+    const ROOT: &'static str = "CreateBucketConfiguration";
+}
+
 /// PutBucket creates the bucket in the region of the port it arrived on.
 pub(super) async fn create(st: &RegionState, ctx: &RequestCtx) -> Result<Response, OssError> {
     let name = ctx.bucket.clone().unwrap_or_default();
