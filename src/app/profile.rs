@@ -27,6 +27,10 @@ pub struct Profile {
     /// Bucket calls go to each bucket's IntranetEndpoint (ossguard on ECS inside the VPC).
     #[serde(default)]
     pub internal_endpoints: bool,
+    /// Accept https bucket endpoints from ListBuckets outside the endpoint's own domain and
+    /// aliyuncs.com (a private OSS deployment with several domains). Off by default.
+    #[serde(default)]
+    pub allow_foreign_bucket_endpoints: bool,
     /// Where temporary credentials come from (RAM role, ECS role); empty for AccessKey and
     /// STS-token profiles, whose files stay as they were.
     /// Boxed: most profiles leave it empty, and profiles travel in commands and events.
@@ -78,6 +82,7 @@ impl Profile {
             uses_sts_token: false,
             demo: false,
             internal_endpoints: false,
+            allow_foreign_bucket_endpoints: false,
             source: Box::default(),
         }
     }

@@ -211,6 +211,7 @@ fn build_client(
     let mut config = ClientConfig::new(endpoint, &profile.region);
     config.signature_version = profile.signature_version;
     config.internal_endpoints = profile.internal_endpoints;
+    config.allow_foreign_bucket_endpoints = profile.allow_foreign_bucket_endpoints;
     config.timeout = timeout;
     let events = events.clone();
     let observer: CallObserver = Arc::new(move |record| {

@@ -39,6 +39,9 @@ pub struct GlobalArgs {
     /// Send bucket calls to each bucket's internal (VPC) endpoint
     #[arg(long, global = true)]
     pub internal_endpoints: bool,
+    /// Accept https bucket endpoints outside the endpoint's domain and aliyuncs.com
+    #[arg(long, global = true)]
+    pub allow_foreign_bucket_endpoints: bool,
     /// Per-request timeout in seconds
     #[arg(long, global = true, default_value_t = 30)]
     pub timeout: u64,

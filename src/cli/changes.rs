@@ -104,7 +104,10 @@ async fn logged_change(
 ) -> Result<(), CliError> {
     let report = change::run(client, bucket, request, &context(global)).await;
     if let Some(e) = &report.log_error {
-        eprintln!("warning: the change log could not be written: {e}");
+        eprintln!(
+            "warning: the change log could not be written: {}",
+            super::output::terminal_safe(&e.to_string())
+        );
     }
     let read_back = matches!(
         report.outcome,

@@ -28,6 +28,8 @@ pub enum CliError {
     Remote(ReadFailure),
     /// Anything else that failed: exit 1.
     Failed(String),
+    /// A bucket's rule could not be read: exit 1, with the hint.
+    Read(crate::core::sse::ReadFailure),
     /// `buckets --fail-on` found this many buckets in a flagged state: exit 3.
     Flagged(usize),
 }
@@ -62,6 +64,18 @@ impl CliError {
                 eprintln!("error: {}", terminal_safe(msg));
                 ExitCode::from(1)
             }
+            Self::Read(failure) => {
+                eprintln!(
+                    "error: {}: {}",
+                    terminal_safe(&failure.code),
+                    terminal_safe(&failure.message)
+                );
+                if let Some(id) = &failure.request_id {
+                    eprintln!("request id: {}", terminal_safe(id));
+                }
+                eprintln!("hint: {}", terminal_safe(&failure.hint));
+                ExitCode::from(1)
+            }
             Self::Flagged(count) => {
                 eprintln!("{count} bucket(s) in a state named by --fail-on");
                 ExitCode::from(3)
@@ -88,7 +102,7 @@ async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), Cl
     let client = connect(global).await?;
     let result = run_with_client(&client, global, command).await;
     if let Some(note) = describe_offset(client.clock().offset()) {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", terminal_safe(&note));
     }
     result
 }
@@ -124,10 +138,7 @@ async fn run_with_client(
             let row = AuditRow::new(&bucket, &state);
             print!("{}", render_row(&row, global.format));
             match state {
-                EncryptionState::Unknown(failure) => Err(CliError::Failed(format!(
-                    "{}: {}\nhint: {}",
-                    failure.code, failure.message, failure.hint
-                ))),
+                EncryptionState::Unknown(failure) => Err(CliError::Read(failure)),
                 _ => Ok(()),
             }
         }
@@ -174,7 +185,11 @@ async fn locate(client: &OssClient, arg: &BucketArg) -> Result<Bucket, CliError>
     let name = BucketName::parse(&arg.bucket).map_err(|e| CliError::Usage(e.to_string()))?;
     let bucket = Bucket::in_region(name, region);
     Ok(match &arg.bucket_endpoint {
-        Some(host) => bucket.with_endpoint(host),
+        Some(host) => {
+            let host = crate::transport::endpoint::parse_authority(host)
+                .map_err(|e| CliError::Usage(format!("--bucket-endpoint: {e}")))?;
+            bucket.with_endpoint(&host)
+        }
         None => bucket,
     })
 }

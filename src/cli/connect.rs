@@ -51,6 +51,10 @@ pub async fn connect(global: &GlobalArgs) -> Result<OssClient, CliError> {
     config.timeout = std::time::Duration::from_secs(global.timeout.max(1));
     config.internal_endpoints =
         global.internal_endpoints || profile.as_ref().is_some_and(|p| p.internal_endpoints);
+    config.allow_foreign_bucket_endpoints = global.allow_foreign_bucket_endpoints
+        || profile
+            .as_ref()
+            .is_some_and(|p| p.allow_foreign_bucket_endpoints);
     let credentials = credentials(profile.as_ref()).await?;
     OssClient::new(config, credentials).map_err(|e| CliError::Usage(e.to_string()))
 }

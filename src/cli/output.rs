@@ -9,7 +9,7 @@ use super::args::Format;
 pub fn render_rows(rows: &[AuditRow], format: Format) -> String {
     match format {
         Format::Json => format!("{}\n", crate::app::export::to_json(rows)),
-        Format::Csv => to_csv(rows),
+        Format::Csv => terminal_csv(&to_csv(rows)),
         Format::Table => table(rows),
     }
 }
@@ -25,12 +25,35 @@ pub fn render_row(row: &AuditRow, format: Format) -> String {
     }
 }
 
-/// Text from OSS (key IDs, messages) with control characters other than newline shown as
-/// `?`, so a planted escape sequence cannot rewrite the administrator's terminal.
+/// The one sanitiser for text the CLI shows that came from the network or the change log
+/// (bucket names, key IDs, error messages, hints): every control character, ESC, CR and LF
+/// included, and the bidirectional overrides are shown as `?`, so a planted escape sequence
+/// cannot rewrite the administrator's terminal and a line break cannot forge extra lines.
+/// Table, CSV and stderr all go through it; JSON escapes control characters by itself.
 pub fn terminal_safe(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() && c != '\n' { '?' } else { c })
+        .map(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi { '?' } else { c }
+        })
         .collect()
+}
+
+/// CSV for the terminal: every field through [`terminal_safe`], quoting kept.
+fn terminal_csv(text: &str) -> String {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    for record in reader.records() {
+        let Ok(record) = record else { continue };
+        let fields: Vec<String> = record.iter().map(terminal_safe).collect();
+        writer.write_record(&fields).ok();
+    }
+    String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
 }
 
 fn table(rows: &[AuditRow]) -> String {
@@ -135,22 +158,23 @@ pub fn render_log(records: &[ChangeRecord], format: Format) -> String {
                 ])
                 .is_ok();
             for r in records {
+                let fields = [
+                    r.time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    r.id.clone(),
+                    r.profile.clone(),
+                    r.access_key_id.clone(),
+                    r.bucket.clone(),
+                    r.region.clone(),
+                    format!("{:?}", r.kind).to_lowercase(),
+                    r.before.describe(),
+                    r.after.describe(),
+                    outcome(r).to_owned(),
+                    r.request_id.clone().unwrap_or_default(),
+                    r.error.clone().unwrap_or_default(),
+                    r.undo_of.clone().unwrap_or_default(),
+                ];
                 ok &= writer
-                    .write_record([
-                        r.time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        r.id.clone(),
-                        r.profile.clone(),
-                        r.access_key_id.clone(),
-                        r.bucket.clone(),
-                        r.region.clone(),
-                        format!("{:?}", r.kind).to_lowercase(),
-                        r.before.describe(),
-                        r.after.describe(),
-                        outcome(r).to_owned(),
-                        r.request_id.clone().unwrap_or_default(),
-                        r.error.clone().unwrap_or_default(),
-                        r.undo_of.clone().unwrap_or_default(),
-                    ])
+                    .write_record(fields.iter().map(|f| terminal_safe(f)))
                     .is_ok();
             }
             debug_assert!(ok, "writing to memory cannot fail");
@@ -161,7 +185,7 @@ pub fn render_log(records: &[ChangeRecord], format: Format) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::terminal_safe;
+    use super::{terminal_csv, terminal_safe};
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
@@ -169,6 +193,9 @@ mod tests {
             terminal_safe("key\u{1b}[2J\u{1b}]0;pwned\u{7}"),
             "key?[2J?]0;pwned?"
         );
+        assert_eq!(terminal_safe("a\nhint: fake\r\u{202e}x"), "a?hint: fake??x");
         assert_eq!(terminal_safe("plain-key 中"), "plain-key 中");
+        let csv = terminal_csv("name,error\r\nb,\"two\nlines \u{1b}[2J\"\r\n");
+        assert_eq!(csv, "name,error\nb,two?lines ?[2J\n");
     }
 }

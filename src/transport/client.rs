@@ -15,6 +15,7 @@ use super::clock::Clock;
 use super::credentials::{CredentialCache, CredentialProvider};
 use super::endpoint::Endpoint;
 use super::error::{OssError, ServiceError};
+use super::paginate::ListingLimits;
 use super::retry::{RetryPolicy, is_retryable};
 
 /// Largest answer body ossguard reads; OSS's answers to its calls are a few KiB, a 1,000-bucket
@@ -35,6 +36,11 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Send bucket calls to each bucket's IntranetEndpoint instead of its ExtranetEndpoint.
     pub internal_endpoints: bool,
+    /// Accept https bucket endpoints outside the profile endpoint's domain and aliyuncs.com
+    /// (see [`Endpoint::for_bucket`]); off unless the profile or flag opts in.
+    pub allow_foreign_bucket_endpoints: bool,
+    /// Where a ListBuckets listing gives up (see [`ListingLimits`]).
+    pub listing_limits: ListingLimits,
 }
 
 impl ClientConfig {
@@ -47,6 +53,8 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             internal_endpoints: false,
+            allow_foreign_bucket_endpoints: false,
+            listing_limits: ListingLimits::DEFAULT,
         }
     }
 }
@@ -116,6 +124,14 @@ impl RawResponse {
     }
 }
 
+/// Credentials whose key ID or token cannot travel in a header are refused before sending
+/// (fixed ones when the client is built, provided ones at each use).
+fn check_header_safe(credentials: &Credentials) -> Result<(), OssError> {
+    credentials
+        .check_header_safe()
+        .map_err(|e| OssError::Config(e.to_string()))
+}
+
 fn header_string(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -146,6 +162,7 @@ impl std::fmt::Debug for OssClient {
 impl OssClient {
     /// A client signing with fixed credentials.
     pub fn new(config: ClientConfig, credentials: Credentials) -> Result<Self, OssError> {
+        check_header_safe(&credentials)?;
         Self::with_credentials(config, CredentialCache::fixed(credentials))
     }
 
@@ -163,7 +180,9 @@ impl OssClient {
         credentials: CredentialCache,
     ) -> Result<Self, OssError> {
         config.endpoint.require_secure()?;
-        let http = reqwest::Client::builder()
+        let http = config
+            .endpoint
+            .http_client_builder()
             .connect_timeout(config.connect_timeout)
             .pool_max_idle_per_host(64)
             .redirect(reqwest::redirect::Policy::none())
@@ -224,9 +243,12 @@ impl OssClient {
     ) -> Result<RawResponse, OssError> {
         let (endpoint, region) = match target {
             Target::Service => (self.config.endpoint.clone(), self.config.region.as_str()),
-            Target::Bucket { host, region } => {
-                (self.config.endpoint.with_host(host), region.as_str())
-            }
+            Target::Bucket { host, region } => (
+                self.config
+                    .endpoint
+                    .for_bucket(host, self.config.allow_foreign_bucket_endpoints)?,
+                region.as_str(),
+            ),
         };
         endpoint.require_secure()?;
         let policy = self.config.retry;
@@ -235,6 +257,7 @@ impl OssClient {
         loop {
             attempt += 1;
             let credentials = self.credentials.get().await?;
+            check_header_safe(&credentials)?;
             let mut signed = req.clone();
             let (now, signing_offset) = self.clock.now();
             sign::sign(

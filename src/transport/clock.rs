@@ -19,7 +19,7 @@ pub struct Clock {
 
 /// Offsets beyond a day are not clock drift but a hostile or broken answer; they are clamped,
 /// which also keeps the date arithmetic far from overflow.
-const MAX_OFFSET: Duration = Duration::hours(24);
+pub const MAX_OFFSET: Duration = Duration::hours(24);
 
 impl Clock {
     /// The corrected current time used for signing, and the offset it includes.
@@ -53,20 +53,31 @@ impl Clock {
     }
 
     fn learn_difference(&self, difference: Duration, used: Duration) -> Duration {
-        let offset = (used + difference).clamp(-MAX_OFFSET, MAX_OFFSET);
+        let offset = clamp(used + difference);
         self.offset_ms
             .store(offset.num_milliseconds(), Ordering::Relaxed);
         offset
     }
 }
 
+/// The offset ossguard applies for a measured one: at most [`MAX_OFFSET`] either way.
+pub fn clamp(offset: Duration) -> Duration {
+    offset.clamp(-MAX_OFFSET, MAX_OFFSET)
+}
+
 /// What to tell the user about a learned offset, in plain words; `None` when there is none.
+/// It never claims more than the offset applied: at the clamp it says "at least".
 pub fn describe_offset(offset: Duration) -> Option<String> {
     let seconds = offset.num_seconds();
     if seconds == 0 {
         return None;
     }
     let direction = if seconds > 0 { "behind" } else { "ahead of" };
+    if offset.abs() >= MAX_OFFSET {
+        return Some(format!(
+            "This computer's clock is at least 24 h {direction} OSS's: requests are signed with a 24 h correction ({seconds:+} s), the most ossguard applies, which may not be enough. Fix the system clock."
+        ));
+    }
     let amount = match seconds.abs() {
         s if s >= 120 => format!("{} min", (s + 30) / 60),
         s => format!("{s} s"),
@@ -151,5 +162,10 @@ mod tests {
         let note = describe_offset(Duration::seconds(-45)).expect("a note");
         assert!(note.contains("45 s ahead of"), "{note}");
         assert_eq!(describe_offset(Duration::zero()), None);
+        let clamped = describe_offset(Duration::hours(24)).expect("a note");
+        assert!(
+            clamped.contains("at least 24 h behind") && clamped.contains("may not be enough"),
+            "{clamped}"
+        );
     }
 }

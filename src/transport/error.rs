@@ -140,6 +140,9 @@ impl OssError {
             }
             "SignatureDoesNotMatch" => "Signature rejected: check the AccessKey secret.".into(),
             "RequestTimeTooSkewed" => match skew_minutes(doc) {
+                Some(minutes) if minutes >= super::clock::MAX_OFFSET.num_minutes() => {
+                    "Your clock is off by more than 24 h, more than ossguard corrects; fix the system time.".into()
+                }
                 Some(minutes) => {
                     format!("Your clock is off by about {minutes} min; fix the system time.")
                 }
@@ -186,9 +189,10 @@ impl OssError {
     }
 }
 
-/// Minutes between the request time and the server time in a RequestTimeTooSkewed body.
+/// Minutes between the request time and the server time in a RequestTimeTooSkewed body,
+/// at most the correction ossguard applies ([`super::clock::MAX_OFFSET`]).
 pub fn skew_minutes(doc: &ErrorDoc) -> Option<i64> {
-    let offset = super::clock::server_offset(doc)?;
+    let offset = super::clock::clamp(super::clock::server_offset(doc)?);
     Some((offset.num_seconds().abs() + 30) / 60)
 }
 
@@ -246,5 +250,14 @@ mod tests {
             e.doc.server_time = Some("2025-01-15T08:20:00.000Z".into());
         }
         assert!(err.hint().contains("20 min"), "{}", err.hint());
+        // A hostile ServerTime: the hint claims no more than the 24 h correction applied.
+        if let OssError::Service(e) = &mut err {
+            e.doc.server_time = Some("9999-12-31T23:59:59.000Z".into());
+        }
+        let hint = err.hint();
+        assert!(
+            hint.contains("more than 24 h") && !hint.contains("min"),
+            "{hint}"
+        );
     }
 }

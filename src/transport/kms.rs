@@ -77,7 +77,9 @@ impl KmsClient {
     pub fn region(&self, region: &str, oss_host: Option<&str>) -> Result<RpcClient, RpcError> {
         let profile = &self.oss.config().endpoint;
         let oss = match oss_host.map(str::trim).filter(|h| !h.is_empty()) {
-            Some(host) => profile.with_host(host),
+            Some(host) => profile
+                .for_bucket(host, self.oss.config().allow_foreign_bucket_endpoints)
+                .map_err(|e| RpcError::Config(e.to_string()))?,
             None => profile.clone(),
         };
         let endpoint = kms_endpoint(

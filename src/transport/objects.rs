@@ -192,10 +192,12 @@ impl OssClient {
     }
 }
 
-/// The part's ETag from `CopyPartResult` (its root is not checked: OSS and the SDKs name it
-/// CopyPartResult, some documents CopyObjectResult).
+/// The part's ETag from `CopyPartResult` (OSS and the SDKs name the root CopyPartResult, some
+/// documents CopyObjectResult: either is accepted).
 fn part_etag(response: &RawResponse) -> Option<String> {
-    crate::core::xml::parse::<crate::core::xml::multipart::CopyResult>(&response.body)
+    use crate::core::xml::multipart::{CopyResult, parse_doc};
+    parse_doc::<CopyResult>(&response.body, "CopyPartResult")
+        .or_else(|_| parse_doc::<CopyResult>(&response.body, "CopyObjectResult"))
         .ok()
         .map(|r| r.etag)
         .filter(|e| !e.is_empty())

@@ -1,6 +1,8 @@
-//! Pagination, written once per listing kind (ListBuckets, ListObjectsV2): a stream of pages that follows `NextMarker` and
-//! refuses a marker that does not move forward, so a broken or hostile answer can never make
-//! a listing loop forever (or end early and look complete).
+//! Pagination, written once per listing kind (ListBuckets, ListObjectsV2): a stream of pages
+//! that follows the marker or token and refuses one that does not move forward (so it cannot
+//! cycle), so a broken or hostile answer can never make a listing loop forever or end early
+//! and look complete. ListBuckets, whose pages the callers keep, also stops with an error
+//! after [`ListingLimits`], so memory stays bounded.
 
 use futures::Stream;
 
@@ -11,6 +13,28 @@ use crate::core::ops::{self, Action};
 
 use super::client::OssClient;
 use super::error::OssError;
+
+/// Where a listing gives up. The defaults are far above any real account: OSS lists at most
+/// 1,000 buckets per page, and an account holds a few hundred buckets unless raised by quota
+/// request; 100,000 buckets take about 40 MiB as rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingLimits {
+    pub max_pages: usize,
+    pub max_buckets: usize,
+}
+
+impl ListingLimits {
+    pub const DEFAULT: Self = Self {
+        max_pages: 1_000,
+        max_buckets: 100_000,
+    };
+}
+
+impl Default for ListingLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
 
 /// Whether `next` may follow `marker` for a page whose last bucket is `last`: names are
 /// listed in order, so the next marker must be past both.
@@ -24,15 +48,21 @@ pub fn bucket_pages(
     client: OssClient,
     prefix: Option<String>,
 ) -> impl Stream<Item = Result<BucketPage, OssError>> {
-    futures::stream::unfold(Some(None::<String>), move |state| {
+    let limits = client.config().listing_limits;
+    let start = Cursor {
+        marker: None,
+        pages: 0,
+        buckets: 0,
+    };
+    futures::stream::unfold(Some(start), move |state| {
         let client = client.clone();
         let prefix = prefix.clone();
         async move {
-            let marker = state?;
+            let cursor = state?;
             let page = match client
                 .list_buckets_page(
                     prefix.as_deref(),
-                    marker.as_deref(),
+                    cursor.marker.as_deref(),
                     ops::list_buckets::MAX_KEYS,
                 )
                 .await
@@ -40,18 +70,39 @@ pub fn bucket_pages(
                 Ok(page) => page,
                 Err(e) => return Some((Err(e), None)),
             };
+            let refuse = |detail: String| {
+                let error = OssError::Response {
+                    action: Action::ListBuckets,
+                    detail,
+                };
+                Some((Err(error), None))
+            };
+            let pages = cursor.pages + 1;
+            let buckets = cursor.buckets + page.buckets.len();
+            if buckets > limits.max_buckets {
+                return refuse(format!(
+                    "the listing goes on past {} buckets; stopped there",
+                    limits.max_buckets
+                ));
+            }
             let next_state = match &page.next_marker {
                 None => None,
+                Some(_) if pages >= limits.max_pages => {
+                    return refuse(format!(
+                        "the listing goes on past {} pages; stopped there",
+                        limits.max_pages
+                    ));
+                }
                 Some(next) => {
                     let last = page.buckets.last().map(|b| b.name.as_str());
-                    if !marker_advances(marker.as_deref(), next, last) {
-                        let error = OssError::Response {
-                            action: Action::ListBuckets,
-                            detail: format!("NextMarker {next:?} does not move past the page"),
-                        };
-                        return Some((Err(error), None));
+                    if !marker_advances(cursor.marker.as_deref(), next, last) {
+                        return refuse(format!("NextMarker {next:?} does not move past the page"));
                     }
-                    Some(Some(next.clone()))
+                    Some(Cursor {
+                        marker: Some(next.clone()),
+                        pages,
+                        buckets,
+                    })
                 }
             };
             Some((Ok(page), next_state))
@@ -110,6 +161,13 @@ pub fn object_pages(
 struct ListState {
     token: Option<String>,
     last_key: Option<String>,
+}
+
+/// Where a listing stands between pages.
+struct Cursor {
+    marker: Option<String>,
+    pages: usize,
+    buckets: usize,
 }
 
 #[cfg(test)]

@@ -225,7 +225,8 @@ impl RpcClient {
         credentials: CredentialCache,
         settings: RpcSettings,
     ) -> Result<Self, RpcError> {
-        let http = reqwest::Client::builder()
+        let http = endpoint
+            .http_client_builder()
             .connect_timeout(settings.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ossguard/", env!("CARGO_PKG_VERSION")))

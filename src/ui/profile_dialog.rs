@@ -107,6 +107,11 @@ impl ProfileDraft {
             },
             demo: false,
             internal_endpoints: self.internal_endpoints,
+            // Set in config.toml only; editing keeps it.
+            allow_foreign_bucket_endpoints: self
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.allow_foreign_bucket_endpoints),
             source: self
                 .previous
                 .as_ref()

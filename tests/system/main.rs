@@ -15,6 +15,7 @@ mod faults;
 mod gui_smoke;
 mod interop;
 mod keyring;
+mod not_oss;
 mod rpc_transport;
 mod secrets;
 mod transport;

@@ -39,10 +39,33 @@ impl Credentials {
         self.security_token.as_deref().map(String::as_str)
     }
 
+    /// The key ID and the STS token travel in HTTP headers: a line break or another control
+    /// character (a token pasted across lines) would make every request fail as a network
+    /// error, so it is refused before anything is sent.
+    pub fn check_header_safe(&self) -> Result<(), CredentialError> {
+        let bad = |text: &str| !text.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        if bad(&self.access_key_id) {
+            return Err(CredentialError::NotHeaderSafe("AccessKey ID"));
+        }
+        if self.security_token().is_some_and(bad) {
+            return Err(CredentialError::NotHeaderSafe("STS token"));
+        }
+        Ok(())
+    }
+
     /// STS AccessKey IDs start with `STS.`.
     pub fn is_temporary(&self) -> bool {
         self.access_key_id.starts_with("STS.")
     }
+}
+
+/// Credentials that cannot be sent as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    #[error(
+        "the {0} contains a line break, a control character or a non-ASCII character; copy it again in one piece"
+    )]
+    NotHeaderSafe(&'static str),
 }
 
 impl fmt::Debug for Credentials {
@@ -72,6 +95,20 @@ mod tests {
         assert!(!shown.contains("token-value-xyz"));
         assert_eq!(creds.access_key_id, "ak-id");
         assert_eq!(creds.secret(), "top-secret-value");
+    }
+
+    #[test]
+    fn a_token_with_a_line_break_is_refused() {
+        let creds = Credentials::new("STS.id", "s").with_security_token(Some("CAIS\nabc"));
+        let err = creds.check_header_safe().expect_err("refused");
+        assert!(err.to_string().contains("STS token"), "{err}");
+        assert!(
+            Credentials::new("id\r\nX-Evil: 1", "s")
+                .check_header_safe()
+                .is_err()
+        );
+        let fine = Credentials::new("STS.id", "s").with_security_token(Some("CAIS+/=abc"));
+        assert_eq!(fine.check_header_safe(), Ok(()));
     }
 
     #[test]

@@ -38,7 +38,15 @@ struct WormConfiguration {
     days: u32,
 }
 
-fn body_doc<T: serde::de::DeserializeOwned>(ctx: &RequestCtx) -> Result<T, OssError> {
+impl crate::core::xml::Document for VersioningConfiguration {
+    const ROOT: &'static str = "VersioningConfiguration";
+}
+
+impl crate::core::xml::Document for InitiateWorm {
+    const ROOT: &'static str = "InitiateWormConfiguration";
+}
+
+fn body_doc<T: crate::core::xml::Document>(ctx: &RequestCtx) -> Result<T, OssError> {
     let text = std::str::from_utf8(&ctx.body).map_err(|_| OssError::malformed_xml())?;
     crate::core::xml::parse(text).map_err(|_| OssError::malformed_xml())
 }
