@@ -3,9 +3,11 @@
 //! lost track of, and any can be undone.
 //!
 //! Lines are appended with `O_APPEND` and synced before the call returns; a line torn by a
-//! crash is skipped on reading, never fatal.
+//! crash (even mid-character) is skipped on reading with a warning naming it, never fatal,
+//! and the next append starts on a fresh line. The file is kept at 0600 and its folder at
+//! 0700: the log names every bucket and key ID that changed.
 
-use std::io::Write as _;
+use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -179,53 +181,116 @@ pub fn log_path(data_dir: &Path) -> PathBuf {
     data_dir.join("changes.jsonl")
 }
 
-/// Appends one record and syncs it to disk.
+/// Appends one record and syncs it to disk. If the file does not end with a newline (a
+/// line torn by a crash), the record starts on a new line so it is not swallowed.
 pub fn append(path: &Path, record: &ChangeRecord) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
+        tighten(dir, 0o700);
     }
     let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
     line.push('\n');
     let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
+    options.create(true).read(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path)?;
+    tighten(path, 0o600);
+    if file.metadata()?.len() > 0 {
+        let mut last = [0u8];
+        file.seek(std::io::SeekFrom::End(-1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            line.insert(0, '\n');
+        }
+    }
     file.write_all(line.as_bytes())?;
     file.sync_data()
 }
 
+/// Removes group and other permissions from `path` when it has any; a failure is reported
+/// as a warning (the log is still written: losing a change record is worse).
+fn tighten(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let current = meta.permissions().mode() & 0o777;
+        if current & !mode == 0 {
+            return;
+        }
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+            Ok(()) => tracing::warn!(
+                path = %path.display(),
+                "tightened permissions from {current:o} to {mode:o}"
+            ),
+            Err(e) => tracing::warn!(
+                path = %path.display(),
+                "permissions are {current:o}, looser than {mode:o}, and could not be tightened: {e}"
+            ),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+/// What reading the log found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogContents {
+    /// Every change, oldest first (by its first line), each as its newest line.
+    pub records: Vec<ChangeRecord>,
+    /// 1-based numbers of the lines that could not be read (torn, not UTF-8, not a record).
+    pub skipped_lines: Vec<usize>,
+}
+
 /// Every change, oldest first (by its first line), each as its newest line: a `done` line
-/// replaces its `started` line. Also the number of lines that could not be read (a line torn
-/// by a crash is skipped, never fatal).
+/// replaces its `started` line. Also the number of lines that could not be read.
 pub fn read_all(path: &Path) -> std::io::Result<(Vec<ChangeRecord>, usize)> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+    read_contents(path).map(|c| (c.records, c.skipped_lines.len()))
+}
+
+/// As [`read_all`], naming the skipped lines.
+pub fn read_contents(path: &Path) -> std::io::Result<LogContents> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LogContents::default()),
         Err(e) => return Err(e),
     };
-    let mut records: Vec<ChangeRecord> = Vec::new();
+    if let Some(dir) = path.parent() {
+        tighten(dir, 0o700);
+    }
+    tighten(path, 0o600);
+    let mut contents = LogContents::default();
     let mut position: std::collections::HashMap<String, usize> = Default::default();
-    let mut skipped = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let Ok(record) = serde_json::from_str::<ChangeRecord>(line) else {
-            skipped += 1;
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let parsed = std::str::from_utf8(line)
+            .ok()
+            .and_then(|text| serde_json::from_str::<ChangeRecord>(text).ok());
+        let Some(record) = parsed else {
+            contents.skipped_lines.push(index + 1);
             continue;
         };
         match position.get(&record.id) {
-            Some(&i) => records[i] = record,
+            Some(&i) => contents.records[i] = record,
             None => {
-                position.insert(record.id.clone(), records.len());
-                records.push(record);
+                position.insert(record.id.clone(), contents.records.len());
+                contents.records.push(record);
             }
         }
     }
-    Ok((records, skipped))
+    Ok(contents)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ChangeKind, ChangeRecord, LoggedState, Phase, append, log_path, read_all};
+    use super::{
+        ChangeKind, ChangeRecord, LoggedState, Phase, append, log_path, read_all, read_contents,
+    };
     use crate::app::change::Change;
     use crate::core::sse::SseRule;
 
@@ -300,6 +365,57 @@ mod tests {
             let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_torn_multibyte_line_is_skipped_by_number_and_the_next_append_is_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = log_path(dir.path());
+        let first = record(LoggedState::NoRule, Some(&SseRule::Aes256));
+        append(&path, &first).expect("append");
+        // A crash mid-way through a multibyte character: not UTF-8, no newline.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"bucket\":\"\xe4\xb8"))
+            .expect("torn line");
+        let second = record(LoggedState::NoRule, Some(&SseRule::Sm4));
+        append(&path, &second).expect("append after the torn line");
+        let contents = read_contents(&path).expect("read despite the torn line");
+        assert_eq!(contents.records, [first, second]);
+        assert_eq!(contents.skipped_lines, [2]);
+        assert_eq!(read_all(&path).expect("read").1, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_permissions_are_tightened() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let path = log_path(&data);
+        append(&path, &record(LoggedState::NoRule, None)).expect("append");
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let set = |p: &std::path::Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod")
+        };
+        set(&data, 0o755);
+        set(&path, 0o644);
+        read_contents(&path).expect("read");
+        assert_eq!(
+            (mode(&data), mode(&path)),
+            (0o700, 0o600),
+            "reading tightens"
+        );
+        set(&data, 0o777);
+        set(&path, 0o666);
+        append(&path, &record(LoggedState::NoRule, None)).expect("append");
+        assert_eq!(
+            (mode(&data), mode(&path)),
+            (0o700, 0o600),
+            "appending tightens"
+        );
     }
 
     #[test]

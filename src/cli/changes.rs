@@ -22,10 +22,24 @@ fn profile_name(global: &GlobalArgs) -> String {
         .unwrap_or_else(|| "(environment)".into())
 }
 
-fn read_log() -> Result<(Vec<ChangeRecord>, usize), CliError> {
+/// The change log's records; lines that cannot be read are named in a warning and skipped.
+fn read_log() -> Result<Vec<ChangeRecord>, CliError> {
     let path = changelog::log_path(&profile::default_data_dir());
-    changelog::read_all(&path)
-        .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", path.display())))
+    let contents = changelog::read_contents(&path)
+        .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", path.display())))?;
+    if !contents.skipped_lines.is_empty() {
+        let lines: Vec<String> = contents
+            .skipped_lines
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        eprintln!(
+            "warning: skipped unreadable line(s) {} of {} (torn by a crash, or not UTF-8)",
+            lines.join(", "),
+            path.display()
+        );
+    }
+    Ok(contents.records)
 }
 
 fn context(global: &GlobalArgs) -> ChangeContext {
@@ -37,11 +51,8 @@ fn context(global: &GlobalArgs) -> ChangeContext {
 }
 
 pub fn print_log(format: Format) -> Result<(), CliError> {
-    let (records, skipped) = read_log()?;
+    let records = read_log()?;
     print!("{}", render_log(&records, format));
-    if skipped > 0 {
-        eprintln!("warning: {skipped} unreadable line(s) in the change log were skipped");
-    }
     Ok(())
 }
 
@@ -54,7 +65,7 @@ pub async fn undo(
     force: bool,
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
-    let (records, _) = read_log()?;
+    let records = read_log()?;
     let history = History::new(records);
     let profile = profile_name(global);
     let key_id = client

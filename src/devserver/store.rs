@@ -408,4 +408,26 @@ mod tests {
             .collect();
         assert_eq!(keys, [("s1", "\"N\""), ("s2", "\"G\"")]);
     }
+
+    #[tokio::test]
+    async fn temp_files_left_by_a_crash_are_removed_on_start() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        store.create_bucket(bucket("a-1")).await.expect("create");
+        drop(store);
+        let leftovers = [
+            dir.path().join("buckets/.a-1.json.00000000deadbeef.tmp"),
+            dir.path()
+                .join("objects/a-1/.0123abcd.json.00000000deadbeef.tmp"),
+        ];
+        for path in &leftovers {
+            std::fs::create_dir_all(path.parent().expect("dir")).expect("dir");
+            std::fs::write(path, b"{\"half\":").expect("leftover");
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert!(store.bucket("a-1").is_some());
+        for path in &leftovers {
+            assert!(!path.exists(), "{} is still there", path.display());
+        }
+    }
 }

@@ -512,3 +512,47 @@ fn a_bucket_can_be_addressed_directly_without_listbuckets() {
         "--bucket-endpoint needs --bucket-region"
     );
 }
+
+#[test]
+fn a_torn_change_log_is_read_around_and_appended_after() {
+    let server = DevServerProcess::start(&["--seed-buckets", "2"]);
+    let set = |sse: &str| ossguard(&server, &["set", "seed-00001", "--sse", sse]);
+    assert!(set("AES256").status.success());
+    let log = server.dir.path().join("client-data/changes.jsonl");
+    // A crash mid-way through a multibyte character: not UTF-8, and no newline.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"bucket\":\"\xe4\xb8"))
+        .expect("torn line");
+    let out = set("SM4");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = ossguard(&server, &["log", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("skipped unreadable line(s) 3 of"),
+        "{stderr}"
+    );
+    let records: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        records.as_array().map(Vec::len),
+        Some(2),
+        "both changes kept"
+    );
+    let out = ossguard(&server, &["undo", "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rule = json(&ossguard(
+        &server,
+        &["get", "seed-00001", "--format", "json"],
+    ));
+    assert_eq!(rule["sse_algorithm"], "AES256", "the SM4 change was undone");
+}

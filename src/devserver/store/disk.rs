@@ -96,6 +96,9 @@ impl Layout {
             let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
+            if remove_leftover_temp(&path) {
+                continue;
+            }
             if let Some(name) = file.strip_suffix(TOMBSTONE) {
                 tombstones.push(name.to_owned());
                 continue;
@@ -140,6 +143,9 @@ impl Layout {
             let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
+            if remove_leftover_temp(&path) {
+                continue;
+            }
             if let Some(hash) = file.strip_suffix(TOMBSTONE) {
                 tombstones.insert(hash.to_owned());
             } else if file != PACK_FILE && file.ends_with(".json") {
@@ -229,6 +235,22 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> io::Result<
         fs::remove_file(&tmp).ok();
     }
     result
+}
+
+/// Removes a temp file of [`write_atomic`] left by a crash between create and rename (the
+/// target still holds the old or the new version); true when `path` was one.
+fn remove_leftover_temp(path: &Path) -> bool {
+    let is_temp = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp"));
+    if is_temp {
+        match fs::remove_file(path) {
+            Ok(()) => tracing::info!(?path, "removed a temp file left by an interrupted write"),
+            Err(e) => tracing::warn!(?path, "cannot remove a leftover temp file: {e}"),
+        }
+    }
+    is_temp
 }
 
 pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
