@@ -186,7 +186,10 @@ mod tests {
     #[test]
     fn refuses_other_documents_and_broken_pages() {
         let other = "<ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>";
-        assert!(matches!(parse_page(other, true), Err(XmlError::WrongRoot { .. })));
+        assert!(matches!(
+            parse_page(other, true),
+            Err(XmlError::WrongRoot { .. })
+        ));
         let no_token = "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>";
         assert_eq!(
             parse_page(no_token, true),
