@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::core::kms::health::KeyHealth;
 use crate::core::model::Bucket;
 use crate::core::sse::EncryptionState;
 
@@ -17,6 +18,8 @@ pub struct AuditRow {
     pub kms_master_key_id: Option<String>,
     pub kms_data_encryption: Option<String>,
     pub error: Option<AuditError>,
+    /// The health of the CMK the rule names; null when it names none (or could not be read).
+    pub kms_key: Option<KeyHealth>,
     /// Which account the bucket belongs to: only in audits of several profiles, so that
     /// single-profile output keeps its fields.
     #[serde(flatten)]
@@ -62,8 +65,20 @@ impl AuditRow {
             kms_master_key_id: rule.and_then(|r| r.kms_key_id()).map(str::to_owned),
             kms_data_encryption: rule.and_then(|r| r.data_encryption()).map(str::to_owned),
             error,
+            kms_key: None,
             account: None,
         }
+    }
+
+    /// The row with its key's health.
+    pub fn with_key(mut self, health: Option<KeyHealth>) -> Self {
+        self.kms_key = health;
+        self
+    }
+
+    /// Whether the rule names a key that cannot protect the bucket (`--fail-on key-unusable`).
+    pub fn key_unusable(&self) -> bool {
+        self.kms_key.as_ref().and_then(|k| k.usable) == Some(false)
     }
 
     /// The row tagged with its profile and account.
@@ -76,8 +91,8 @@ impl AuditRow {
     }
 }
 
-/// CSV column names: the JSON fields with `error` flattened.
-pub const CSV_HEADER: [&str; 11] = [
+/// CSV column names: the JSON fields with `error` and `kms_key` flattened.
+pub const CSV_HEADER: [&str; 16] = [
     "name",
     "region",
     "location",
@@ -89,6 +104,11 @@ pub const CSV_HEADER: [&str; 11] = [
     "error_message",
     "error_request_id",
     "error_hint",
+    "kms_key_state",
+    "kms_key_alias",
+    "kms_key_origin",
+    "kms_key_usable",
+    "kms_key_error_code",
 ];
 
 /// A cell a spreadsheet will not run as a formula. Key IDs and OSS messages are text anyone
@@ -122,6 +142,7 @@ pub fn to_csv(rows: &[AuditRow]) -> String {
     );
     for row in rows {
         let err = row.error.as_ref();
+        let key = row.kms_key.as_ref();
         let account = row.account.as_ref().map_or_else(
             || [String::new(), String::new()],
             |a| [a.profile.clone(), a.account_id.clone()],
@@ -139,6 +160,15 @@ pub fn to_csv(rows: &[AuditRow]) -> String {
                 err.map(|e| e.message.clone()).unwrap_or_default(),
                 err.and_then(|e| e.request_id.clone()).unwrap_or_default(),
                 err.map(|e| e.hint.clone()).unwrap_or_default(),
+                key.and_then(|k| k.state.clone()).unwrap_or_default(),
+                key.and_then(|k| k.alias.clone()).unwrap_or_default(),
+                key.and_then(|k| k.origin.clone()).unwrap_or_default(),
+                key.and_then(|k| k.usable)
+                    .map(|u| u.to_string())
+                    .unwrap_or_default(),
+                key.and_then(|k| k.error.as_ref())
+                    .map(|e| e.code.clone())
+                    .unwrap_or_default(),
             ],
             Some(account),
         );

@@ -19,6 +19,7 @@
 //! | [`change`] | the change engine: guard, write, verify, log, undo (shared with the CLI) |
 //! | [`changelog`] | the JSONL change log |
 //! | [`export`] | the audit row shared with the CLI |
+//! | [`key_checks`] | KMS key health during an audit, and the CMK pre-flight check |
 //! | [`profile`] | profiles in TOML (0600, never a secret) |
 //! | [`profile_tasks`] | keystore and config work off the UI thread; building the client |
 //! | [`keystore`] | secrets in the OS keyring or in memory |
@@ -35,6 +36,7 @@ pub mod export;
 pub mod files;
 pub mod import;
 pub mod import_aliyun;
+pub mod key_checks;
 pub mod keystore;
 pub mod profile;
 pub mod profile_tasks;

@@ -45,6 +45,10 @@ pub struct GlobalArgs {
     /// Per-request timeout in seconds
     #[arg(long, global = true, default_value_t = 30)]
     pub timeout: u64,
+    /// KMS endpoint for every region (default: kms.<region>.aliyuncs.com, or the region's OSS
+    /// endpoint for a non-Alibaba Cloud endpoint such as the dev server)
+    #[arg(long, global = true, env = "OSS_KMS_ENDPOINT")]
+    pub kms_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,6 +65,8 @@ pub enum FailOn {
     Unencrypted,
     /// The rule could not be read.
     Unknown,
+    /// The rule names a CMK that cannot protect the bucket (kms_key.usable is false).
+    KeyUnusable,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,6 +119,10 @@ pub enum Command {
         /// Encrypt data with SM4 under the KMS key (KMS only)
         #[arg(long, value_enum)]
         kms_data_encryption: Option<DataEncryptionArg>,
+        /// Write even if the CMK is not usable in the bucket's region or KMS cannot be asked
+        /// (the change log records that the check was skipped)
+        #[arg(long)]
+        skip_key_check: bool,
     },
     /// Delete a bucket's default encryption rule, then read it back
     Delete {
@@ -121,6 +131,12 @@ pub enum Command {
         /// Confirm the deletion
         #[arg(long)]
         yes: bool,
+    },
+    /// List the KMS keys of regions (default: every region that has a bucket)
+    Keys {
+        /// Region IDs, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        regions: Vec<String>,
     },
     /// Print the change log (every rule ossguard set or deleted)
     Log,

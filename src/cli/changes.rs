@@ -1,11 +1,15 @@
 //! Changes from the command line: set, delete and undo go through the change engine
 //! ([`crate::app::change`]); this file only turns its outcome into output and an exit code.
 
+use std::sync::Arc;
+
 use crate::app::change::history::{History, Owner};
 use crate::app::change::{self, ApplyOutcome, Change, ChangeContext, ChangeRequest};
 use crate::app::changelog::{self, ChangeRecord};
 use crate::app::export::AuditRow;
+use crate::app::key_checks::{KeyPreflight, key_health};
 use crate::app::profile;
+use crate::core::kms::health::rule_cmk;
 use crate::core::model::Bucket;
 use crate::core::sse::EncryptionState;
 use crate::transport::OssClient;
@@ -43,10 +47,12 @@ fn read_log() -> Result<Vec<ChangeRecord>, CliError> {
 }
 
 fn context(global: &GlobalArgs) -> ChangeContext {
+    // The endpoint was checked when the run started (`run_oss_command`).
+    let explicit = super::connect::kms_endpoint(global).ok().flatten();
     ChangeContext {
         profile: profile_name(global),
         log_path: Some(changelog::log_path(&profile::default_data_dir())),
-        preflight: None,
+        preflight: Some(Arc::new(KeyPreflight { explicit })),
     }
 }
 
@@ -97,14 +103,20 @@ pub async fn undo(
 }
 
 /// `set` and `delete`: apply, print what was read back; a failed write, an unconfirmed or
-/// a mismatching result is a failure.
+/// a mismatching result is a failure. `skip_key_check` writes a rule naming an unusable CMK
+/// anyway (logged as `checks_skipped`).
 pub async fn change(
     client: &OssClient,
     bucket: &Bucket,
     change: Change,
+    skip_key_check: bool,
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
-    logged_change(client, bucket, &ChangeRequest::unguarded(change), global).await
+    let request = ChangeRequest {
+        skip_checks: skip_key_check,
+        ..ChangeRequest::unguarded(change)
+    };
+    logged_change(client, bucket, &request, global).await
 }
 
 async fn logged_change(
@@ -129,10 +141,16 @@ async fn logged_change(
         .read(&request.change.expected())
         .filter(|_| read_back)
     {
-        print!(
-            "{}",
-            render_row(&AuditRow::new(bucket, &read), global.format)
-        );
+        // The same row as `get` prints, key health included.
+        let health = match read.rule().and_then(rule_cmk) {
+            Some(id) => {
+                let explicit = super::connect::kms_endpoint(global).ok().flatten();
+                Some(key_health(client, explicit, bucket, id).await)
+            }
+            None => None,
+        };
+        let row = AuditRow::new(bucket, &read).with_key(health);
+        print!("{}", render_row(&row, global.format));
     }
     match report.outcome {
         ApplyOutcome::Verified => Ok(()),
@@ -158,7 +176,9 @@ async fn logged_change(
             change::describe_state(found.rule()),
             change::describe_state(request.change.target())
         ))),
-        ApplyOutcome::Refused(reason) => Err(CliError::Failed(reason)),
+        ApplyOutcome::Refused(reason) => Err(CliError::Failed(format!(
+            "{reason}\nnothing was written (pass --skip-key-check to write anyway)"
+        ))),
         ApplyOutcome::Cancelled => Err(CliError::Failed("cancelled".into())),
     }
 }

@@ -7,14 +7,18 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::change::{Change, RuleSpec};
 use crate::app::export::AuditRow;
+use crate::app::key_checks::{KeyChecks, key_health};
+use crate::core::kms::health::rule_cmk;
 use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::{EncryptionState, ReadFailure};
+use crate::transport::Endpoint;
 use crate::transport::clock::describe_offset;
 use crate::transport::{OssClient, OssError, fanout};
 
 use super::args::{BucketArg, Command, DataEncryptionArg, FailOn, GlobalArgs};
 use super::changes::{change, print_log, undo};
-use super::connect::connect;
+use super::connect::{connect, kms_endpoint};
+use super::keys::keys;
 use super::output::{render_row, render_rows, terminal_safe};
 
 /// A failure and the exit code it maps to.
@@ -99,6 +103,7 @@ pub async fn run(global: GlobalArgs, command: Command) -> ExitCode {
 }
 
 async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
+    kms_endpoint(global)?;
     let client = connect(global).await?;
     let result = run_with_client(&client, global, command).await;
     if let Some(note) = describe_offset(client.clock().offset()) {
@@ -115,7 +120,7 @@ async fn run_with_client(
     let client = client.clone();
     match command {
         Command::Buckets { fail_on } => {
-            let rows = audit(&client, global.concurrency).await?;
+            let rows = audit(&client, global.concurrency, kms_endpoint(global)?).await?;
             print!("{}", render_rows(&rows, global.format));
             let flagged = rows
                 .iter()
@@ -124,6 +129,7 @@ async fn run_with_client(
                     let unencrypted = !unknown && r.sse_algorithm.is_none();
                     (unknown && fail_on.contains(&FailOn::Unknown))
                         || (unencrypted && fail_on.contains(&FailOn::Unencrypted))
+                        || (r.key_unusable() && fail_on.contains(&FailOn::KeyUnusable))
                 })
                 .count();
             if flagged == 0 {
@@ -135,7 +141,11 @@ async fn run_with_client(
         Command::Get { bucket } => {
             let bucket = locate(&client, &bucket).await?;
             let state = client.encryption_state(&bucket).await;
-            let row = AuditRow::new(&bucket, &state);
+            let health = match state.rule().and_then(rule_cmk) {
+                Some(id) => Some(key_health(&client, kms_endpoint(global)?, &bucket, id).await),
+                None => None,
+            };
+            let row = AuditRow::new(&bucket, &state).with_key(health);
             print!("{}", render_row(&row, global.format));
             match state {
                 EncryptionState::Unknown(failure) => Err(CliError::Read(failure)),
@@ -147,6 +157,7 @@ async fn run_with_client(
             sse,
             kms_key_id,
             kms_data_encryption,
+            skip_key_check,
         } => {
             let spec = RuleSpec {
                 algorithm: sse,
@@ -158,7 +169,7 @@ async fn run_with_client(
             spec.build(&[]).map_err(usage)?;
             let bucket = locate(&client, &bucket).await?;
             let rule = spec.build(&[bucket.region.as_str()]).map_err(usage)?;
-            change(&client, &bucket, Change::Set(rule), global).await
+            change(&client, &bucket, Change::Set(rule), skip_key_check, global).await
         }
         Command::Delete { bucket, yes } => {
             if !yes {
@@ -167,10 +178,13 @@ async fn run_with_client(
                 ));
             }
             let bucket = locate(&client, &bucket).await?;
-            change(&client, &bucket, Change::Delete, global).await
+            change(&client, &bucket, Change::Delete, false, global).await
         }
         Command::Undo { bucket, yes, force } => {
             undo(&client, bucket.as_deref(), yes, force, global).await
+        }
+        Command::Keys { regions } => {
+            keys(&client, &regions, kms_endpoint(global)?, global.format).await
         }
         Command::Devserver(_) | Command::Log => unreachable!("handled by run"),
     }
@@ -194,19 +208,33 @@ async fn locate(client: &OssClient, arg: &BucketArg) -> Result<Bucket, CliError>
     })
 }
 
-/// Lists every bucket and reads each rule with bounded concurrency; rows sorted by name.
-pub async fn audit(client: &OssClient, concurrency: usize) -> Result<Vec<AuditRow>, CliError> {
+/// Lists every bucket and reads each rule with bounded concurrency, describing each distinct
+/// CMK once as soon as a rule names it (`kms` overrides where KMS is); rows sorted by name.
+pub async fn audit(
+    client: &OssClient,
+    concurrency: usize,
+    kms: Option<Endpoint>,
+) -> Result<Vec<AuditRow>, CliError> {
     let buckets = client.list_buckets(None).await?;
-    let states = fanout::encryption_states(
+    let mut states = std::pin::pin!(fanout::encryption_states(
         client.clone(),
         buckets,
         concurrency,
         CancellationToken::new(),
-    );
-    let mut rows: Vec<AuditRow> = states
-        .map(|(bucket, state)| AuditRow::new(&bucket, &state))
-        .collect()
-        .await;
+    ));
+    let mut checks = KeyChecks::new(client, kms);
+    let mut read = Vec::new();
+    while let Some((bucket, state)) = states.next().await {
+        checks.observe(&bucket, &state);
+        read.push((bucket, state));
+    }
+    let health = checks.finish().await;
+    let mut rows: Vec<AuditRow> = read
+        .iter()
+        .map(|(bucket, state)| {
+            AuditRow::new(bucket, state).with_key(health.for_bucket(&bucket.region, state))
+        })
+        .collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(rows)
 }

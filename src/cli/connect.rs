@@ -59,6 +59,23 @@ pub async fn connect(global: &GlobalArgs) -> Result<OssClient, CliError> {
     OssClient::new(config, credentials).map_err(|e| CliError::Usage(e.to_string()))
 }
 
+/// `--kms-endpoint` / `OSS_KMS_ENDPOINT`, parsed (checked before anything is sent).
+pub fn kms_endpoint(global: &GlobalArgs) -> Result<Option<Endpoint>, CliError> {
+    global
+        .kms_endpoint
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let endpoint = Endpoint::parse(e).map_err(|e| CliError::Usage(e.to_string()))?;
+            endpoint
+                .require_secure()
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            Ok(endpoint)
+        })
+        .transpose()
+}
+
 /// A named profile's secret comes from the keyring, whatever the environment holds, so a
 /// key left exported in the shell never signs for another account; without a profile the
 /// environment's key is used.

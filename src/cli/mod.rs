@@ -1,4 +1,4 @@
-//! The command-line interface: `ossguard buckets | get | set | delete | log | undo |
+//! The command-line interface: `ossguard buckets | get | set | delete | keys | log | undo |
 //! devserver`.
 //!
 //! | module | what it holds |
@@ -7,11 +7,13 @@
 //! | [`commands`] | dispatch, exit codes, the audit |
 //! | [`changes`] | set, delete, undo and the change log |
 //! | [`connect`] | settings and credentials for a run |
+//! | [`keys`] | `keys`: the KMS keys of regions |
 //! | [`output`] | table, JSON and CSV rendering |
 pub mod args;
 pub mod changes;
 pub mod commands;
 pub mod connect;
+pub mod keys;
 pub mod output;
 
 pub use args::Cli;

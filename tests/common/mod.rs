@@ -124,6 +124,18 @@ impl DevServerProcess {
         Self::start_in(tempfile::tempdir().expect("tempdir"), args)
     }
 
+    /// Starts with `keys` (the dev server's `kms-keys.json`) in its data folder.
+    pub fn start_with_kms(keys: &serde_json::Value, args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
+        std::fs::write(
+            dir.path().join("data/kms-keys.json"),
+            serde_json::to_vec(keys).expect("json"),
+        )
+        .expect("keys written");
+        Self::start_in(dir, args)
+    }
+
     /// Starts on the state under `dir/data` (a restart when a server ran there before).
     pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Self {
         use std::io::BufRead as _;
@@ -176,4 +188,21 @@ impl DevServerProcess {
         let dir = tempfile::tempdir().expect("tempdir");
         std::mem::replace(&mut self.dir, dir)
     }
+}
+
+/// An Enabled AES key of `region` for the dev server's `kms-keys.json`.
+pub fn enabled_key(region: &str, id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "region": region,
+        "metadata": {
+            "KeyId": id,
+            "Arn": format!("acs:kms:{region}:1234567890123456:key/{id}"),
+            "KeyState": "Enabled",
+            "KeySpec": "Aliyun_AES_256",
+            "KeyUsage": "ENCRYPT/DECRYPT",
+            "Origin": "Aliyun_KMS",
+            "ProtectionLevel": "SOFTWARE",
+        },
+        "aliases": [],
+    })
 }

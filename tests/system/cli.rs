@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use crate::common::{AK, DevServerProcess, SK};
+use crate::common::{AK, DevServerProcess, SK, enabled_key};
 use ossguard::devserver::demo::seed_rule;
 
 fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
@@ -83,7 +83,8 @@ fn buckets_json_lists_every_bucket_sorted_with_its_rule() {
 
 #[test]
 fn set_get_delete_round_trip_with_read_back() {
-    let server = DevServerProcess::start(&["--seed-buckets", "8"]);
+    let keys = serde_json::json!({"keys": [enabled_key("cn-shanghai", "9468da86-3509-4f8d-a61e-6eab1eac0001")]});
+    let server = DevServerProcess::start_with_kms(&keys, &["--seed-buckets", "8"]);
     let key = "9468da86-3509-4f8d-a61e-6eab1eac0001";
     let set = json(&ossguard(
         &server,
@@ -104,6 +105,7 @@ fn set_get_delete_round_trip_with_read_back() {
     assert_eq!(set["sse_algorithm"], "KMS");
     assert_eq!(set["kms_master_key_id"], key);
     assert_eq!(set["kms_data_encryption"], "SM4");
+    assert_eq!(set["kms_key"]["usable"], true, "{set}");
     let got = json(&ossguard(
         &server,
         &["get", "seed-00002", "--format", "json"],
@@ -222,7 +224,7 @@ fn csv_and_table_formats() {
     assert_eq!(
         lines.next(),
         Some(
-            "name,region,location,endpoint,sse_algorithm,kms_master_key_id,kms_data_encryption,error_code,error_message,error_request_id,error_hint"
+            "name,region,location,endpoint,sse_algorithm,kms_master_key_id,kms_data_encryption,error_code,error_message,error_request_id,error_hint,kms_key_state,kms_key_alias,kms_key_origin,kms_key_usable,kms_key_error_code"
         )
     );
     assert_eq!(lines.count(), 6);
@@ -412,7 +414,9 @@ fn undo_walks_back_and_refuses_to_overwrite_someone_elses_change() {
 
 #[test]
 fn a_key_arn_is_sent_as_its_id_and_aliases_or_foreign_regions_are_refused() {
-    let server = DevServerProcess::start(&["--seed-buckets", "2"]);
+    let keys =
+        serde_json::json!({"keys": [enabled_key("cn-hangzhou", "key-hzz68d1fd85qslv95ilz4")]});
+    let server = DevServerProcess::start_with_kms(&keys, &["--seed-buckets", "2"]);
     // seed-00001 is in cn-hangzhou.
     let arn = "acs:kms:cn-hangzhou:1234567890:key/key-hzz68d1fd85qslv95ilz4";
     let set = json(&ossguard(

@@ -10,6 +10,7 @@ mod common;
 mod change_engine;
 mod change_outcomes;
 mod cli;
+mod cli_kms;
 mod ecs_role;
 mod faults;
 mod gui_smoke;

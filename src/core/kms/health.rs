@@ -166,6 +166,26 @@ pub fn unusable_reason(health: &KeyHealth) -> Option<(String, String)> {
     Some((reason, fix))
 }
 
+/// The pre-flight decision before a rule naming this key is written: go on only for a
+/// usable key; otherwise the reason and the fix (for a key KMS could not be asked about,
+/// the permission it needs).
+pub fn preflight_verdict(health: &KeyHealth) -> Result<(), String> {
+    if health.usable == Some(true) {
+        return Ok(());
+    }
+    if let Some((reason, fix)) = unusable_reason(health) {
+        return Err(format!("key {}: {reason} {fix}", health.id));
+    }
+    let error = health.error.as_ref();
+    Err(format!(
+        "key {}: KMS could not be asked in {} ({}: {}). Allow kms:DescribeKey in the RAM policy, or skip the key check.",
+        health.id,
+        health.region,
+        error.map_or("unknown", |e| e.code.as_str()),
+        error.map_or("", |e| e.message.as_str()),
+    ))
+}
+
 /// Short badges for a table cell: the state (or "Other region" for an ARN of another region)
 /// and BYOK / HSM.
 pub fn badges(health: &KeyHealth) -> Vec<String> {
@@ -193,7 +213,9 @@ pub fn badges(health: &KeyHealth) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{KeyError, KeyLookup, assess, badges, rule_cmk, unusable_reason};
+    use super::{
+        KeyError, KeyLookup, assess, badges, preflight_verdict, rule_cmk, unusable_reason,
+    };
     use crate::core::kms::KeyMetadata;
     use crate::core::sse::SseRule;
 
@@ -272,6 +294,9 @@ mod tests {
             request_id: Some("r".into()),
         };
         let failed = assess("k9", "cn-shanghai", &KeyLookup::Failed(error.clone()));
+        let refusal = preflight_verdict(&failed).expect_err("refused");
+        assert!(refusal.contains("kms:DescribeKey") && refusal.contains("Forbidden.NoPermission"));
+        assert!(preflight_verdict(&missing).is_err_and(|r| r.contains("does not exist")));
         assert_eq!(failed.usable, None, "could not ask is not unusable");
         assert_eq!(failed.state, None);
         assert_eq!(failed.error, Some(error));
