@@ -24,6 +24,13 @@ pub const KMS: RpcApi = RpcApi {
     version: "2016-01-20",
 };
 
+/// Security Token Service, API version 2015-04-01.
+pub const STS: RpcApi = RpcApi {
+    product: "STS",
+    ram_namespace: "sts",
+    version: super::sts::VERSION,
+};
+
 impl RpcApi {
     /// The RAM action a call needs, e.g. `kms:ListKeys`.
     pub fn ram_action(&self, action: &str) -> String {

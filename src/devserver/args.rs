@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::sts_state::RoleDef;
 use super::{DEFAULT_REGIONS, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DevServerConfig};
 
 /// Flags of `ossguard devserver`. The secret's environment value is hidden from `--help`
@@ -57,6 +58,21 @@ pub struct DevServerArgs {
     /// dir holds no bucket.
     #[arg(long, default_value_t = 0)]
     pub seed_objects: usize,
+    /// Account UID of the server's AccessKey (GetCallerIdentity, bucket owner).
+    #[arg(long, default_value = super::DEFAULT_ACCOUNT_ID)]
+    pub account_id: String,
+    /// A role STS AssumeRole may issue credentials for (repeatable):
+    /// arn=acs:ram::UID:role/NAME[,trust=AK1;AK2][,max-duration=SECONDS]; trust defaults to
+    /// the server's AccessKey. Roles may also be listed in DATA/sts-roles.json.
+    #[arg(long = "sts-role", value_name = "SPEC", value_parser = parse_role)]
+    pub sts_roles: Vec<RoleDef>,
+    /// Temporary credentials issued by AssumeRole live at most this many seconds.
+    #[arg(long)]
+    pub sts_max_duration_seconds: Option<u32>,
+}
+
+fn parse_role(text: &str) -> Result<RoleDef, String> {
+    RoleDef::parse_flag(text)
 }
 
 impl DevServerArgs {
@@ -88,6 +104,9 @@ impl DevServerArgs {
         config.sts_expires_at = sts_expires_at;
         config.seed_buckets = self.seed_buckets;
         config.seed_objects = self.seed_objects;
+        config.account_id = self.account_id.trim().to_owned();
+        config.sts_roles = self.sts_roles;
+        config.sts_max_duration_seconds = self.sts_max_duration_seconds;
         config.validate()?;
         Ok(config)
     }
@@ -109,6 +128,9 @@ impl fmt::Debug for DevServerArgs {
             .field("sts_expires_at", &self.sts_expires_at)
             .field("seed_buckets", &self.seed_buckets)
             .field("seed_objects", &self.seed_objects)
+            .field("account_id", &self.account_id)
+            .field("sts_roles", &self.sts_roles)
+            .field("sts_max_duration_seconds", &self.sts_max_duration_seconds)
             .finish()
     }
 }
@@ -152,6 +174,12 @@ mod tests {
             "7",
             "--seed-objects",
             "9",
+            "--account-id",
+            "1111222233334444",
+            "--sts-role",
+            "arn=acs:ram::1111222233334444:role/auditor,max-duration=900",
+            "--sts-max-duration-seconds",
+            "3",
         ])
         .expect("parses");
         assert!(!format!("{:?}", cli.args).contains("sk-value"));
@@ -160,6 +188,9 @@ mod tests {
         assert_eq!(config.clock_skew, chrono::Duration::seconds(-1200));
         assert_eq!(config.seed_buckets, 7);
         assert_eq!(config.seed_objects, 9);
+        assert_eq!(config.account_id, "1111222233334444");
+        assert_eq!(config.sts_roles[0].max_duration_seconds, 900);
+        assert_eq!(config.sts_max_duration_seconds, Some(3));
         assert!(config.demo);
         assert_eq!(config.access_key_secret, "sk-value");
     }

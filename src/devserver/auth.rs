@@ -15,18 +15,22 @@ use zeroize::Zeroizing;
 
 use super::errors::OssError;
 use super::routes::RequestCtx;
+use super::sts_state::StsState;
 use crate::core::request::header_value;
 use crate::core::sign::{v1, v4};
 
 /// OSS's limit on the distance between the request time and the server clock.
 const MAX_SKEW_MS: i64 = 900_000;
 
-/// The credentials the server accepts. The secret and token never leave this struct.
+/// The credentials the server accepts: its own key (and `STS.<key>` with a configured
+/// token), and the temporary credentials its STS issued.
 pub(crate) struct Keys {
     access_key_id: String,
     secret: Zeroizing<String>,
     sts_token: Option<Zeroizing<String>>,
     sts_expires_at: Option<DateTime<Utc>>,
+    /// Roles and the credentials AssumeRole issued.
+    pub sts: StsState,
 }
 
 impl Keys {
@@ -35,8 +39,10 @@ impl Keys {
         secret: &str,
         sts_token: Option<&str>,
         sts_expires_at: Option<DateTime<Utc>>,
+        sts: StsState,
     ) -> Self {
         Self {
+            sts,
             access_key_id: access_key_id.trim().to_owned(),
             secret: Zeroizing::new(secret.trim().to_owned()),
             sts_token: sts_token
@@ -47,17 +53,32 @@ impl Keys {
         }
     }
 
-    /// The secret that signs for `id`: the long-term key, or `STS.<key>` with the configured,
-    /// unexpired `token`. One lookup for OSS and the RPC services (KMS, STS), so temporary
-    /// credentials work the same everywhere.
+    /// The secret that signs for `id`: the long-term key, credentials STS issued (with their
+    /// token, until they expire), or `STS.<key>` with the configured, unexpired `token`. One
+    /// lookup for OSS and the RPC services (KMS, STS), so temporary credentials work the same
+    /// everywhere.
     pub fn secret_for(
         &self,
         id: &str,
         token: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<&str, KeyRefusal> {
+    ) -> Result<Zeroizing<String>, KeyRefusal> {
         if id == self.access_key_id {
-            return Ok(&self.secret);
+            return Ok(self.secret.clone());
+        }
+        let sent = token.map(str::trim).unwrap_or_default();
+        if let Some(checked) = self.sts.with_issued(id, |issued| {
+            if sent.is_empty() {
+                Err(KeyRefusal::MissingToken)
+            } else if !constant_time_eq(sent.as_bytes(), issued.token.as_bytes()) {
+                Err(KeyRefusal::WrongToken)
+            } else if now > issued.expiration {
+                Err(KeyRefusal::Expired)
+            } else {
+                Ok(issued.secret.clone())
+            }
+        }) {
+            return checked;
         }
         let sts_id = id
             .strip_prefix("STS.")
@@ -65,7 +86,6 @@ impl Keys {
         let Some(expected) = self.sts_token.as_ref().filter(|_| sts_id) else {
             return Err(KeyRefusal::Unknown);
         };
-        let sent = token.map(str::trim).unwrap_or_default();
         if sent.is_empty() {
             return Err(KeyRefusal::MissingToken);
         }
@@ -75,7 +95,7 @@ impl Keys {
         if self.sts_expires_at.is_some_and(|at| now > at) {
             return Err(KeyRefusal::Expired);
         }
-        Ok(&self.secret)
+        Ok(self.secret.clone())
     }
 }
 
@@ -121,7 +141,7 @@ fn verify_v1(keys: &Keys, ctx: &RequestCtx, id: &str, provided: &str) -> Result<
         ctx.key.as_deref(),
         &ctx.query,
     );
-    let expected = v1::signature(secret, &to_sign);
+    let expected = v1::signature(&secret, &to_sign);
     if constant_time_eq(expected.as_bytes(), provided.as_bytes()) {
         return Ok(());
     }
@@ -184,7 +204,7 @@ fn verify_v4(keys: &Keys, ctx: &RequestCtx, authorization: &str) -> Result<(), O
         &v4::scope(&auth.date, &auth.region),
         &canonical,
     );
-    let expected = v4::signature(secret, &auth.date, &auth.region, &to_sign);
+    let expected = v4::signature(&secret, &auth.date, &auth.region, &to_sign);
     if constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
         return Ok(());
     }
@@ -199,7 +219,11 @@ fn verify_v4(keys: &Keys, ctx: &RequestCtx, authorization: &str) -> Result<(), O
 
 /// The long-term key, or (when STS is configured) `STS.<key>` with the right, unexpired token;
 /// returns the secret to verify with.
-fn check_access_key<'k>(keys: &'k Keys, ctx: &RequestCtx, id: &str) -> Result<&'k str, OssError> {
+fn check_access_key(
+    keys: &Keys,
+    ctx: &RequestCtx,
+    id: &str,
+) -> Result<Zeroizing<String>, OssError> {
     let sent = header_value(&ctx.headers, "x-oss-security-token");
     keys.secret_for(id, sent, ctx.now)
         .map_err(|refusal| match refusal {

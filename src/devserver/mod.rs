@@ -15,6 +15,7 @@
 //! | `addressing.rs` | bucket and key from Host and path, query decoding, name checks |
 //! | `routes.rs` | the request pipeline and dispatch by method + sub-resource |
 //! | `auth.rs` | V1/V4 signature verification, STS, clock skew |
+//! | [`sts_state`] | STS roles and the temporary credentials issued |
 //! | `handlers/` | bucket, encryption and object operations |
 //! | `rpc/` | RPC-style OpenAPI (KMS): recognition, V1/ACS3 signatures, nonces, JSON errors |
 //! | `demo_keys.rs` | the demo's KMS keys and the buckets that name them |
@@ -35,6 +36,7 @@ mod rpc;
 pub mod seed_objects;
 mod server;
 mod store;
+pub mod sts_state;
 
 use std::fmt;
 use std::io::Write as _;
@@ -52,6 +54,9 @@ pub use args::DevServerArgs;
 pub const DEMO_ACCESS_KEY_ID: &str = "LTAI5tOssguardDemoKey";
 /// The matching secret; public on purpose, never valid on real OSS.
 pub const DEMO_ACCESS_KEY_SECRET: &str = "ossguard-demo-secret-not-for-production";
+
+/// The account UID the server's AccessKey belongs to unless `--account-id` says otherwise.
+pub const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
 
 /// The four regions served by default, in this order.
 pub const DEFAULT_REGIONS: [&str; 4] =
@@ -81,6 +86,13 @@ pub struct DevServerConfig {
     /// Objects `obj/0000001`.. in bucket `seed-objects`, created with the buckets (see
     /// [`seed_objects`]).
     pub seed_objects: usize,
+    /// The account UID of the server's AccessKey (bucket owner, GetCallerIdentity).
+    pub account_id: String,
+    /// Roles STS AssumeRole may issue credentials for (besides `sts-roles.json` in the data
+    /// folder).
+    pub sts_roles: Vec<sts_state::RoleDef>,
+    /// Issued temporary credentials live at most this long (short values test expiry).
+    pub sts_max_duration_seconds: Option<u32>,
 }
 
 impl DevServerConfig {
@@ -100,6 +112,9 @@ impl DevServerConfig {
             sts_expires_at: None,
             seed_buckets: 0,
             seed_objects: 0,
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            sts_roles: Vec::new(),
+            sts_max_duration_seconds: None,
         }
     }
 
@@ -130,6 +145,15 @@ impl DevServerConfig {
             !self.access_key_id.trim().is_empty() && !self.access_key_secret.trim().is_empty(),
             "access key id and secret must not be empty"
         );
+        anyhow::ensure!(
+            !self.account_id.is_empty() && self.account_id.bytes().all(|b| b.is_ascii_digit()),
+            "account id must be digits, not {:?}",
+            self.account_id
+        );
+        anyhow::ensure!(
+            self.sts_max_duration_seconds != Some(0),
+            "--sts-max-duration-seconds must be at least 1"
+        );
         Ok(())
     }
 }
@@ -150,6 +174,9 @@ impl fmt::Debug for DevServerConfig {
             .field("sts_expires_at", &self.sts_expires_at)
             .field("seed_buckets", &self.seed_buckets)
             .field("seed_objects", &self.seed_objects)
+            .field("account_id", &self.account_id)
+            .field("sts_roles", &self.sts_roles)
+            .field("sts_max_duration_seconds", &self.sts_max_duration_seconds)
             .finish()
     }
 }

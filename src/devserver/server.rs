@@ -21,6 +21,7 @@ use super::rpc::NonceCache;
 use super::rpc::kms::KmsData;
 use super::seed_objects as objects;
 use super::store::Store;
+use super::sts_state::{StsState, load_roles_file};
 use super::{DevServerConfig, ReadyInfo, RegionEndpoints, routes};
 use crate::core::model::public_endpoint_for_region;
 
@@ -56,9 +57,9 @@ impl Shared {
         )
     }
 
-    /// The owner shown in ListBuckets and GetBucketInfo: a fixed, UID-shaped account id.
-    pub fn owner_id(&self) -> &'static str {
-        "1234567890123456"
+    /// The owner shown in ListBuckets and GetBucketInfo: the server key's account.
+    pub fn owner_id(&self) -> &str {
+        &self.keys.sts.account_id
     }
 }
 
@@ -95,6 +96,14 @@ pub(crate) async fn launch(config: DevServerConfig) -> anyhow::Result<Running> {
         .collect();
 
     let (store, kms) = open_store(&config).await?;
+    let mut roles = config.sts_roles.clone();
+    roles.extend(load_roles_file(&config.data_dir)?);
+    let sts = StsState::new(
+        &config.account_id,
+        &config.access_key_id,
+        roles,
+        config.sts_max_duration_seconds,
+    );
     let shared = Arc::new(Shared {
         store,
         kms,
@@ -104,6 +113,7 @@ pub(crate) async fn launch(config: DevServerConfig) -> anyhow::Result<Running> {
             &config.access_key_secret,
             config.sts_token.as_deref(),
             config.sts_expires_at,
+            sts,
         ),
         latency: config.latency,
         fail_rate: config.fail_rate,

@@ -20,3 +20,4 @@ mod objects;
 mod rpc;
 mod runtime;
 mod sts;
+mod sts_roles;

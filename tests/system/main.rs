@@ -19,4 +19,5 @@ mod keyring;
 mod not_oss;
 mod rpc_transport;
 mod secrets;
+mod sts_credentials;
 mod transport;

@@ -73,7 +73,7 @@ fn verify_v1(
     let secret = secret_for(keys, id, get("SecurityToken"), input)?;
     check_time(stamp, input)?;
     let to_sign = string_to_sign(input.method.as_str(), &params);
-    let expected = v1_signature(secret, &to_sign);
+    let expected = v1_signature(&secret, &to_sign);
     if !constant_time_eq(expected.as_bytes(), provided.as_bytes()) {
         return Err(mismatch(&to_sign));
     }
@@ -139,7 +139,7 @@ fn verify_acs3(
         signed_headers: &signed_headers,
         hashed_payload: hashed,
     };
-    let expected = acs3_signature(secret, &request);
+    let expected = acs3_signature(&secret, &request);
     if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
         return Err(mismatch(&crate::core::sign::rpc::acs3_canonical_request(
             &request,
@@ -155,12 +155,12 @@ fn verify_acs3(
     })
 }
 
-fn secret_for<'k>(
-    keys: &'k Keys,
+fn secret_for(
+    keys: &Keys,
     id: &str,
     token: Option<&str>,
     input: &RpcInput,
-) -> Result<&'k str, RpcFault> {
+) -> Result<zeroize::Zeroizing<String>, RpcFault> {
     keys.secret_for(id, token, input.now)
         .map_err(|refusal| match refusal {
             KeyRefusal::Unknown | KeyRefusal::MissingToken => RpcFault::new(

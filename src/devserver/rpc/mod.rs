@@ -1,4 +1,4 @@
-//! RPC-style OpenAPI services (KMS; STS can be added the same way) on every region's port.
+//! RPC-style OpenAPI services (KMS, STS) on every region's port.
 //!
 //! A request is RPC when it goes to `/` and names `Action` and `Version` (query or form body)
 //! or carries the ACS3 `x-acs-action` header. Its signature is verified like the services do
@@ -7,6 +7,7 @@
 
 mod auth;
 pub(crate) mod kms;
+mod sts;
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
@@ -58,6 +59,7 @@ pub(crate) type Handler =
 fn handler_for(version: &str) -> Option<Handler> {
     match version {
         v if v == crate::core::rpc::KMS.version => Some(kms::handle),
+        v if v == crate::core::rpc::STS.version => Some(sts::handle),
         _ => None,
     }
 }

@@ -6,9 +6,11 @@
 //! | module | provider |
 //! |---|---|
 //! | this file | the trait, the cache, fixed credentials and the environment |
+//! | [`assume_role`] | a RAM role: STS AssumeRole with a source profile's credentials |
 //! | [`ecs`] | the ECS instance RAM role (metadata service, hardened mode) |
 //! | [`error`] | what can go wrong, each with the fix |
 
+pub mod assume_role;
 pub mod ecs;
 pub mod error;
 
@@ -21,6 +23,7 @@ use futures::future::BoxFuture;
 use crate::core::sign::Credentials;
 pub use crate::core::sts::ExpiringCredentials;
 
+pub use assume_role::{AssumeRoleProvider, AssumeRoleSpec};
 pub use ecs::EcsRoleProvider;
 pub use error::CredentialError;
 
