@@ -16,6 +16,8 @@
 //! | [`demo`] | the embedded dev server and its `demo` profile |
 //! | [`files`] | export and import through rfd dialogs or a typed path |
 //! | [`import`] | ossutil config and AccessKey CSV parsers |
+//! | [`import_aliyun`] | the Alibaba Cloud CLI's config.json |
+//! | [`credential_source`] | which credential provider signs for a profile |
 //! | [`change`] | the change engine: guard, write, verify, log, undo (shared with the CLI) |
 //! | [`changelog`] | the JSONL change log |
 //! | [`export`] | the audit row shared with the CLI |
@@ -29,6 +31,7 @@ pub mod change;
 pub mod changelog;
 pub mod command;
 pub mod controller;
+pub mod credential_source;
 pub mod demo;
 pub mod environment;
 pub mod event;

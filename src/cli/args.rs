@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "ossguard",
     version,
     about = "Audit and set the default server-side encryption of Alibaba Cloud OSS buckets",
-    long_about = "Audit and set the default server-side encryption of Alibaba Cloud OSS buckets.\n\nWith no subcommand, opens the desktop app. Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and OSS_SESSION_TOKEN, or from a profile (--profile) whose secret is in the OS keyring."
+    long_about = "Audit and set the default server-side encryption of Alibaba Cloud OSS buckets.\n\nWith no subcommand, opens the desktop app. Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and OSS_SESSION_TOKEN, or from a profile (--profile): an AccessKey or STS token in the OS keyring, a RAM role assumed with another profile's key, or the ECS instance's RAM role."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -33,9 +33,17 @@ pub struct GlobalArgs {
     /// Requests in flight at once when reading many buckets
     #[arg(long, global = true, default_value_t = crate::transport::fanout::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     pub concurrency: usize,
-    /// Use a saved profile (endpoint, region, key ID; secret from the OS keyring)
+    /// Use a saved profile (its endpoint, region and credentials); repeat it to audit several
+    /// accounts at once (`buckets` only)
     #[arg(long, global = true)]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
+    /// Audit every profile of the config file at once (`buckets` only)
+    #[arg(long, global = true, conflicts_with = "profile")]
+    pub all_profiles: bool,
+    /// STS endpoint for RAM-role profiles (default https://sts.aliyuncs.com; the dev server's
+    /// own port for a loopback profile)
+    #[arg(long, global = true, env = "OSS_STS_ENDPOINT")]
+    pub sts_endpoint: Option<String>,
     /// Send bucket calls to each bucket's internal (VPC) endpoint
     #[arg(long, global = true)]
     pub internal_endpoints: bool,

@@ -22,7 +22,8 @@ use super::output::{render_log, render_row};
 fn profile_name(global: &GlobalArgs) -> String {
     global
         .profile
-        .clone()
+        .first()
+        .cloned()
         .unwrap_or_else(|| "(environment)".into())
 }
 

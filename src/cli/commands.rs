@@ -15,9 +15,10 @@ use crate::transport::Endpoint;
 use crate::transport::clock::describe_offset;
 use crate::transport::{OssClient, OssError, fanout};
 
+use super::accounts::audit_accounts;
 use super::args::{BucketArg, Command, DataEncryptionArg, FailOn, GlobalArgs};
 use super::changes::{change, print_log, undo};
-use super::connect::{connect, kms_endpoint};
+use super::connect::{connect_to, kms_endpoint, selected_profiles};
 use super::keys::keys;
 use super::output::{render_row, render_rows, terminal_safe};
 
@@ -45,7 +46,7 @@ impl From<OssError> for CliError {
 }
 
 impl CliError {
-    fn report(&self) -> ExitCode {
+    pub(super) fn report(&self) -> ExitCode {
         match self {
             Self::Usage(msg) => {
                 eprintln!("error: {}", terminal_safe(msg));
@@ -104,7 +105,19 @@ pub async fn run(global: GlobalArgs, command: Command) -> ExitCode {
 
 async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
     kms_endpoint(global)?;
-    let client = connect(global).await?;
+    let (config, profiles) = selected_profiles(global)?;
+    if global.all_profiles || profiles.len() > 1 {
+        return match command {
+            Command::Buckets { fail_on } => {
+                audit_accounts(global, &config, &profiles, &fail_on).await
+            }
+            _ => Err(CliError::Usage(
+                "several profiles (--profile a --profile b, --all-profiles) work with `buckets` only"
+                    .into(),
+            )),
+        };
+    }
+    let client = connect_to(global, profiles.first(), &config).await?;
     let result = run_with_client(&client, global, command).await;
     if let Some(note) = describe_offset(client.clock().offset()) {
         eprintln!("note: {}", terminal_safe(&note));
@@ -122,20 +135,9 @@ async fn run_with_client(
         Command::Buckets { fail_on } => {
             let rows = audit(&client, global.concurrency, kms_endpoint(global)?).await?;
             print!("{}", render_rows(&rows, global.format));
-            let flagged = rows
-                .iter()
-                .filter(|r| {
-                    let unknown = r.error.is_some();
-                    let unencrypted = !unknown && r.sse_algorithm.is_none();
-                    (unknown && fail_on.contains(&FailOn::Unknown))
-                        || (unencrypted && fail_on.contains(&FailOn::Unencrypted))
-                        || (r.key_unusable() && fail_on.contains(&FailOn::KeyUnusable))
-                })
-                .count();
-            if flagged == 0 {
-                Ok(())
-            } else {
-                Err(CliError::Flagged(flagged))
+            match flagged(&rows, &fail_on) {
+                0 => Ok(()),
+                n => Err(CliError::Flagged(n)),
             }
         }
         Command::Get { bucket } => {
@@ -206,6 +208,19 @@ async fn locate(client: &OssClient, arg: &BucketArg) -> Result<Bucket, CliError>
         }
         None => bucket,
     })
+}
+
+/// How many rows are in a state `buckets --fail-on` names.
+pub fn flagged(rows: &[AuditRow], fail_on: &[FailOn]) -> usize {
+    rows.iter()
+        .filter(|r| {
+            let unknown = r.error.is_some();
+            let unencrypted = !unknown && r.sse_algorithm.is_none();
+            (unknown && fail_on.contains(&FailOn::Unknown))
+                || (unencrypted && fail_on.contains(&FailOn::Unencrypted))
+                || (r.key_unusable() && fail_on.contains(&FailOn::KeyUnusable))
+        })
+        .count()
 }
 
 /// Lists every bucket and reads each rule with bounded concurrency, describing each distinct

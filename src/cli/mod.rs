@@ -9,6 +9,7 @@
 //! | [`connect`] | settings and credentials for a run |
 //! | [`keys`] | `keys`: the KMS keys of regions |
 //! | [`output`] | table, JSON and CSV rendering |
+pub mod accounts;
 pub mod args;
 pub mod changes;
 pub mod commands;

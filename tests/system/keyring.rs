@@ -16,7 +16,7 @@ use ossguard::app::runtime::RuntimeHandle;
 use ossguard::app::state::KeystoreStatus;
 
 /// Whether to run: a Secret Service answers, or the test must fail because one is required.
-fn secret_service_or_skip() -> bool {
+pub(crate) fn secret_service_or_skip() -> bool {
     let required = std::env::var("OSSGUARD_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
     match KeyringStore::probe() {
         Ok(()) => true,
@@ -33,7 +33,7 @@ fn secret_service_or_skip() -> bool {
     }
 }
 
-fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

@@ -17,6 +17,7 @@ mod gui_smoke;
 mod interop;
 mod keyring;
 mod not_oss;
+mod profiles_cli;
 mod rpc_transport;
 mod secrets;
 mod sts_credentials;

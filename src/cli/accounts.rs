@@ -1,0 +1,95 @@
+//! `buckets` over several profiles at once (`--profile a --profile b`, `--all-profiles`): each
+//! profile is audited concurrently with its own endpoint, region and credentials, and every
+//! row is tagged with the profile and its account ID from STS GetCallerIdentity.
+
+use futures::future::join_all;
+
+use crate::app::credential_source::sts_endpoint;
+use crate::app::export::AuditRow;
+use crate::app::profile::{Profile, ProfileConfig};
+use crate::transport::credentials::assume_role::{caller_identity, sts_client};
+use crate::transport::{Endpoint, OssClient, OssError};
+
+use super::args::{FailOn, GlobalArgs};
+use super::commands::{CliError, audit, flagged};
+use super::connect::{connect_to, kms_endpoint};
+use super::output::render_rows;
+
+/// Prints one listing of every profile's buckets (sorted by profile, then name). A profile
+/// that fails is reported on stderr with its fix and makes the run exit 1; the others'
+/// rows are still printed.
+pub async fn audit_accounts(
+    global: &GlobalArgs,
+    config: &ProfileConfig,
+    profiles: &[Profile],
+    fail_on: &[FailOn],
+) -> Result<(), CliError> {
+    // Each profile brings its own endpoint and region; one --endpoint for all would send
+    // every account's requests to the same place.
+    let mut own = global.clone();
+    own.endpoint = None;
+    own.region = None;
+    let results = join_all(profiles.iter().map(|p| audit_one(&own, p, config))).await;
+    let mut rows = Vec::new();
+    let mut failed = Vec::new();
+    for (profile, result) in profiles.iter().zip(results) {
+        match result {
+            Ok(found) => rows.extend(found),
+            Err(error) => failed.push((profile.name.clone(), error)),
+        }
+    }
+    rows.sort_by(|a, b| {
+        let key = |r: &AuditRow| r.account.as_ref().map(|a| a.profile.clone());
+        key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name))
+    });
+    print!("{}", render_rows(&rows, global.format));
+    for (name, error) in &failed {
+        eprintln!("profile {name:?} failed:");
+        let _ = error.report();
+    }
+    if !failed.is_empty() {
+        return Err(CliError::Failed(format!(
+            "{} of {} profiles could not be audited",
+            failed.len(),
+            profiles.len()
+        )));
+    }
+    match flagged(&rows, fail_on) {
+        0 => Ok(()),
+        n => Err(CliError::Flagged(n)),
+    }
+}
+
+async fn audit_one(
+    global: &GlobalArgs,
+    profile: &Profile,
+    config: &ProfileConfig,
+) -> Result<Vec<AuditRow>, CliError> {
+    let kms = kms_endpoint(global)?;
+    let client = connect_to(global, Some(profile), config).await?;
+    let (account, rows) = tokio::join!(
+        account_id(&client, global, profile),
+        audit(&client, global.concurrency, kms)
+    );
+    let account = account?;
+    Ok(rows?
+        .into_iter()
+        .map(|row| row.with_account(&profile.name, &account))
+        .collect())
+}
+
+/// The account UID the profile's credentials belong to, from STS GetCallerIdentity (asked
+/// where the profile's AssumeRole would be).
+async fn account_id(
+    client: &OssClient,
+    global: &GlobalArgs,
+    profile: &Profile,
+) -> Result<String, CliError> {
+    let failed = |e| CliError::Oss(OssError::Credentials(e));
+    let endpoint =
+        Endpoint::parse(&profile.endpoint).map_err(|e| CliError::Usage(e.to_string()))?;
+    let endpoint = sts_endpoint(global.sts_endpoint.as_deref(), &endpoint).map_err(failed)?;
+    let sts =
+        sts_client(endpoint, client.credentials().clone(), client.config()).map_err(failed)?;
+    Ok(caller_identity(&sts).await.map_err(failed)?.account_id)
+}

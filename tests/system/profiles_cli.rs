@@ -1,0 +1,150 @@
+//! The CLI with saved profiles against the dev server binary: an AccessKey profile (secret in
+//! the OS keyring), a RAM-role profile assuming a role with it, several profiles in one run,
+//! and a refused AssumeRole. Needs the Secret Service (see `keyring.rs`).
+
+use std::process::{Command, Output};
+
+use crate::common::{AK, DevServerProcess, SK};
+use crate::keyring::{secret_service_or_skip, unique};
+use ossguard::app::keystore::{KeyringStore, Keystore as _, ProfileSecret};
+use ossguard::app::profile::{self, CredentialSettings, CredentialType, Profile, ProfileConfig};
+use ossguard::devserver::DEFAULT_ACCOUNT_ID;
+
+const ROLE: &str = "acs:ram::2222333344445555:role/auditor";
+const LOCKED: &str = "acs:ram::2222333344445555:role/locked";
+
+fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args(args)
+        // Profiles bring endpoint, region and credentials: no OSS_* variables.
+        .env_remove("OSS_ENDPOINT")
+        .env_remove("OSS_REGION")
+        .env_remove("OSS_ACCESS_KEY_ID")
+        .env_remove("OSS_ACCESS_KEY_SECRET")
+        .env_remove("OSS_SESSION_TOKEN")
+        .env_remove("OSS_STS_ENDPOINT")
+        .env("OSSGUARD_CONFIG_DIR", server.dir.path().join("config"))
+        .env("OSSGUARD_DATA_DIR", server.dir.path().join("client-data"))
+        .output()
+        .expect("ossguard runs")
+}
+
+fn role_profile(name: &str, endpoint: &str, source: &str, arn: &str) -> Profile {
+    let mut profile = Profile::new(name, endpoint, "cn-hangzhou", "");
+    profile.source = Box::new(CredentialSettings {
+        credential_type: Some(CredentialType::RamRole),
+        source_profile: Some(source.to_owned()),
+        role_arn: Some(arn.to_owned()),
+        role_session_name: Some("cli-test".into()),
+        duration_seconds: Some(900),
+        ..CredentialSettings::default()
+    });
+    profile
+}
+
+/// Removes the keyring entry even when an assertion fails.
+struct Entry(String);
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        KeyringStore.delete(&self.0).ok();
+    }
+}
+
+#[test]
+fn profiles_audit_alone_together_and_refused() {
+    if !secret_service_or_skip() {
+        return;
+    }
+    let server = DevServerProcess::start(&[
+        "--seed-buckets",
+        "4",
+        "--sts-role",
+        &format!("arn={ROLE}"),
+        "--sts-role",
+        &format!("arn={LOCKED},trust=LTAIsomeoneelse"),
+    ]);
+    let endpoint = server.endpoint();
+    let (src, role, locked) = (unique("src"), unique("role"), unique("locked"));
+    let _entry = Entry(src.clone());
+    KeyringStore
+        .set(&src, &ProfileSecret::new(SK, None))
+        .expect("keyring");
+    let mut config = ProfileConfig::default();
+    config.upsert(Profile::new(&src, &endpoint, "cn-hangzhou", AK));
+    config.upsert(role_profile(&role, &endpoint, &src, ROLE));
+    config.upsert(role_profile(&locked, &endpoint, &src, LOCKED));
+    profile::save(&server.dir.path().join("config/config.toml"), &config).expect("config");
+
+    // One profile: today's rows, no profile or account fields.
+    let out = ossguard(
+        &server,
+        &["--profile", &role, "buckets", "--format", "json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 4);
+    assert!(rows[0].get("profile").is_none() && rows[0].get("account_id").is_none());
+
+    // Two profiles: one array, each row with its profile and account.
+    let out = ossguard(
+        &server,
+        &[
+            "--profile",
+            &src,
+            "--profile",
+            &role,
+            "buckets",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 8);
+    for row in rows {
+        let expected = if row["profile"] == src.as_str() {
+            DEFAULT_ACCOUNT_ID
+        } else {
+            assert_eq!(row["profile"], role.as_str());
+            "2222333344445555"
+        };
+        assert_eq!(row["account_id"], expected, "{row}");
+        assert!(row["error"].is_null());
+    }
+
+    // A role that does not trust the source key: exit 1, the fix on stderr.
+    let out = ossguard(&server, &["--profile", &locked, "buckets"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("sts:AssumeRole"), "{stderr}");
+    assert!(stderr.contains("trust policy"), "{stderr}");
+
+    // Every profile: the others' rows are printed, the refused one fails the run.
+    let out = ossguard(&server, &["--all-profiles", "buckets", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(rows.as_array().expect("array").len(), 8);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&locked) && stderr.contains("sts:AssumeRole"),
+        "{stderr}"
+    );
+
+    // Several profiles work with `buckets` only.
+    let out = ossguard(
+        &server,
+        &["--profile", &src, "--profile", &role, "get", "x"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
