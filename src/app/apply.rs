@@ -69,6 +69,10 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             state.notify(NoticeLevel::Error, error);
             true
         }
+        Event::ProfileChecked { id, result } => {
+            state.profile_check = Some((id, result));
+            true
+        }
         Event::BucketsListed {
             session,
             request,

@@ -45,6 +45,14 @@ pub enum Command {
         secret: Option<ProfileSecret>,
         previous_name: Option<String>,
     },
+    /// Test a profile before saving it: ListBuckets and one rule read. `secret: None` uses
+    /// the one stored under `previous_name`. Answered by `ProfileChecked { id, .. }`.
+    CheckProfile {
+        id: u64,
+        profile: Profile,
+        secret: Option<ProfileSecret>,
+        previous_name: Option<String>,
+    },
     /// Remove a profile and its keyring entry.
     DeleteProfile { name: String },
     /// Start the embedded dev server with demo data and switch to its profile.

@@ -17,6 +17,7 @@ use crate::app::event::{ApplyOutcome, Event, EventSender, SessionId};
 use crate::app::files;
 use crate::app::keystore::{Keystore, MemoryStore, ProfileSecret};
 use crate::app::profile::{self, Profile, ProfileConfig};
+use crate::app::profile_check;
 use crate::app::profile_tasks::{self, ConnectTask, SaveTask};
 use crate::app::state::{AppState, DemoStatus, KeystoreStatus, NoticeLevel};
 use crate::app::worker::{ChangeJob, Worker};
@@ -293,6 +294,22 @@ impl Controller {
                 secret,
                 previous_name,
             } => self.save_profile(profile, secret, previous_name),
+            Command::CheckProfile {
+                id,
+                profile,
+                secret,
+                previous_name,
+            } => profile_check::check(
+                &self.worker,
+                profile_check::CheckTask {
+                    id,
+                    profile,
+                    secret,
+                    stored_under: previous_name,
+                    keystore: self.keystore.clone(),
+                    timeout: self.env.request_timeout,
+                },
+            ),
             Command::DeleteProfile { name } => self.delete_profile(&name),
             Command::StartDemo => {
                 if self.state.demo == Some(DemoStatus::Starting) {

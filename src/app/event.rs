@@ -86,6 +86,11 @@ pub enum Event {
     ProfileFailed {
         error: String,
     },
+    /// The profile form's connection test ended: a summary, or what to fix.
+    ProfileChecked {
+        id: u64,
+        result: Result<String, crate::app::profile_check::ProfileProblem>,
+    },
     /// One ListBuckets page; `complete` on the last one.
     BucketsListed {
         session: SessionId,

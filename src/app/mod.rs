@@ -23,6 +23,7 @@
 //! | [`export`] | the audit row shared with the CLI |
 //! | [`key_checks`] | KMS key health during an audit, and the CMK pre-flight check |
 //! | [`profile`] | profiles in TOML (0600, never a secret) |
+//! | [`profile_check`] | the connection test a profile passes before it is saved |
 //! | [`profile_tasks`] | keystore and config work off the UI thread; building the client |
 //! | [`keystore`] | secrets in the OS keyring or in memory |
 pub mod activity;
@@ -42,6 +43,7 @@ pub mod import_aliyun;
 pub mod key_checks;
 pub mod keystore;
 pub mod profile;
+pub mod profile_check;
 pub mod profile_tasks;
 pub mod row;
 pub mod runtime;

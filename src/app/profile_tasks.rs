@@ -207,19 +207,26 @@ fn build_client(
     events: &EventSender,
     session: SessionId,
 ) -> Result<OssClient, String> {
+    let events = events.clone();
+    let observer: CallObserver = Arc::new(move |record| {
+        events.send(Event::CallRecorded { session, record });
+    });
+    client_for(profile, secret, timeout).map(|c| c.with_observer(observer))
+}
+
+/// A client for `profile` with `secret` (also the connection test's, before saving).
+pub(crate) fn client_for(
+    profile: &Profile,
+    secret: &ProfileSecret,
+    timeout: Duration,
+) -> Result<OssClient, String> {
     let endpoint = Endpoint::parse(&profile.endpoint).map_err(|e| e.to_string())?;
     let mut config = ClientConfig::new(endpoint, &profile.region);
     config.signature_version = profile.signature_version;
     config.internal_endpoints = profile.internal_endpoints;
     config.allow_foreign_bucket_endpoints = profile.allow_foreign_bucket_endpoints;
     config.timeout = timeout;
-    let events = events.clone();
-    let observer: CallObserver = Arc::new(move |record| {
-        events.send(Event::CallRecorded { session, record });
-    });
-    OssClient::new(config, secret.credentials(&profile.access_key_id))
-        .map(|c| c.with_observer(observer))
-        .map_err(|e| e.to_string())
+    OssClient::new(config, secret.credentials(&profile.access_key_id)).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -129,6 +129,11 @@ pub struct AppState {
     pub refresh: Option<RefreshStatus>,
     pub batch: Option<Batch>,
     pub activity: ActivityLog,
+    /// The last connection test of the profile form: its id and result.
+    pub profile_check: Option<(
+        u64,
+        Result<String, crate::app::profile_check::ProfileProblem>,
+    )>,
     /// The change log as last read (`None`: not read yet); the History window shows it.
     pub history: Option<crate::app::change::history::History>,
     pub notices: Vec<Notice>,

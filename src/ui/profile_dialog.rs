@@ -5,15 +5,17 @@ use crate::app::command::{Command, CommandSender};
 use crate::app::import::ImportedProfile;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
+use crate::app::profile_check::{ProfileField, ProfileProblem};
 use crate::app::profile_tasks::region_mismatch;
 use crate::app::state::{AppState, KeystoreStatus};
 use crate::core::model::region_from_endpoint_host;
+use std::sync::atomic::{AtomicU64, Ordering};
 use zeroize::Zeroizing;
 
 use crate::core::sign::SignatureVersion;
 
 use super::app::ViewState;
-use super::widgets::{labelled_password_ui, labelled_text_ui};
+use super::widgets::{error_block_ui, labelled_combo_ui, labelled_password_ui, labelled_text_ui};
 
 /// The form's fields. The secret and token are zeroized on drop and never shown in `Debug`.
 #[derive(Clone, Default)]
@@ -29,6 +31,12 @@ pub struct ProfileDraft {
     /// Set when editing: the name it had (a rename moves the keyring entry).
     pub previous: Option<Profile>,
     pub problem: Option<String>,
+    /// The connection test running for this form, and the save waiting for it.
+    check: Option<(u64, Command)>,
+    /// The last test failed: where, and why (shown at the field to fix).
+    failed: Option<ProfileProblem>,
+    /// That field takes the focus once, when the failure arrives.
+    focus_fix: bool,
     /// The region field takes the region a standard endpoint names, until the user types a
     /// different one (then a mismatch is shown instead). Off from the start when the values
     /// given already disagree, so an imported contradiction is shown, not silently fixed.
@@ -260,21 +268,30 @@ fn edit_ui(
     } else {
         "Add account"
     });
+    let field = draft.failed.as_ref().map(|p| p.field);
     labelled_text_ui(ui, "Name", &mut draft.name);
-    labelled_text_ui(ui, "Endpoint", &mut draft.endpoint);
-    region_ui(ui, draft);
-    labelled_text_ui(ui, "AccessKey ID", &mut draft.access_key_id);
-    labelled_password_ui(ui, "AccessKey secret", &mut draft.secret);
+    let endpoint = labelled_text_ui(ui, "Endpoint", &mut draft.endpoint);
+    fix_here_ui(ui, draft, ProfileField::Endpoint, &endpoint);
+    let region = region_ui(ui, draft);
+    fix_here_ui(ui, draft, ProfileField::Region, &region);
+    let key = labelled_text_ui(ui, "AccessKey ID", &mut draft.access_key_id);
+    fix_here_ui(ui, draft, ProfileField::AccessKeyId, &key);
+    let secret = labelled_password_ui(ui, "AccessKey secret", &mut draft.secret);
+    fix_here_ui(ui, draft, ProfileField::Secret, &secret);
     if editing {
         ui.weak("Leave the secret empty to keep the stored one.");
     }
-    labelled_password_ui(ui, "STS token (optional)", &mut draft.sts_token);
-    egui::ComboBox::from_label("Signature version")
-        .selected_text(draft.signature_version.as_str())
-        .show_ui(ui, |ui| {
+    let token = labelled_password_ui(ui, "STS token (optional)", &mut draft.sts_token);
+    fix_here_ui(ui, draft, ProfileField::StsToken, &token);
+    labelled_combo_ui(
+        ui,
+        "Signature version",
+        draft.signature_version.as_str(),
+        |ui| {
             ui.selectable_value(&mut draft.signature_version, SignatureVersion::V4, "v4");
             ui.selectable_value(&mut draft.signature_version, SignatureVersion::V1, "v1");
-        });
+        },
+    );
     ui.checkbox(
         &mut draft.internal_endpoints,
         "Use internal endpoints (ossguard runs on ECS in the buckets' VPC)",
@@ -288,13 +305,35 @@ fn edit_ui(
     if let Some(problem) = &draft.problem {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
-    let mut next = None;
+    if let Some(problem) = draft
+        .failed
+        .as_ref()
+        .filter(|_| field == Some(ProfileField::None))
+    {
+        error_block_ui(
+            ui,
+            &format!("The test failed at {}", problem.step),
+            &problem.failure,
+        );
+    }
+    let mut next = check_result(state, draft, commands);
     ui.horizontal(|ui| {
+        if draft.check.is_some() {
+            ui.spinner();
+            ui.label("Testing the connection (ListBuckets and one rule read)…");
+            return;
+        }
         let consistent = region_mismatch(&draft.endpoint, &draft.region).is_none();
-        if ui
-            .add_enabled(consistent, egui::Button::new("Save profile"))
-            .clicked()
-        {
+        let save = ui
+            .add_enabled(consistent, egui::Button::new("Test and save profile"))
+            .on_hover_text("Lists the buckets and reads one rule with these values first");
+        if save.clicked() {
+            match draft.to_command() {
+                Ok(command) => start_check(draft, command, commands),
+                Err(problem) => draft.problem = Some(problem),
+            }
+        }
+        if draft.failed.is_some() && ui.button("Save without testing").clicked() {
             match draft.to_command() {
                 Ok(command) => {
                     commands.send(command);
@@ -310,22 +349,93 @@ fn edit_ui(
     next
 }
 
+/// Sends the connection test for `save` (a `SaveProfile` command), which waits for it.
+fn start_check(draft: &mut ProfileDraft, save: Command, commands: &CommandSender) {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let Command::SaveProfile {
+        profile,
+        secret,
+        previous_name,
+    } = &save
+    else {
+        return;
+    };
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    commands.send(Command::CheckProfile {
+        id,
+        profile: profile.clone(),
+        secret: secret.clone(),
+        previous_name: previous_name.clone(),
+    });
+    draft.problem = None;
+    draft.failed = None;
+    draft.check = Some((id, save));
+}
+
+/// The test's answer: passed saves the profile (and closes the form), failed keeps the
+/// form open with the problem at the field to fix.
+fn check_result(state: &AppState, draft: &mut ProfileDraft, commands: &CommandSender) -> Next {
+    let (id, _) = draft.check.as_ref()?;
+    let (answered, result) = state.profile_check.as_ref()?;
+    if answered != id {
+        return None;
+    }
+    let (_, save) = draft.check.take()?;
+    match result {
+        Ok(_) => {
+            commands.send(save);
+            Some(None)
+        }
+        Err(problem) => {
+            draft.failed = Some(problem.clone());
+            draft.focus_fix = true;
+            None
+        }
+    }
+}
+
+/// Under the field a failed test points at: what OSS said and how to fix it; the field gets
+/// the focus once, so the fix is one keystroke away.
+fn fix_here_ui(
+    ui: &mut egui::Ui,
+    draft: &mut ProfileDraft,
+    field: ProfileField,
+    response: &egui::Response,
+) {
+    let Some(problem) = draft.failed.as_ref().filter(|p| p.field == field) else {
+        return;
+    };
+    ui.colored_label(
+        ui.visuals().error_fg_color,
+        format!(
+            "{} failed: {}: {}",
+            problem.step, problem.failure.code, problem.failure.hint
+        ),
+    );
+    if draft.focus_fix {
+        response.request_focus();
+        draft.focus_fix = false;
+    }
+}
+
 /// The region field, filled from a standard endpoint while the user has not typed another
 /// region, with an inline error when the two disagree (saving is refused then).
-fn region_ui(ui: &mut egui::Ui, draft: &mut ProfileDraft) {
+fn region_ui(ui: &mut egui::Ui, draft: &mut ProfileDraft) -> egui::Response {
     if draft.region_follows_endpoint
         && let Some(region) = region_from_endpoint_host(draft.endpoint.trim())
         && draft.region.trim() != region
     {
         draft.region = region;
     }
-    if labelled_text_ui(ui, "Region", &mut draft.region).changed() {
+    let response = labelled_text_ui(ui, "Region", &mut draft.region);
+    if response.changed() {
         // Typing the endpoint's own region keeps the two tied; anything else is the user's.
         draft.region_follows_endpoint = region_agrees(&draft.endpoint, &draft.region);
     }
     if let Some(problem) = region_mismatch(&draft.endpoint, &draft.region) {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
+    response
 }
 
 /// The endpoint names no region, or the one in `region`.

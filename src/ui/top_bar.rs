@@ -51,18 +51,16 @@ fn profile_switch_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSend
         .active
         .as_ref()
         .map_or("(none)", |a| a.profile.name.as_str());
-    egui::ComboBox::from_label("Profile")
-        .selected_text(current)
-        .show_ui(ui, |ui| {
-            for profile in &state.profiles.profiles {
-                let selected = current == profile.name;
-                if ui.selectable_label(selected, &profile.name).clicked() && !selected {
-                    commands.send(Command::SwitchProfile {
-                        name: profile.name.clone(),
-                    });
-                }
+    super::widgets::labelled_combo_ui(ui, "Profile", current, |ui| {
+        for profile in &state.profiles.profiles {
+            let selected = current == profile.name;
+            if ui.selectable_label(selected, &profile.name).clicked() && !selected {
+                commands.send(Command::SwitchProfile {
+                    name: profile.name.clone(),
+                });
             }
-        });
+        }
+    });
 }
 
 fn connection_ui(ui: &mut egui::Ui, state: &AppState) {

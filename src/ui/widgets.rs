@@ -71,6 +71,25 @@ pub fn labelled_text_ui(ui: &mut egui::Ui, label: &str, value: &mut String) -> e
     .inner
 }
 
+/// A combo box with its label before it (egui's own puts the label after the box), tied to
+/// it for screen readers and tests.
+pub fn labelled_combo_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    selected: &str,
+    add_contents: impl FnOnce(&mut egui::Ui),
+) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label_response = ui.label(label);
+        egui::ComboBox::from_id_salt(label)
+            .selected_text(selected)
+            .show_ui(ui, add_contents)
+            .response
+            .labelled_by(label_response.id)
+    })
+    .inner
+}
+
 /// Like [`labelled_text_ui`], masked: for secrets.
 pub fn labelled_password_ui(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
     ui.horizontal(|ui| {

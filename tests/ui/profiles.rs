@@ -41,7 +41,7 @@ fn add_switch_and_delete_an_account() {
     test.harness.get_by_label("Add account").click();
     test.step_until_label("AccessKey secret");
     fill_account(&mut test, "work", &server.ready.endpoint);
-    test.harness.get_by_label("Save profile").click();
+    test.harness.get_by_label("Test and save profile").click();
     test.step_until_label("Read 12 of 12 rules");
     // Seed buckets 1 and 7 have no rule.
     test.step_until_label_contains("2 of 12 not encrypted");
@@ -63,9 +63,9 @@ fn add_switch_and_delete_an_account() {
     test.harness.get_by_label("Profiles…").click();
     test.step_until_label("Edit work");
     test.harness.get_by_label("Edit work").click();
-    test.step_until_label("Save profile");
+    test.step_until_label("Test and save profile");
     test.replace_text("Name", "office");
-    test.harness.get_by_label("Save profile").click();
+    test.harness.get_by_label("Test and save profile").click();
     test.step_until("the rename", |h| {
         h.state().state().profiles.get("office").is_some()
             && h.state().state().profiles.get("work").is_none()
@@ -127,7 +127,7 @@ fn without_a_keyring_the_app_says_so_and_keeps_secrets_in_memory() {
     test.harness.get_by_label("Add account").click();
     test.step_until_label("AccessKey secret");
     fill_account(&mut test, "mem", &server.ready.endpoint);
-    test.harness.get_by_label("Save profile").click();
+    test.harness.get_by_label("Test and save profile").click();
     test.step_until_label_contains("No keyring is available to keep the secret");
     assert!(test.harness.state().state().profiles.profiles.is_empty());
 
@@ -147,7 +147,7 @@ fn without_a_keyring_the_app_says_so_and_keeps_secrets_in_memory() {
     test.harness.get_by_label("Add account").click();
     test.step_until_label("AccessKey secret");
     fill_account(&mut test, "mem", &server.ready.endpoint);
-    test.harness.get_by_label("Save profile").click();
+    test.harness.get_by_label("Test and save profile").click();
     test.step_until_label("Read 12 of 12 rules");
     assert!(
         test.harness
@@ -177,7 +177,7 @@ fn import_an_ossutil_config_through_the_path_field() {
     test.step_until_label("File to import");
     test.type_into("File to import", &file.display().to_string());
     test.harness.get_by_label("Import file").click();
-    test.step_until_label("Save profile");
+    test.step_until_label("Test and save profile");
     assert_eq!(
         test.harness.get_by_label("Name").value().as_deref(),
         Some("imported-work")
@@ -186,7 +186,7 @@ fn import_an_ossutil_config_through_the_path_field() {
         test.harness.get_by_label("AccessKey ID").value().as_deref(),
         Some(AK)
     );
-    test.harness.get_by_label("Save profile").click();
+    test.harness.get_by_label("Test and save profile").click();
     test.step_until_label("Read 12 of 12 rules");
 }
 
@@ -208,7 +208,7 @@ fn import_from_the_profiles_window_once_a_session_exists() {
     test.step_until_label("File to import");
     test.type_into("File to import", &file.display().to_string());
     test.harness.get_by_label("Import file").click();
-    test.step_until_label("Save profile");
+    test.step_until_label("Test and save profile");
     assert_eq!(
         test.harness.get_by_label("Name").value().as_deref(),
         Some("beijing")
@@ -251,7 +251,7 @@ fn the_region_follows_a_standard_endpoint_and_a_mismatch_is_refused() {
             .query_by_label_contains("The endpoint is in region cn-beijing")
             .is_some()
     );
-    test.harness.get_by_label("Save profile").click();
+    test.harness.get_by_label("Test and save profile").click();
     test.settle();
     assert!(test.harness.state().state().profiles.profiles.is_empty());
     assert!(test.harness.query_by_label("AccessKey secret").is_some());
@@ -263,4 +263,96 @@ fn the_region_follows_a_standard_endpoint_and_a_mismatch_is_refused() {
             .query_by_label_contains("The endpoint is in region")
             .is_none()
     );
+}
+
+#[test]
+fn a_wrong_secret_is_found_before_saving_and_fixed_in_place() {
+    let store = MemoryStore::default();
+    let shared = store.clone();
+    let mut test = UiTest::start(move |env| env.keystore = Arc::new(shared));
+    let server = seeded_server(&test);
+    test.step_until_label("Add account");
+    test.harness.get_by_label("Add account").click();
+    test.step_until_label("AccessKey secret");
+    test.type_into("Name", "work");
+    test.replace_text("Endpoint", &server.ready.endpoint);
+    test.replace_text("Region", "cn-hangzhou");
+    test.type_into("AccessKey ID", AK);
+    test.type_into("AccessKey secret", "a-wrong-secret");
+    test.harness.get_by_label("Test and save profile").click();
+    // The failure shows at the secret, the form stays open, nothing is saved.
+    test.step_until_label_contains("ListBuckets failed: SignatureDoesNotMatch");
+    assert!(test.harness.state().state().profiles.profiles.is_empty());
+    assert_eq!(store.get("work").expect("store"), None);
+    assert!(
+        test.harness.get_by_label("AccessKey secret").is_focused(),
+        "the field to fix has the focus"
+    );
+    assert!(
+        test.harness
+            .query_by_label("Save without testing")
+            .is_some()
+    );
+    // Fixed in place: the test passes and the profile is saved and connected.
+    // (A password field: its value reads as dots, so it is typed over without the check.)
+    test.harness
+        .key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    test.harness.get_by_label("AccessKey secret").type_text(SK);
+    test.settle();
+    test.harness.get_by_label("Test and save profile").click();
+    test.step_until_label("Read 12 of 12 rules");
+    assert_eq!(
+        store
+            .get("work")
+            .expect("store")
+            .map(|s| s.access_key_secret.to_string()),
+        Some(SK.to_owned())
+    );
+
+    // Edit tests too: a wrong AccessKey ID is refused at its field, the profile unchanged.
+    test.harness.get_by_label("Profiles…").click();
+    test.step_until_label("Edit work");
+    test.harness.get_by_label("Edit work").click();
+    test.step_until_label("Test and save profile");
+    test.replace_text("AccessKey ID", "LTAI5tSomeoneElse0001");
+    test.harness.get_by_label("Test and save profile").click();
+    test.step_until_label_contains("ListBuckets failed: InvalidAccessKeyId");
+    assert_eq!(
+        test.harness
+            .state()
+            .state()
+            .profiles
+            .get("work")
+            .map(|p| p.access_key_id.clone()),
+        Some(AK.to_owned())
+    );
+    assert!(test.harness.get_by_label("AccessKey ID").is_focused());
+    drop(server);
+}
+
+#[test]
+fn labels_sit_before_their_boxes() {
+    let mut test = UiTest::start_demo(|_| {});
+    let label = test
+        .harness
+        .get_by_role_and_label(Role::Label, "Profile")
+        .rect();
+    let combo = test
+        .harness
+        .get_by_role_and_label(Role::ComboBox, "Profile")
+        .rect();
+    assert!(label.max.x <= combo.min.x, "{label:?} then {combo:?}");
+    test.harness.get_by_label("Profiles…").click();
+    test.step_until_label("Add account");
+    test.harness.get_by_label("Add account").click();
+    test.step_until_label("AccessKey secret");
+    let label = test
+        .harness
+        .get_by_role_and_label(Role::Label, "Signature version")
+        .rect();
+    let combo = test
+        .harness
+        .get_by_role_and_label(Role::ComboBox, "Signature version")
+        .rect();
+    assert!(label.max.x <= combo.min.x, "{label:?} then {combo:?}");
 }
