@@ -87,6 +87,20 @@ impl LoggedState {
 pub enum ChangeKind {
     Put,
     Delete,
+    /// A job re-encrypting existing objects (`objects encrypt`): not a rule change, never
+    /// undone; `after` is its target, `objects_job` its counts.
+    ReencryptObjects,
+}
+
+/// A re-encryption job in the change log: which job, and its counts once done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectsJobLog {
+    pub job_id: String,
+    pub prefix: String,
+    pub shard: String,
+    pub resumed: bool,
+    #[serde(default)]
+    pub counts: Option<crate::core::objects::counters::JobCounters>,
 }
 
 /// Where a change got to. A `started` line is written before the write is sent, and a
@@ -134,6 +148,8 @@ pub struct ChangeRecord {
     /// The pre-flight check was skipped on the administrator's say-so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub checks_skipped: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_job: Option<ObjectsJobLog>,
 }
 
 impl ChangeRecord {
@@ -145,7 +161,7 @@ impl ChangeRecord {
     /// How to restore the rule from before this change; `None` when the previous rule is
     /// unknown or the write certainly did not happen.
     pub fn undo_action(&self) -> Option<Change> {
-        if !(self.written || self.interrupted()) {
+        if self.kind == ChangeKind::ReencryptObjects || !(self.written || self.interrupted()) {
             return None;
         }
         match &self.before {
@@ -318,6 +334,7 @@ mod tests {
             batch: None,
             forced: false,
             checks_skipped: false,
+            objects_job: None,
         }
     }
 

@@ -26,6 +26,7 @@
 //! | [`profile_check`] | the connection test a profile passes before it is saved |
 //! | [`profile_tasks`] | keystore and config work off the UI thread; building the client |
 //! | [`keystore`] | secrets in the OS keyring or in memory |
+//! | [`objects`] | scanning existing objects and re-encrypting them as resumable jobs |
 pub mod activity;
 mod apply;
 pub mod change;
@@ -42,6 +43,7 @@ pub mod import;
 pub mod import_aliyun;
 pub mod key_checks;
 pub mod keystore;
+pub mod objects;
 pub mod profile;
 pub mod profile_check;
 pub mod profile_tasks;

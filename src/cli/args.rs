@@ -158,6 +158,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Existing objects: scan their encryption, re-encrypt them, list jobs
+    #[command(subcommand)]
+    Objects(super::objects::ObjectsCommand),
     /// Run the local OSS-compatible dev server
     Devserver(crate::devserver::DevServerArgs),
 }

@@ -19,7 +19,7 @@ use super::commands::CliError;
 use super::output::{render_log, render_row};
 
 /// Who the CLI logs changes as: the profile name, or `(environment)`.
-fn profile_name(global: &GlobalArgs) -> String {
+pub(super) fn profile_name(global: &GlobalArgs) -> String {
     global
         .profile
         .first()
@@ -47,7 +47,7 @@ fn read_log() -> Result<Vec<ChangeRecord>, CliError> {
     Ok(contents.records)
 }
 
-fn context(global: &GlobalArgs) -> ChangeContext {
+pub(super) fn context(global: &GlobalArgs) -> ChangeContext {
     // The endpoint was checked when the run started (`run_oss_command`).
     let explicit = super::connect::kms_endpoint(global).ok().flatten();
     ChangeContext {

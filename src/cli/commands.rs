@@ -188,13 +188,14 @@ async fn run_with_client(
         Command::Keys { regions } => {
             keys(&client, &regions, kms_endpoint(global)?, global.format).await
         }
+        Command::Objects(command) => super::objects::run(&client, global, command).await,
         Command::Devserver(_) | Command::Log => unreachable!("handled by run"),
     }
 }
 
 /// The bucket to work on: addressed directly when its region is given, else found through
 /// ListBuckets (which also tells its region and endpoint).
-async fn locate(client: &OssClient, arg: &BucketArg) -> Result<Bucket, CliError> {
+pub(super) async fn locate(client: &OssClient, arg: &BucketArg) -> Result<Bucket, CliError> {
     let Some(region) = &arg.bucket_region else {
         return Ok(client.find_bucket(&arg.bucket).await?);
     };

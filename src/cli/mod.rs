@@ -1,5 +1,5 @@
 //! The command-line interface: `ossguard buckets | get | set | delete | keys | log | undo |
-//! devserver`.
+//! objects | devserver`.
 //!
 //! | module | what it holds |
 //! |---|---|
@@ -8,6 +8,7 @@
 //! | [`changes`] | set, delete, undo and the change log |
 //! | [`connect`] | settings and credentials for a run |
 //! | [`keys`] | `keys`: the KMS keys of regions |
+//! | [`objects`] | `objects scan`, `encrypt` and `jobs` |
 //! | [`output`] | table, JSON and CSV rendering |
 pub mod accounts;
 pub mod args;
@@ -15,6 +16,7 @@ pub mod changes;
 pub mod commands;
 pub mod connect;
 pub mod keys;
+pub mod objects;
 pub mod output;
 
 pub use args::Cli;

@@ -189,6 +189,7 @@ const SUPPORTED_SUB_RESOURCES: &[&str] = &[
     "security-token",
     "continuation-token",
     "versioning",
+    "versions",
     "versionId",
     "worm",
     "uploads",
@@ -258,6 +259,7 @@ fn classify(
         (Some(_), None, _) if has("bucketInfo") || has("location") => {
             return Err(OssError::method_not_allowed());
         }
+        (Some(_), None, Method::Get) if has("versions") => Operation::ListObjectVersions,
         (Some(_), None, Method::Get) if query.iter().any(|(n, v)| n == "list-type" && v == "2") => {
             Operation::ListObjectsV2
         }

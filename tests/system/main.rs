@@ -18,6 +18,7 @@ mod interop;
 mod keyring;
 mod not_oss;
 mod profiles_cli;
+mod objects_cli;
 mod rpc_transport;
 mod secrets;
 mod sts_credentials;

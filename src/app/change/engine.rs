@@ -166,6 +166,7 @@ pub async fn run(
         batch: request.batch.clone(),
         forced: request.force && request.confirmed.is_some(),
         checks_skipped: request.skip_checks && preflight.is_some(),
+        objects_job: None,
     };
     let mut log_error = append_line(context, &record).await;
     let write = match target {

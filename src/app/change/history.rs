@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::app::changelog::ChangeRecord;
+use crate::app::changelog::{ChangeKind, ChangeRecord};
 
 use super::Undo;
 
@@ -49,6 +49,9 @@ impl History {
         if record.undo_of.is_some() {
             return Err("this is an undo: undo the change it restored instead".into());
         }
+        if record.kind == ChangeKind::ReencryptObjects {
+            return Err("a re-encryption of objects: the rule did not change".into());
+        }
         if self.is_undone(record) {
             return Err("already undone".into());
         }
@@ -76,6 +79,7 @@ impl History {
             owner.made(r)
                 && bucket.is_none_or(|b| r.bucket == b)
                 && r.undo_of.is_none()
+                && r.kind != ChangeKind::ReencryptObjects
                 && !self.is_undone(r)
                 && (r.written || r.interrupted())
         })
@@ -122,6 +126,7 @@ mod tests {
             batch: batch.map(str::to_owned),
             forced: false,
             checks_skipped: false,
+            objects_job: None,
         }
     }
 

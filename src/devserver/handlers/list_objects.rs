@@ -162,3 +162,62 @@ fn decode_token(token: &str) -> Result<String, OssError> {
             OssError::invalid_argument("0016-00000103", "The continuation token is not valid.")
         })
 }
+
+/// ListObjectVersions (`GET /?versions`): every version of the keys under `prefix`, newest
+/// first per key. The dev server answers in one page (up to `max-keys`, default 1000).
+pub(super) fn list_versions(
+    st: &RegionState,
+    ctx: &RequestCtx,
+    bucket: &BucketRecord,
+) -> Result<Response, OssError> {
+    use std::fmt::Write as _;
+    let prefix = ctx.query("prefix").unwrap_or_default();
+    let max = ctx
+        .query("max-keys")
+        .and_then(|m| m.trim().parse::<usize>().ok())
+        .unwrap_or(MAX_KEYS)
+        .clamp(1, MAX_KEYS);
+    let (objects, _) = st
+        .shared
+        .store
+        .list_objects(&bucket.name, prefix, "", usize::MAX);
+    let mut body = String::new();
+    let mut count = 0;
+    let mut truncated = false;
+    let escape = |s: &str| quick_xml::escape::escape(s).into_owned();
+    'objects: for object in &objects {
+        let current = std::iter::once((
+            object.version_id.clone().unwrap_or_else(|| "null".into()),
+            object.etag.clone(),
+            object.size,
+            true,
+        ));
+        let older = object
+            .older_versions
+            .iter()
+            .rev()
+            .map(|v| (v.version_id.clone(), v.etag.clone(), v.size, false));
+        for (version, etag, size, latest) in current.chain(older) {
+            if count == max {
+                truncated = true;
+                break 'objects;
+            }
+            count += 1;
+            let _ = write!(
+                body,
+                "<Version><Key>{}</Key><VersionId>{}</VersionId><IsLatest>{latest}</IsLatest><LastModified>{}</LastModified><ETag>{}</ETag><Size>{size}</Size><StorageClass>{}</StorageClass></Version>",
+                escape(&object.key),
+                escape(&version),
+                iso_time(object.last_modified_ms),
+                escape(&etag),
+                object.storage_class.as_str(),
+            );
+        }
+    }
+    let doc = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListVersionsResult><Name>{}</Name><Prefix>{}</Prefix><MaxKeys>{max}</MaxKeys><IsTruncated>{truncated}</IsTruncated>{body}</ListVersionsResult>",
+        escape(&bucket.name),
+        escape(prefix),
+    );
+    Ok(xml(StatusCode::OK, doc))
+}

@@ -38,6 +38,7 @@ pub(crate) enum Operation {
     DeleteObject,
     ListObjects,
     ListObjectsV2,
+    ListObjectVersions,
     GetBucketVersioning,
     PutBucketVersioning,
     InitiateBucketWorm,
@@ -76,6 +77,7 @@ impl Operation {
             Self::DeleteObject => "DeleteObject",
             Self::ListObjects => "ListObjects",
             Self::ListObjectsV2 => "ListObjectsV2",
+            Self::ListObjectVersions => "ListObjectVersions",
             Self::GetBucketVersioning => "GetBucketVersioning",
             Self::PutBucketVersioning => "PutBucketVersioning",
             Self::InitiateBucketWorm => "InitiateBucketWorm",
@@ -112,6 +114,7 @@ impl Operation {
             Self::GetObject | Self::HeadObject => "oss:GetObject",
             Self::DeleteObject => "oss:DeleteObject",
             Self::ListObjects | Self::ListObjectsV2 => "oss:ListObjects",
+            Self::ListObjectVersions => "oss:ListObjectVersions",
             Self::AppendObject
             | Self::PutSymlink
             | Self::InitiateMultipartUpload
@@ -163,6 +166,7 @@ pub(crate) async fn dispatch(
         Operation::DeleteObject => object::delete(st, ctx, record()?).await,
         Operation::ListObjects => list_objects::list(st, ctx, record()?, false),
         Operation::ListObjectsV2 => list_objects::list(st, ctx, record()?, true),
+        Operation::ListObjectVersions => list_objects::list_versions(st, ctx, record()?),
         Operation::GetBucketVersioning => Ok(bucket_config::get_versioning(record()?)),
         Operation::PutBucketVersioning => bucket_config::put_versioning(st, ctx, record()?).await,
         Operation::InitiateBucketWorm => bucket_config::initiate_worm(st, ctx, record()?).await,

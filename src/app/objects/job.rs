@@ -1,0 +1,308 @@
+//! A re-encryption job from start to end: find or create its journal, list (prefix, shard),
+//! skip what an interrupted run finished, bring every other object to the target with
+//! bounded concurrency, and log the job in the change log (started, then done with counts).
+//! Also the dry run, which issues no write.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+
+use futures::{StreamExt as _, TryStreamExt as _};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::changelog::{
+    self, ChangeKind, ChangeRecord, LoggedRule, LoggedState, ObjectsJobLog, Phase,
+};
+use crate::core::model::Bucket;
+use crate::core::objects::counters::JobCounters;
+use crate::core::objects::plan::{Plan, SkipReason, plan};
+use crate::core::objects::shard::Shard;
+use crate::core::sse::SseRule;
+use crate::transport::{OssClient, OssError};
+
+use super::journal::{self, JobFile, JobState, JournalLine, JournalWriter, key_hash};
+use super::reencrypt::bring_to_target;
+use super::scan::listed_objects;
+
+/// What a job works on.
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    pub bucket: Bucket,
+    pub prefix: Option<String>,
+    pub shard: Shard,
+    pub target: SseRule,
+    pub concurrency: usize,
+    /// The data folder (jobs and the change log live there).
+    pub data_dir: PathBuf,
+    /// Who the change log names (profile) and the AccessKey ID.
+    pub profile: String,
+    pub access_key_id: String,
+}
+
+/// A finished (or cancelled) run of a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    pub job_id: String,
+    pub counters: JobCounters,
+    pub resumed: bool,
+    pub cancelled: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Oss(#[from] OssError),
+    #[error("job files in {path}: {error}")]
+    Disk { path: String, error: std::io::Error },
+}
+
+fn disk(path: &std::path::Path) -> impl Fn(std::io::Error) -> JobError + '_ {
+    move |error| JobError::Disk {
+        path: path.display().to_string(),
+        error,
+    }
+}
+
+/// Runs (or resumes) the job. `progress` is called after each object with the totals so far.
+pub async fn run_job(
+    client: &OssClient,
+    spec: &JobSpec,
+    cancel: &CancellationToken,
+    progress: &(dyn Fn(&JobCounters) + Sync),
+) -> Result<JobRun, JobError> {
+    let prefix = spec.prefix.clone().unwrap_or_default();
+    let target = LoggedRule::from_rule(&spec.target);
+    let stem = journal::job_stem(
+        spec.bucket.name.as_str(),
+        &prefix,
+        &spec.shard.to_string(),
+        &target,
+    );
+    let (dir, job_id, existing) =
+        journal::find_or_new(&spec.data_dir, &stem).map_err(disk(&spec.data_dir))?;
+    let resumed = existing.is_some();
+    let mut job = existing.unwrap_or_else(|| JobFile {
+        job_id: job_id.clone(),
+        bucket: spec.bucket.name.to_string(),
+        region: spec.bucket.region.clone(),
+        prefix: prefix.clone(),
+        shard: spec.shard.to_string(),
+        target: target.clone(),
+        created: chrono::Utc::now(),
+        state: JobState::Running,
+        finished: None,
+        counters: None,
+    });
+    journal::write_job(&dir, &job).map_err(disk(&dir))?;
+    let before = journal::read_progress(&dir).map_err(disk(&dir))?;
+    let log_id = ChangeRecord::new_id();
+    log_job(spec, &log_id, Phase::Started, &job_id, resumed, None);
+
+    let writer = JournalWriter::open(&dir).map_err(disk(&dir))?;
+    let counters = Mutex::new(JobCounters::default());
+    let truncated = AtomicBool::new(false);
+    let list_error = {
+        let journal_line = |line: JournalLine| writer.append(line);
+        let listed = listed_objects(
+            client,
+            &spec.bucket,
+            spec.prefix.clone(),
+            spec.shard,
+            None,
+            &truncated,
+        );
+        let work = listed
+            .map_ok(|object| {
+                let hash = key_hash(&object.key);
+                if let Some(counters) = counters.lock().ok().as_deref_mut() {
+                    counters.planned += 1;
+                }
+                let finished = before.done.get(&hash).cloned();
+                let was_in_flight = before.in_flight.contains(&hash);
+                let journal_line = &journal_line;
+                async move {
+                    if let Some(done) = finished {
+                        return Ok::<_, OssError>((object.key, done, false));
+                    }
+                    let (outcome, size) = bring_to_target(
+                        client,
+                        &spec.bucket,
+                        &object.key,
+                        &spec.target,
+                        was_in_flight,
+                        journal_line,
+                    )
+                    .await;
+                    Ok((object.key, (outcome, size), true))
+                }
+            })
+            .try_buffer_unordered(spec.concurrency.max(1))
+            .take_until(cancel.cancelled());
+        let mut work = std::pin::pin!(work);
+        let mut list_error = None;
+        while let Some(item) = work.next().await {
+            match item {
+                Ok((key, (outcome, size), fresh)) => {
+                    if fresh {
+                        journal_line(JournalLine::Done {
+                            key,
+                            size,
+                            outcome: outcome.clone(),
+                        });
+                    }
+                    if let Some(counters) = counters.lock().ok().as_deref_mut() {
+                        counters.record(&outcome, size);
+                        progress(counters);
+                    }
+                }
+                Err(e) => {
+                    list_error = Some(e);
+                    break;
+                }
+            }
+        }
+        list_error
+    };
+    writer.close().map_err(disk(&dir))?;
+    let counters = counters.into_inner().unwrap_or_default();
+    let cancelled = cancel.is_cancelled();
+    if list_error.is_none() && !cancelled {
+        job.state = JobState::Done;
+        job.finished = Some(chrono::Utc::now());
+        job.counters = Some(counters.clone());
+        journal::write_job(&dir, &job).map_err(disk(&dir))?;
+    }
+    log_job(
+        spec,
+        &log_id,
+        Phase::Done,
+        &job_id,
+        resumed,
+        Some((&counters, list_error.as_ref())),
+    );
+    if let Some(e) = list_error {
+        return Err(e.into());
+    }
+    Ok(JobRun {
+        job_id,
+        counters,
+        resumed,
+        cancelled,
+    })
+}
+
+/// The job's `started` and `done` lines in the change log. A log that cannot be written is
+/// reported on the log (tracing), not fatal: the job's own journal is the record that counts.
+fn log_job(
+    spec: &JobSpec,
+    id: &str,
+    phase: Phase,
+    job_id: &str,
+    resumed: bool,
+    end: Option<(&JobCounters, Option<&OssError>)>,
+) {
+    let record = ChangeRecord {
+        id: id.to_owned(),
+        phase,
+        time: chrono::Utc::now(),
+        profile: spec.profile.clone(),
+        access_key_id: spec.access_key_id.clone(),
+        bucket: spec.bucket.name.to_string(),
+        region: spec.bucket.region.clone(),
+        kind: ChangeKind::ReencryptObjects,
+        before: LoggedState::Unknown {
+            code: "ObjectsVary".into(),
+        },
+        after: LoggedState::from_rule(Some(&spec.target)),
+        request_id: None,
+        written: end.is_some_and(|(c, _)| c.copied > 0),
+        verified: end.is_some_and(|(c, e)| c.failed == 0 && e.is_none()),
+        error: end.and_then(|(_, e)| e.map(ToString::to_string)),
+        undo_of: None,
+        batch: None,
+        forced: false,
+        checks_skipped: false,
+        objects_job: Some(ObjectsJobLog {
+            job_id: job_id.to_owned(),
+            prefix: spec.prefix.clone().unwrap_or_default(),
+            shard: spec.shard.to_string(),
+            resumed,
+            counts: end.map(|(c, _)| c.clone()),
+        }),
+    };
+    if let Err(e) = changelog::append(&changelog::log_path(&spec.data_dir), &record) {
+        tracing::warn!("could not write the change log: {e}");
+    }
+}
+
+/// What a run would do, without writing anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DryRun {
+    pub planned: u64,
+    pub copy: u64,
+    pub multipart_copy: u64,
+    pub already_ok: u64,
+    pub skipped: std::collections::BTreeMap<SkipReason, u64>,
+    /// Objects whose HeadObject failed.
+    pub failed: u64,
+    pub bytes_to_copy: u64,
+    /// Requests a run would send at least (list, HEAD, ACL, copy or parts, verify).
+    pub requests: u64,
+}
+
+pub async fn dry_run(
+    client: &OssClient,
+    spec: &JobSpec,
+    cancel: &CancellationToken,
+) -> Result<DryRun, OssError> {
+    let truncated = AtomicBool::new(false);
+    let mut pages = 0u64;
+    let listed = listed_objects(
+        client,
+        &spec.bucket,
+        spec.prefix.clone(),
+        spec.shard,
+        None,
+        &truncated,
+    );
+    let mut heads = std::pin::pin!(
+        listed
+            .map_ok(
+                |o| async move { Ok::<_, OssError>(client.head_object(&spec.bucket, &o.key).await) }
+            )
+            .try_buffer_unordered(spec.concurrency.max(1))
+            .take_until(cancel.cancelled())
+    );
+    let mut out = DryRun::default();
+    while let Some(answer) = heads.next().await {
+        let answer = answer?;
+        out.planned += 1;
+        out.requests += 1;
+        let facts = match answer {
+            Ok(facts) => facts,
+            Err(_) => {
+                out.failed += 1;
+                continue;
+            }
+        };
+        match plan(&facts, &spec.target) {
+            Plan::AlreadyOk => out.already_ok += 1,
+            Plan::Skip(reason) => *out.skipped.entry(reason).or_default() += 1,
+            Plan::Copy => {
+                out.copy += 1;
+                out.bytes_to_copy += facts.size;
+                out.requests += 3;
+            }
+            Plan::MultipartCopy(parts) => {
+                out.multipart_copy += 1;
+                out.bytes_to_copy += facts.size;
+                out.requests += 5 + u64::from(parts.parts);
+            }
+        }
+        if out.planned % 1000 == 1 {
+            pages += 1;
+        }
+    }
+    out.requests += pages.max(1);
+    Ok(out)
+}

@@ -1,0 +1,363 @@
+//! `ossguard objects scan | encrypt | jobs` (the binary) against the dev server binary: the
+//! JSON fields, exit codes, the per-object file, shards, a second run that copies nothing,
+//! and a job killed with SIGKILL that resumes without copying any object twice.
+
+use std::process::{Command, Output, Stdio};
+
+use crate::common::{AK, DevServerProcess, SK, client_for};
+use ossguard::core::ops::Action;
+use ossguard::core::request::{Method, OssRequest};
+use ossguard::core::sign::{Credentials, SignatureVersion};
+use ossguard::devserver::seed_objects::{DEMO_OBJECTS_BUCKET, SEED_OBJECTS_BUCKET};
+use ossguard::transport::Target;
+
+fn command(server: &DevServerProcess, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ossguard"));
+    cmd.args(args)
+        .env("OSS_ENDPOINT", server.endpoint())
+        .env("OSS_REGION", "cn-hangzhou")
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .env_remove("OSS_SESSION_TOKEN")
+        .env("OSSGUARD_CONFIG_DIR", server.dir.path().join("config"))
+        .env("OSSGUARD_DATA_DIR", server.dir.path().join("client-data"));
+    cmd
+}
+
+fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
+    command(server, args).output().expect("ossguard runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn scan_then_encrypt_then_nothing_left_to_copy() {
+    let server = DevServerProcess::start(&["--demo", "--regions", "cn-hangzhou"]);
+    let bucket = DEMO_OBJECTS_BUCKET;
+    let out = server.dir.path().join("objects.jsonl");
+    let out_arg = out.display().to_string();
+    let scan = json(&ossguard(
+        &server,
+        &[
+            "objects", "scan", bucket, "--format", "json", "--out", &out_arg,
+        ],
+    ));
+    assert_eq!(scan["bucket"], bucket);
+    assert_eq!(scan["rule"]["sse_algorithm"], "AES256");
+    assert_eq!(scan["objects"], 16);
+    assert_eq!(scan["truncated"], false);
+    assert_eq!(scan["errors"], 0);
+    let classes = scan["by_encryption"].as_array().expect("array");
+    assert_eq!(classes[0]["sse_algorithm"], serde_json::Value::Null);
+    assert_eq!(classes[0]["objects"], 11);
+    let total: u64 = classes
+        .iter()
+        .map(|c| c["objects"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 16);
+    assert_eq!(scan["by_storage_class"]["Archive"]["objects"], 2);
+    assert_eq!(scan["not_matching_rule"]["objects"], 14);
+    let lines = std::fs::read_to_string(&out).expect("out file");
+    assert_eq!(lines.lines().count(), 16);
+    let line: serde_json::Value =
+        serde_json::from_str(lines.lines().next().unwrap_or_default()).expect("line");
+    for field in [
+        "key",
+        "size",
+        "etag",
+        "storage_class",
+        "object_type",
+        "sse_algorithm",
+        "kms_master_key_id",
+        "kms_data_encryption",
+        "error",
+    ] {
+        assert!(line.get(field).is_some(), "{field} in {line}");
+    }
+    let cut = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "scan",
+            bucket,
+            "--max-objects",
+            "5",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        (cut["objects"].as_u64(), cut["truncated"].as_bool()),
+        (Some(5), Some(true))
+    );
+    let csv = ossguard(&server, &["objects", "scan", bucket, "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&csv.stdout).contains("not_matching_rule.objects,14"));
+
+    // Neither --dry-run nor --yes: usage error. No rule and no --sse: refused.
+    assert_eq!(
+        ossguard(&server, &["objects", "encrypt", bucket])
+            .status
+            .code(),
+        Some(2)
+    );
+    let no_rule = ossguard(
+        &server,
+        &["objects", "encrypt", "marketing-uploads-hz", "--yes"],
+    );
+    assert_eq!(no_rule.status.code(), Some(1));
+
+    let plan = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            bucket,
+            "--sse",
+            "KMS",
+            "--kms-data-encryption",
+            "SM4",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        (plan["copy"].as_u64(), plan["multipart_copy"].as_u64()),
+        (Some(11), Some(1))
+    );
+    assert_eq!(plan["skipped"]["archive-not-restored"], 2);
+    // The dry run wrote nothing.
+    let again = json(&ossguard(
+        &server,
+        &["objects", "scan", bucket, "--format", "json"],
+    ));
+    assert_eq!(again["by_encryption"], scan["by_encryption"]);
+
+    let run = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            bucket,
+            "--sse",
+            "KMS",
+            "--kms-data-encryption",
+            "SM4",
+            "--yes",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(run["planned"], 16);
+    assert_eq!(run["copied"], 12);
+    assert_eq!(run["already_ok"], 0);
+    assert_eq!(
+        run["skipped"],
+        serde_json::json!({"archive-not-restored": 2, "appendable": 1, "symlink": 1})
+    );
+    assert_eq!(run["failed"], 0);
+    assert_eq!(run["resumed"], false);
+    assert_eq!(run["target"]["kms_data_encryption"], "SM4");
+    let second = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            bucket,
+            "--sse",
+            "KMS",
+            "--kms-data-encryption",
+            "SM4",
+            "--yes",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        (second["copied"].as_u64(), second["already_ok"].as_u64()),
+        (Some(0), Some(12))
+    );
+    assert_ne!(second["job_id"], run["job_id"]);
+    let after = json(&ossguard(
+        &server,
+        &["objects", "scan", bucket, "--format", "json"],
+    ));
+    assert_eq!(after["by_encryption"][0]["kms_data_encryption"], "SM4");
+    assert_eq!(after["by_encryption"][0]["objects"], 12);
+
+    let jobs = json(&ossguard(&server, &["objects", "jobs", "--format", "json"]));
+    assert_eq!(jobs.as_array().map(Vec::len), Some(2));
+    assert_eq!(jobs[0]["state"], "done");
+    let results = std::fs::read_to_string(
+        server
+            .dir
+            .path()
+            .join("client-data/jobs")
+            .join(run["job_id"].as_str().unwrap_or_default())
+            .join("results.jsonl"),
+    )
+    .expect("results file");
+    assert_eq!(results.lines().count(), 16);
+    assert!(results.contains("\"reason\":\"symlink\""));
+    let log =
+        std::fs::read_to_string(server.dir.path().join("client-data/changes.jsonl")).expect("log");
+    assert_eq!(log.matches("\"kind\":\"reencrypt_objects\"").count(), 4);
+    assert!(log.contains("\"copied\":12"));
+}
+
+#[test]
+fn shards_split_the_keys_without_overlap() {
+    let server = DevServerProcess::start(&["--seed-objects", "300", "--regions", "cn-hangzhou"]);
+    let mut total = 0;
+    for shard in ["0/3", "1/3", "2/3"] {
+        let scan = json(&ossguard(
+            &server,
+            &[
+                "objects",
+                "scan",
+                SEED_OBJECTS_BUCKET,
+                "--shard",
+                shard,
+                "--format",
+                "json",
+            ],
+        ));
+        let n = scan["objects"].as_u64().unwrap_or(0);
+        assert!(n > 50, "{shard}: {n}");
+        total += n;
+    }
+    assert_eq!(total, 300);
+    assert_eq!(
+        ossguard(
+            &server,
+            &["objects", "scan", SEED_OBJECTS_BUCKET, "--shard", "3/3"]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+}
+
+/// Versions per key from ListObjectVersions: on a versioned bucket each copy is a version,
+/// so a key copied twice would show three.
+async fn versions_per_key(server: &DevServerProcess) -> std::collections::HashMap<String, usize> {
+    let client = client_for(
+        &server.endpoint(),
+        "cn-hangzhou",
+        SignatureVersion::V4,
+        Credentials::new(AK, SK),
+    );
+    let target = Target::Bucket {
+        host: server.endpoint().trim_start_matches("http://").to_owned(),
+        region: "cn-hangzhou".into(),
+    };
+    let req = OssRequest::new(Method::Get, Some(SEED_OBJECTS_BUCKET)).with_query("versions", "");
+    let answer = client
+        .send(Action::ListObjects, &req, &target)
+        .await
+        .expect("versions");
+    let mut counts = std::collections::HashMap::new();
+    for part in answer.body.split("<Key>").skip(1) {
+        let key = part.split("</Key>").next().unwrap_or_default().to_owned();
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn a_job_killed_with_sigkill_resumes_without_copying_any_object_twice() {
+    const OBJECTS: usize = 400;
+    let count = OBJECTS.to_string();
+    let server = DevServerProcess::start(&[
+        "--seed-objects",
+        &count,
+        "--regions",
+        "cn-hangzhou",
+        "--latency-ms",
+        "10",
+    ]);
+    let client = client_for(
+        &server.endpoint(),
+        "cn-hangzhou",
+        SignatureVersion::V4,
+        Credentials::new(AK, SK),
+    );
+    let target = Target::Bucket {
+        host: server.endpoint().trim_start_matches("http://").to_owned(),
+        region: "cn-hangzhou".into(),
+    };
+    let enable = OssRequest::new(Method::Put, Some(SEED_OBJECTS_BUCKET))
+        .with_query("versioning", "")
+        .with_xml_body(
+            "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>".into(),
+        );
+    client
+        .send(Action::PutBucket, &enable, &target)
+        .await
+        .expect("versioning on");
+
+    let args = [
+        "objects",
+        "encrypt",
+        SEED_OBJECTS_BUCKET,
+        "--sse",
+        "AES256",
+        "--yes",
+        "--format",
+        "json",
+        "--concurrency",
+        "8",
+    ];
+    let mut child = command(&server, &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let jobs = server.dir.path().join("client-data/jobs");
+    let done_lines = || {
+        std::fs::read_dir(&jobs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path().join("journal.jsonl")).unwrap_or_default())
+            .map(|text| text.matches("\"state\":\"done\"").count())
+            .sum::<usize>()
+    };
+    let started = std::time::Instant::now();
+    while done_lines() < 60 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "job made no progress"
+        );
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "job ended before it was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let before = done_lines();
+    assert!(before < OBJECTS, "killed mid-way ({before} done)");
+
+    let resumed = json(&command(&server, &args).output().expect("resume"));
+    assert_eq!(resumed["resumed"], true);
+    assert_eq!(resumed["planned"], OBJECTS);
+    assert_eq!(resumed["failed"], 0);
+    assert_eq!(
+        resumed["copied"], OBJECTS,
+        "every object counted as copied once: {resumed}"
+    );
+    let versions = versions_per_key(&server).await;
+    assert_eq!(versions.len(), OBJECTS);
+    let twice: Vec<_> = versions.iter().filter(|(_, n)| **n != 2).collect();
+    assert!(twice.is_empty(), "keys not copied exactly once: {twice:?}");
+}
