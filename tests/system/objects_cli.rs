@@ -214,8 +214,61 @@ fn scan_then_encrypt_then_nothing_left_to_copy() {
 }
 
 #[test]
-fn shards_split_the_keys_without_overlap() {
-    let server = DevServerProcess::start(&["--seed-objects", "300", "--regions", "cn-hangzhou"]);
+fn shards_split_the_keys_and_a_bad_cmk_is_refused_before_any_copy() {
+    let keys = serde_json::json!({"keys": [crate::common::enabled_key("cn-hangzhou", "key-hz-objects001")]});
+    let server = DevServerProcess::start_with_kms(
+        &keys,
+        &["--seed-objects", "300", "--regions", "cn-hangzhou"],
+    );
+    // The same CMK pre-flight as `set`: an unknown key stops the job before any write.
+    let refused = ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            SEED_OBJECTS_BUCKET,
+            "--sse",
+            "KMS",
+            "--kms-key-id",
+            "key-hz-nosuchkey1",
+            "--yes",
+        ],
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("pre-flight"));
+    let untouched = json(&ossguard(
+        &server,
+        &["objects", "scan", SEED_OBJECTS_BUCKET, "--format", "json"],
+    ));
+    assert_eq!(untouched["not_matching_rule"]["objects"], 0);
+    assert_eq!(untouched["by_encryption"][0]["objects"], 300);
+    let good = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            SEED_OBJECTS_BUCKET,
+            "--prefix",
+            "obj/00000",
+            "--sse",
+            "KMS",
+            "--kms-key-id",
+            "key-hz-objects001",
+            "--yes",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        (good["planned"].as_u64(), good["copied"].as_u64()),
+        (Some(99), Some(99))
+    );
+    assert_eq!(good["target"]["kms_master_key_id"], "key-hz-objects001");
     let mut total = 0;
     for shard in ["0/3", "1/3", "2/3"] {
         let scan = json(&ossguard(
