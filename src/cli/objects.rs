@@ -143,10 +143,7 @@ pub async fn run(
                 target,
                 concurrency: global.concurrency,
                 data_dir: profile::default_data_dir(),
-                profile: global
-                    .profile
-                    .clone()
-                    .unwrap_or_else(|| "(environment)".into()),
+                profile: super::changes::profile_name(global),
                 access_key_id: client.access_key_id(),
             };
             if dry_run {
