@@ -51,11 +51,12 @@ impl AppEnvironment {
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout: Duration::from_secs(30),
             file_dialogs: true,
-            preflight: None,
+            preflight: Some(key_preflight()),
         }
     }
 
-    /// Config and data under `dir`, secrets in memory, no dialogs: for tests.
+    /// Config and data under `dir`, secrets in memory, no dialogs, the CMK pre-flight check:
+    /// for tests.
     pub fn for_tests(dir: &std::path::Path) -> Self {
         let keystore = MemoryStore::default();
         Self::with_keystore(dir, Arc::new(keystore))
@@ -74,7 +75,7 @@ impl AppEnvironment {
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout: Duration::from_secs(30),
             file_dialogs: false,
-            preflight: None,
+            preflight: Some(key_preflight()),
         }
     }
 }
@@ -90,4 +91,21 @@ impl fmt::Debug for AppEnvironment {
             .field("file_dialogs", &self.file_dialogs)
             .finish_non_exhaustive()
     }
+}
+
+/// The CMK pre-flight check, with KMS where `OSS_KMS_ENDPOINT` says (as the CLI's
+/// `--kms-endpoint`), else next to each bucket's OSS endpoint. A malformed value is ignored
+/// with a warning rather than blocking the app.
+fn key_preflight() -> Arc<dyn crate::app::change::Preflight> {
+    let explicit = std::env::var("OSS_KMS_ENDPOINT")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| match crate::transport::Endpoint::parse(&v) {
+            Ok(endpoint) => Some(endpoint),
+            Err(e) => {
+                tracing::warn!("OSS_KMS_ENDPOINT ignored: {e}");
+                None
+            }
+        });
+    Arc::new(crate::app::key_checks::KeyPreflight { explicit })
 }

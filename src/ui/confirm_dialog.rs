@@ -31,6 +31,8 @@ pub struct ConfirmRequest {
     pub left_out: Vec<(BucketName, String)>,
     /// Write even where the rule changed since it was read (someone else's change is lost).
     pub force: bool,
+    /// Write a rule naming a CMK even if the key check refuses it (logged as skipped).
+    pub skip_key_check: bool,
 }
 
 impl ConfirmRequest {
@@ -65,6 +67,7 @@ impl ConfirmRequest {
             lines,
             left_out,
             force: false,
+            skip_key_check: false,
         }
     }
 
@@ -99,7 +102,19 @@ impl ConfirmRequest {
             lines,
             left_out,
             force: false,
+            skip_key_check: false,
         }
+    }
+
+    /// Whether a line writes a rule naming a CMK (the key is checked first).
+    fn names_cmk(&self) -> bool {
+        self.lines.iter().any(|l| {
+            l.request
+                .change
+                .target()
+                .and_then(crate::core::kms::health::rule_cmk)
+                .is_some()
+        })
     }
 
     fn deletes(&self) -> bool {
@@ -193,6 +208,16 @@ pub fn confirm_dialog_ui(
             &mut request.force,
             "Write even if a rule changed since (someone else's change is lost)",
         );
+        if request.names_cmk() {
+            ui.label(
+                "The KMS key is checked first: a key that is not usable in the bucket's \
+                 region stops the change.",
+            );
+            ui.checkbox(
+                &mut request.skip_key_check,
+                "Write even if the key check fails (recorded in the change log)",
+            );
+        }
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(count > 0, egui::Button::new("Confirm"))
@@ -208,13 +233,14 @@ pub fn confirm_dialog_ui(
         });
     });
     if confirmed {
-        let force = request.force;
+        let (force, skip_key_check) = (request.force, request.skip_key_check);
         let buckets = request
             .lines
             .iter()
             .map(|line| {
                 let mut step = line.request.clone();
                 step.force = force;
+                step.skip_checks = skip_key_check;
                 (line.bucket.clone(), step)
             })
             .collect();

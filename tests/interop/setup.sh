@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the SDKs used by the interop scripts: a Python venv (.venv) with oss2 and
-# alibabacloud-oss-v2 from requirements.txt, and ali-oss from package-lock.json (npm ci).
+# alibabacloud-oss-v2 and the KMS SDKs from requirements.txt, and ali-oss and @alicloud/pop-core
+# from package-lock.json (npm ci).
 # Idempotent: each part is redone only when its pin file changed (or the install is missing).
 # Works from any directory. Needs python3 (with venv) and node/npm on PATH.
 set -euo pipefail
@@ -12,7 +13,7 @@ hash_of() { python3 -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1
 py_stamp=.venv/.ossguard-requirements.sha256
 py_want="$(hash_of requirements.txt)"
 if [[ ! -x .venv/bin/python || "$(cat "$py_stamp" 2>/dev/null)" != "$py_want" ]] \
-    || ! .venv/bin/python -c 'import oss2, alibabacloud_oss_v2' 2>/dev/null; then
+    || ! .venv/bin/python -c 'import oss2, alibabacloud_oss_v2, alibabacloud_kms20160120, aliyunsdkkms' 2>/dev/null; then
   echo "interop setup: installing Python SDKs into tests/interop/.venv"
   [[ -x .venv/bin/python ]] || python3 -m venv .venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-input -r requirements.txt
@@ -22,8 +23,9 @@ fi
 # Node SDK (npm ci wipes and reinstalls node_modules, so skip it when nothing changed)
 js_stamp=node_modules/.ossguard-lock.sha256
 js_want="$(hash_of package-lock.json)"
-if [[ "$(cat "$js_stamp" 2>/dev/null)" != "$js_want" ]] || ! node -e 'require("ali-oss")' 2>/dev/null; then
-  echo "interop setup: installing ali-oss into tests/interop/node_modules"
+if [[ "$(cat "$js_stamp" 2>/dev/null)" != "$js_want" ]] \
+    || ! node -e 'require("ali-oss"); require("@alicloud/pop-core")' 2>/dev/null; then
+  echo "interop setup: installing ali-oss and @alicloud/pop-core into tests/interop/node_modules"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$js_want" > "$js_stamp"
 fi

@@ -1,4 +1,5 @@
-//! The official SDKs (Python oss2 and alibabacloud-oss-v2, Node ali-oss) drive the dev
+//! The official SDKs (Python oss2 and alibabacloud-oss-v2, Node ali-oss; for KMS Python
+//! alibabacloud-kms20160120 and aliyun-python-sdk-kms, Node @alicloud/pop-core) drive the dev
 //! server binary. The scripts live in tests/interop/; `tests/interop/setup.sh` installs the
 //! SDKs (the README's test command runs it). With OSSGUARD_REQUIRE_INTEROP=1 a missing
 //! install fails the test instead of skipping it.
@@ -13,10 +14,14 @@ fn interop_dir() -> PathBuf {
 }
 
 /// The interpreter for a script, or `None` (skip) when the SDKs are not installed.
-fn interpreter(kind: &str) -> Option<PathBuf> {
+fn interpreter(kind: &str, script: &str) -> Option<PathBuf> {
     let dir = interop_dir();
     let (path, marker) = match kind {
         "python" => (dir.join(".venv/bin/python"), dir.join(".venv/bin/python")),
+        _ if script.starts_with("popcore") => (
+            PathBuf::from("node"),
+            dir.join("node_modules/@alicloud/pop-core"),
+        ),
         _ => (PathBuf::from("node"), dir.join("node_modules/ali-oss")),
     };
     if marker.exists() {
@@ -43,7 +48,7 @@ fn run_script_with(
     envs: &[(&str, &str)],
     min_checks: usize,
 ) {
-    let Some(interpreter) = interpreter(kind) else {
+    let Some(interpreter) = interpreter(kind, script) else {
         return;
     };
     let server = DevServerProcess::start(server_args);
@@ -112,6 +117,25 @@ fn python_sts_sdks_then_oss2_with_their_credentials() {
 #[test]
 fn node_ali_oss() {
     run_script("node", "alioss_test.js");
+}
+
+/// Per region of a `--demo` server: ListKeys across pages, DescribeKey of 8 keys, ListAliases,
+/// unknown key, wrong secret, replayed nonce (13 checks, 4 regions).
+const KMS_CHECKS: usize = 52;
+
+#[test]
+fn python_alibabacloud_kms_tea_openapi_acs3() {
+    run_script_with("python", "kms_tea_test.py", &["--demo"], &[], KMS_CHECKS);
+}
+
+#[test]
+fn python_aliyun_sdk_kms_core_v1() {
+    run_script_with("python", "kms_core_test.py", &["--demo"], &[], KMS_CHECKS);
+}
+
+#[test]
+fn node_pop_core_kms_get_and_post() {
+    run_script_with("node", "popcore_kms_test.js", &["--demo"], &[], 2 * KMS_CHECKS);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod ui_support;
 mod change;
 mod demo;
 mod history;
+mod key_checks;
 mod large_table;
 mod profiles;
 mod refresh;
