@@ -135,7 +135,13 @@ fn python_aliyun_sdk_kms_core_v1() {
 
 #[test]
 fn node_pop_core_kms_get_and_post() {
-    run_script_with("node", "popcore_kms_test.js", &["--demo"], &[], 2 * KMS_CHECKS);
+    run_script_with(
+        "node",
+        "popcore_kms_test.js",
+        &["--demo"],
+        &[],
+        2 * KMS_CHECKS,
+    );
 }
 
 #[test]
