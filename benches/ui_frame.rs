@@ -314,7 +314,7 @@ fn eframe_frames(quick: bool) -> FrameResults {
     let mut selected = None;
     for y in (100..400).step_by(12) {
         window.click(egui::pos2(150.0, y as f32));
-        if window.app.view().primary.is_some() {
+        if window.app.view().selection.primary.is_some() {
             for _ in 0..10 {
                 window.frame(Vec::new());
             }

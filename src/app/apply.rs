@@ -202,8 +202,14 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             state.export_path_needed = Some(format);
             true
         }
+        Event::ExportExists { path } => {
+            state.export_exists = Some(path);
+            true
+        }
         Event::Exported { path, rows, format } => {
             state.export_path_needed = None;
+            state.export_exists = None;
+            state.last_export = Some((format, path.clone()));
             state.notify(
                 NoticeLevel::Info,
                 format!(

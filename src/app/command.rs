@@ -13,6 +13,14 @@ use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
 use crate::core::model::BucketName;
 
+/// Which rows an export writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportRows {
+    All,
+    /// The rows the table's filter shows.
+    Only(Vec<BucketName>),
+}
+
 #[derive(Debug, Clone)]
 pub enum Command {
     /// List every bucket and read every rule again (cancels a running refresh).
@@ -59,15 +67,20 @@ pub enum Command {
     StartDemo,
     /// The OS keyring is unavailable: keep secrets in memory for this run.
     UseMemoryKeystore,
-    /// Export the audit; `path: None` asks with a save dialog first.
+    /// Export the audit; `path: None` asks with a save dialog first. A typed `path` that
+    /// exists is replaced only with `overwrite` (the user was asked).
     Export {
         format: ExportFormat,
         path: Option<PathBuf>,
+        rows: ExportRows,
+        overwrite: bool,
     },
     /// Read an ossutil config or AccessKey CSV; `path: None` asks with an open dialog first.
     Import { path: Option<PathBuf> },
     /// Forget dismissed notices.
     DismissNotice { index: usize },
+    /// Keep the file an export would have replaced (the question goes away).
+    DismissExportExists,
 }
 
 /// The views' end of the command channel. Unbounded because the app also sends to itself.

@@ -10,10 +10,11 @@ use tokio_util::sync::CancellationToken;
 use crate::app::change::ChangeContext;
 use crate::app::change::ChangeRequest;
 use crate::app::changelog;
-use crate::app::command::{Command, CommandSender};
+use crate::app::command::{Command, CommandSender, ExportRows};
 use crate::app::demo::{self, DemoSlot};
 use crate::app::environment::AppEnvironment;
 use crate::app::event::{ApplyOutcome, Event, EventSender, SessionId};
+use crate::app::export::default_file_name;
 use crate::app::files;
 use crate::app::keystore::{Keystore, MemoryStore, ProfileSecret};
 use crate::app::profile::{self, Profile, ProfileConfig};
@@ -328,20 +329,43 @@ impl Controller {
                 self.keystore = Arc::new(MemoryStore::default());
                 self.state.keystore = Some(KeystoreStatus::Memory);
             }
-            Command::Export { format, path } => {
-                let rows = self.state.audit_rows();
+            Command::Export {
+                format,
+                path,
+                rows,
+                overwrite,
+            } => {
+                let only = match &rows {
+                    ExportRows::All => None,
+                    ExportRows::Only(names) => Some(names.as_slice()),
+                };
+                let now = chrono::Utc::now();
+                let rows = self.state.export_rows(only, now);
                 if rows.is_empty() {
                     self.state
                         .notify(NoticeLevel::Error, "Nothing to export yet: refresh first.");
                     return;
                 }
                 self.state.export_path_needed = None;
-                files::export(&self.worker, &self.env, &self.dialogs, (format, path), rows);
+                self.state.export_exists = None;
+                let profile = self
+                    .state
+                    .active
+                    .as_ref()
+                    .map_or("ossguard", |a| a.profile.name.as_str());
+                let request = files::ExportRequest {
+                    format,
+                    file_name: default_file_name(profile, now, format),
+                    path,
+                    overwrite,
+                };
+                files::export(&self.worker, &self.env, &self.dialogs, request, rows);
             }
             Command::Import { path } => {
                 self.state.import_path_needed = false;
                 files::import(&self.worker, &self.env, &self.dialogs, path);
             }
+            Command::DismissExportExists => self.state.export_exists = None,
             Command::DismissNotice { index } => {
                 if index < self.state.notices.len() {
                     self.state.notices.remove(index);

@@ -34,6 +34,9 @@ pub struct AppEnvironment {
     pub file_dialogs: bool,
     /// The change engine's pre-flight check (see [`crate::app::change`]), if any.
     pub preflight: Option<Arc<dyn crate::app::change::Preflight>>,
+    /// Where exports go by default, and what a typed relative path is relative to (never
+    /// the process's working folder, which the user cannot see).
+    pub export_dir: PathBuf,
 }
 
 impl AppEnvironment {
@@ -52,6 +55,7 @@ impl AppEnvironment {
             request_timeout: Duration::from_secs(30),
             file_dialogs: true,
             preflight: Some(key_preflight()),
+            export_dir: default_export_dir(),
         }
     }
 
@@ -76,8 +80,20 @@ impl AppEnvironment {
             request_timeout: Duration::from_secs(30),
             file_dialogs: false,
             preflight: Some(key_preflight()),
+            export_dir: dir.join("exports"),
         }
     }
+}
+
+/// The user's Documents folder, else their home folder.
+fn default_export_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .map(|dirs| {
+            dirs.document_dir()
+                .unwrap_or_else(|| dirs.home_dir())
+                .to_path_buf()
+        })
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 impl fmt::Debug for AppEnvironment {
@@ -89,6 +105,7 @@ impl fmt::Debug for AppEnvironment {
             .field("demo", &self.demo)
             .field("concurrency", &self.concurrency)
             .field("file_dialogs", &self.file_dialogs)
+            .field("export_dir", &self.export_dir)
             .finish_non_exhaustive()
     }
 }

@@ -30,8 +30,9 @@ pub struct SessionId(pub u64);
 pub use crate::app::change::{ApplyOutcome, Change};
 
 /// Audit export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExportFormat {
+    #[default]
     Csv,
     Json,
 }
@@ -150,6 +151,10 @@ pub enum Event {
     /// No file dialog could be shown: the UI asks for a path instead.
     ExportPathNeeded {
         format: ExportFormat,
+    },
+    /// The typed path exists and `overwrite` was not given: nothing was written.
+    ExportExists {
+        path: PathBuf,
     },
     Exported {
         path: PathBuf,

@@ -1,8 +1,12 @@
 //! The audit row: one bucket's encryption as the CLI prints it and the app exports it.
-//! JSON and CSV share these fields so scripts can switch formats freely.
+//! JSON and CSV share these fields so scripts can switch formats freely. New fields are
+//! added at the end of [`AuditRow`] and of [`CSV_COLUMNS`]; existing ones keep their meaning.
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::app::event::ExportFormat;
+use crate::app::view::Category;
 use crate::core::kms::health::KeyHealth;
 use crate::core::model::Bucket;
 use crate::core::sse::EncryptionState;
@@ -24,6 +28,14 @@ pub struct AuditRow {
     /// single-profile output keeps its fields.
     #[serde(flatten)]
     pub account: Option<AccountTag>,
+    /// The encryption category: `not_encrypted`, `aes256`, `kms`, `kms_sm4`, `sm4`, `unknown`.
+    pub state: &'static str,
+    /// The bucket's CreationDate as ListBuckets returned it.
+    pub created: String,
+    /// When the rule was read from OSS (the app's export; the CLI reads as it prints).
+    pub read_at: Option<DateTime<Utc>>,
+    /// When the file was written (the app's export).
+    pub exported_at: Option<DateTime<Utc>>,
 }
 
 /// The profile a row was read with and its account UID (from GetCallerIdentity).
@@ -67,6 +79,10 @@ impl AuditRow {
             error,
             kms_key: None,
             account: None,
+            state: Category::of(Some(state)).key(),
+            created: bucket.creation_date.clone(),
+            read_at: None,
+            exported_at: None,
         }
     }
 
@@ -89,26 +105,91 @@ impl AuditRow {
         });
         self
     }
+
+    /// Stamps when the rule was read and when the export was written.
+    pub fn with_times(
+        mut self,
+        read_at: Option<DateTime<Utc>>,
+        exported_at: DateTime<Utc>,
+    ) -> Self {
+        self.read_at = read_at;
+        self.exported_at = Some(exported_at);
+        self
+    }
 }
 
-/// CSV column names: the JSON fields with `error` and `kms_key` flattened.
-pub const CSV_HEADER: [&str; 16] = [
-    "name",
-    "region",
-    "location",
-    "endpoint",
-    "sse_algorithm",
-    "kms_master_key_id",
-    "kms_data_encryption",
-    "error_code",
-    "error_message",
-    "error_request_id",
-    "error_hint",
-    "kms_key_state",
-    "kms_key_alias",
-    "kms_key_origin",
-    "kms_key_usable",
-    "kms_key_error_code",
+/// `ossguard-<profile>-<YYYYMMDD-HHMMSS>.<ext>` (UTC): a fresh name per export, so two
+/// exports never pick the same file by default. Characters a file name should not hold are
+/// replaced by `_`.
+pub fn default_file_name(profile: &str, at: DateTime<Utc>, format: ExportFormat) -> String {
+    let profile: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "ossguard-{profile}-{}.{}",
+        at.format("%Y%m%d-%H%M%S"),
+        format.extension()
+    )
+}
+
+fn text(value: &Option<String>) -> String {
+    value.clone().unwrap_or_default()
+}
+
+fn time(value: &Option<DateTime<Utc>>) -> String {
+    value
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+fn error_field(row: &AuditRow, field: impl Fn(&AuditError) -> Option<String>) -> String {
+    row.error.as_ref().and_then(field).unwrap_or_default()
+}
+
+fn key_field(row: &AuditRow, field: impl Fn(&KeyHealth) -> Option<String>) -> String {
+    row.kms_key.as_ref().and_then(field).unwrap_or_default()
+}
+
+/// One CSV column: its header and how a row fills it.
+type CsvColumn = (&'static str, fn(&AuditRow) -> String);
+
+/// The CSV columns in order: the JSON fields with `error` and `kms_key` flattened. Add new ones at the end.
+pub const CSV_COLUMNS: &[CsvColumn] = &[
+    ("name", |r| r.name.clone()),
+    ("region", |r| r.region.clone()),
+    ("location", |r| r.location.clone()),
+    ("endpoint", |r| r.endpoint.clone()),
+    ("sse_algorithm", |r| text(&r.sse_algorithm)),
+    ("kms_master_key_id", |r| text(&r.kms_master_key_id)),
+    ("kms_data_encryption", |r| text(&r.kms_data_encryption)),
+    ("error_code", |r| error_field(r, |e| Some(e.code.clone()))),
+    ("error_message", |r| {
+        error_field(r, |e| Some(e.message.clone()))
+    }),
+    ("error_request_id", |r| {
+        error_field(r, |e| e.request_id.clone())
+    }),
+    ("error_hint", |r| error_field(r, |e| Some(e.hint.clone()))),
+    ("kms_key_state", |r| key_field(r, |k| k.state.clone())),
+    ("kms_key_alias", |r| key_field(r, |k| k.alias.clone())),
+    ("kms_key_origin", |r| key_field(r, |k| k.origin.clone())),
+    ("kms_key_usable", |r| {
+        key_field(r, |k| k.usable.map(|u| u.to_string()))
+    }),
+    ("kms_key_error_code", |r| {
+        key_field(r, |k| k.error.as_ref().map(|e| e.code.clone()))
+    }),
+    ("state", |r| r.state.to_owned()),
+    ("created", |r| r.created.clone()),
+    ("read_at", |r| time(&r.read_at)),
+    ("exported_at", |r| time(&r.exported_at)),
 ];
 
 /// A cell a spreadsheet will not run as a formula. Key IDs and OSS messages are text anyone
@@ -126,52 +207,24 @@ pub fn csv_safe(cell: &str) -> String {
 /// columns in front.
 pub fn to_csv(rows: &[AuditRow]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let tagged = rows.iter().any(|r| r.account.is_some());
-    let mut write = |mut record: Vec<String>, account: Option<[String; 2]>| {
-        if let Some(account) = account.filter(|_| tagged) {
-            record.splice(0..0, account);
-        }
-        writer
-            .write_record(record.iter().map(|cell| csv_safe(cell)))
-            .is_ok()
-    };
-    let mut ok = write(
-        CSV_HEADER.iter().map(|h| (*h).to_owned()).collect(),
-        Some(["profile".to_owned(), "account_id".to_owned()]),
-    );
-    for row in rows {
-        let err = row.error.as_ref();
-        let key = row.kms_key.as_ref();
-        let account = row.account.as_ref().map_or_else(
+    let account = |row: &AuditRow| {
+        row.account.as_ref().map_or_else(
             || [String::new(), String::new()],
             |a| [a.profile.clone(), a.account_id.clone()],
-        );
-        ok &= write(
-            vec![
-                row.name.clone(),
-                row.region.clone(),
-                row.location.clone(),
-                row.endpoint.clone(),
-                text(&row.sse_algorithm),
-                text(&row.kms_master_key_id),
-                text(&row.kms_data_encryption),
-                err.map(|e| e.code.clone()).unwrap_or_default(),
-                err.map(|e| e.message.clone()).unwrap_or_default(),
-                err.and_then(|e| e.request_id.clone()).unwrap_or_default(),
-                err.map(|e| e.hint.clone()).unwrap_or_default(),
-                key.and_then(|k| k.state.clone()).unwrap_or_default(),
-                key.and_then(|k| k.alias.clone()).unwrap_or_default(),
-                key.and_then(|k| k.origin.clone()).unwrap_or_default(),
-                key.and_then(|k| k.usable)
-                    .map(|u| u.to_string())
-                    .unwrap_or_default(),
-                key.and_then(|k| k.error.as_ref())
-                    .map(|e| e.code.clone())
-                    .unwrap_or_default(),
-            ],
-            Some(account),
-        );
+        )
+    };
+    let header = ["profile", "account_id"]
+        .into_iter()
+        .filter(|_| tagged)
+        .chain(CSV_COLUMNS.iter().map(|(header, _)| *header));
+    let mut ok = writer.write_record(header).is_ok();
+    for row in rows {
+        let tag = account(row).into_iter().filter(|_| tagged);
+        let cells = tag.chain(CSV_COLUMNS.iter().map(|(_, cell)| cell(row)));
+        ok &= writer
+            .write_record(cells.map(|cell| csv_safe(&cell)))
+            .is_ok();
     }
     debug_assert!(ok, "writing CSV to memory cannot fail");
     let bytes = writer.into_inner().unwrap_or_default();

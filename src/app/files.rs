@@ -6,7 +6,7 @@
 //! milliseconds). [`classify`] tells the two apart, so a plain cancel does not bring up the
 //! typed-path prompt.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -96,42 +96,97 @@ where
     }
 }
 
+/// One export as the controller hands it over.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub format: ExportFormat,
+    /// The default name offered ([`default_file_name`](crate::app::export::default_file_name)).
+    pub file_name: String,
+    /// A typed path; `None` asks with the save dialog.
+    pub path: Option<PathBuf>,
+    /// Replace a typed path that exists (the user was asked).
+    pub overwrite: bool,
+}
+
+/// A typed path as written: relative to the export folder, never to the process's working
+/// folder, which the user cannot see.
+pub fn resolve_export_path(export_dir: &Path, typed: &Path) -> PathBuf {
+    if typed.is_absolute() {
+        typed.to_path_buf()
+    } else {
+        export_dir.join(typed)
+    }
+}
+
+/// Writes `text`; without `overwrite`, only to a file that does not exist yet (checked by the
+/// open itself, so nothing can slip in between a check and the write).
+async fn write_export(path: &Path, text: &str, overwrite: bool) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true);
+    if overwrite {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).await?;
+    file.write_all(text.as_bytes()).await?;
+    file.flush().await
+}
+
 pub fn export(
     worker: &Worker,
     env: &AppEnvironment,
     history: &DialogHistory,
-    (format, path): (ExportFormat, Option<PathBuf>),
+    request: ExportRequest,
     rows: Vec<AuditRow>,
 ) {
     let events = worker.events().clone();
     let dialogs = env.file_dialogs;
+    let export_dir = env.export_dir.clone();
     let history = history.clone();
     worker.runtime().spawn(async move {
+        let ExportRequest {
+            format,
+            file_name,
+            path,
+            overwrite,
+        } = request;
+        let typed = path.is_some();
+        let dialog_dir = export_dir.clone();
         let dialog = || {
             rfd::AsyncFileDialog::new()
                 .set_title("Export the encryption audit")
                 .add_filter(format.label(), &[format.extension()])
-                .set_file_name(format!("ossguard-audit.{}", format.extension()))
+                .set_directory(&dialog_dir)
+                .set_file_name(&file_name)
                 .save_file()
         };
         let path = match choose(path, dialogs, &history, dialog).await {
-            Chosen::Path(path) => path,
+            Chosen::Path(path) => resolve_export_path(&export_dir, &path),
             Chosen::Cancelled => return,
             Chosen::AskForPath => {
                 events.send(Event::ExportPathNeeded { format });
                 return;
             }
         };
+        // A path from the save dialog: the dialog asked before replacing a file (GTK, KDE
+        // and the portal do by default). A typed one is asked about here.
+        let overwrite = overwrite || !typed;
+        if path.parent() == Some(export_dir.as_path()) {
+            tokio::fs::create_dir_all(&export_dir).await.ok();
+        }
         let text = match format {
             ExportFormat::Csv => to_csv(&rows),
             ExportFormat::Json => to_json(&rows),
         };
-        let event = match tokio::fs::write(&path, text).await {
+        let event = match write_export(&path, &text, overwrite).await {
             Ok(()) => Event::Exported {
                 path,
                 rows: rows.len(),
                 format,
             },
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Event::ExportExists { path },
             Err(e) => Event::ExportFailed {
                 error: format!("cannot write {}: {e}", path.display()),
             },

@@ -9,6 +9,8 @@
 //! | `apply` | how each event changes the state; stale answers are dropped here |
 //! | [`row`] | one bucket's row: last known rule, pending work, last change and its undo |
 //! | [`view`] | the table's filter, sort and summary counts (pure, cached) |
+//! | [`overview`] | encryption coverage per region, last read time |
+//! | [`selection`] | focused, ticked and Shift-range rows; what a change targets |
 //! | [`activity`] | the activity log of HTTP attempts |
 //! | [`worker`] | tokio jobs: refresh, read one bucket, change and verify |
 //! | [`controller`] | runs commands, applies events, owns the client and cancellation |
@@ -44,11 +46,13 @@ pub mod import_aliyun;
 pub mod key_checks;
 pub mod keystore;
 pub mod objects;
+pub mod overview;
 pub mod profile;
 pub mod profile_check;
 pub mod profile_tasks;
 pub mod row;
 pub mod runtime;
+pub mod selection;
 pub mod state;
 pub mod view;
 pub mod worker;

@@ -139,6 +139,10 @@ pub struct AppState {
     pub notices: Vec<Notice>,
     /// No save dialog was available: ask for a path.
     pub export_path_needed: Option<ExportFormat>,
+    /// A typed export path exists: the UI asks before replacing it.
+    pub export_exists: Option<PathBuf>,
+    /// The last export written (the export window closes when it lands).
+    pub last_export: Option<(ExportFormat, PathBuf)>,
     pub import_path_needed: bool,
     /// Profiles read from an imported file, waiting for the user to pick one.
     pub imported: Option<(PathBuf, Vec<ImportedProfile>)>,
@@ -334,12 +338,23 @@ impl AppState {
         Some((id, work))
     }
 
-    /// Rows whose rule is known, as the CLI's audit rows, sorted by name.
-    pub fn audit_rows(&self) -> Vec<AuditRow> {
+    /// Rows whose rule is known, as export rows stamped with their read time and `now`,
+    /// sorted by name; `only` limits them to those names (the table's filter).
+    pub fn export_rows(
+        &self,
+        only: Option<&[BucketName]>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<AuditRow> {
+        let wanted: Option<std::collections::HashSet<&BucketName>> =
+            only.map(|names| names.iter().collect());
         let mut rows: Vec<AuditRow> = self
             .rows
             .iter()
-            .filter_map(|r| r.encryption.as_ref().map(|s| AuditRow::new(&r.bucket, s)))
+            .filter(|r| wanted.as_ref().is_none_or(|w| w.contains(&r.bucket.name)))
+            .filter_map(|r| {
+                let state = r.encryption.as_ref()?;
+                Some(AuditRow::new(&r.bucket, state).with_times(r.read_at, now))
+            })
             .collect();
         rows.sort_by(|a, b| a.name.cmp(&b.name));
         rows

@@ -422,9 +422,19 @@ fn audit_rows_are_sorted_and_skip_unread() {
         ],
         complete: true,
     });
-    let rows = state.audit_rows();
+    let now = chrono::Utc::now();
+    state.mark_read(&name("zzz"), now);
+    let rows = state.export_rows(None, now);
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["aaa", "zzz"]);
+    assert_eq!(rows[1].read_at, Some(now));
+    assert_eq!(rows[0].read_at, None);
+    assert!(rows.iter().all(|r| r.exported_at == Some(now)));
+    assert_eq!((rows[0].state, rows[1].state), ("not_encrypted", "kms"));
+    // The filter's rows only.
+    let only = state.export_rows(Some(&[name("zzz"), name("new")]), now);
+    let names: Vec<&str> = only.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["zzz"]);
 }
 
 /// One step per bucket, all with `change` (what `Controller::apply_change` hands the state).

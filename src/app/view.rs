@@ -2,9 +2,14 @@
 //! rows, the filter or the sort change (not every frame), so 10,000 rows stay smooth.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
 
 use crate::app::event::ApplyOutcome;
+use crate::app::overview::Overview;
 use crate::app::state::{AppState, BucketRow, RowActivity};
+use crate::core::model::BucketName;
 use crate::core::sse::{EncryptionState, SseRule};
 
 /// A row's encryption category: the badge, the state filter and the summary counts.
@@ -58,6 +63,24 @@ impl Category {
         }
     }
 
+    /// Any rule at all (AES256, KMS, SM4).
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, Self::Aes256 | Self::Kms | Self::KmsSm4 | Self::Sm4)
+    }
+
+    /// The export's `state` field.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NotEncrypted => "not_encrypted",
+            Self::Aes256 => "aes256",
+            Self::Kms => "kms",
+            Self::KmsSm4 => "kms_sm4",
+            Self::Sm4 => "sm4",
+            Self::Unknown => "unknown",
+            Self::Pending => "pending",
+        }
+    }
+
     /// The words used in the summary line ("7 of 30 not encrypted").
     pub fn summary_label(self) -> &'static str {
         match self {
@@ -76,7 +99,7 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SortColumn {
     Name,
     Region,
@@ -89,15 +112,22 @@ pub enum SortColumn {
 
 impl SortColumn {
     /// The table's columns, in display order.
+    /// Name and Encryption come first, so a narrow window or the detail panel never pushes
+    /// them out of sight.
     pub const ALL: [Self; 7] = [
         Self::Name,
-        Self::Region,
         Self::Encryption,
+        Self::Region,
         Self::KeyId,
         Self::DataEncryption,
         Self::Created,
         Self::Status,
     ];
+
+    /// Name and Encryption are what the table is for: the column chooser cannot hide them.
+    pub fn can_hide(self) -> bool {
+        !matches!(self, Self::Name | Self::Encryption)
+    }
 
     /// The column's header text.
     pub fn title(self) -> &'static str {
@@ -190,10 +220,24 @@ pub struct TableView {
     pub state_filter: Option<Category>,
     pub sort: SortColumn,
     pub ascending: bool,
+    /// Columns the column chooser turned off.
+    pub hidden_columns: BTreeSet<SortColumn>,
     cached: Option<ViewKey>,
     indices: Vec<usize>,
+    /// The shown rows' names, in order and as a set (selection ranges and membership).
+    names: Vec<BucketName>,
+    shown: HashSet<BucketName>,
     counts: Counts,
+    overview: Overview,
     recomputed: u64,
+}
+
+/// What the table remembers between runs (eframe storage, as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSettings {
+    pub sort: SortColumn,
+    pub ascending: bool,
+    pub hidden_columns: BTreeSet<SortColumn>,
 }
 
 impl Default for TableView {
@@ -203,9 +247,13 @@ impl Default for TableView {
             state_filter: None,
             sort: SortColumn::Name,
             ascending: true,
+            hidden_columns: BTreeSet::new(),
             cached: None,
             indices: Vec::new(),
+            names: Vec::new(),
+            shown: HashSet::new(),
             counts: Counts::default(),
+            overview: Overview::default(),
             recomputed: 0,
         }
     }
@@ -219,6 +267,41 @@ impl TableView {
         } else {
             self.sort = column;
             self.ascending = true;
+        }
+    }
+
+    pub fn settings(&self) -> TableSettings {
+        TableSettings {
+            sort: self.sort,
+            ascending: self.ascending,
+            hidden_columns: self.hidden_columns.clone(),
+        }
+    }
+
+    pub fn apply_settings(&mut self, settings: TableSettings) {
+        self.sort = settings.sort;
+        self.ascending = settings.ascending;
+        self.hidden_columns = settings
+            .hidden_columns
+            .into_iter()
+            .filter(|c| c.can_hide())
+            .collect();
+    }
+
+    /// The columns shown, in display order.
+    pub fn columns(&self) -> Vec<SortColumn> {
+        SortColumn::ALL
+            .into_iter()
+            .filter(|c| !self.hidden_columns.contains(c))
+            .collect()
+    }
+
+    /// The column chooser: shows or hides one column (Name and Encryption always show).
+    pub fn set_column_shown(&mut self, column: SortColumn, shown: bool) {
+        if shown {
+            self.hidden_columns.remove(&column);
+        } else if column.can_hide() {
+            self.hidden_columns.insert(column);
         }
     }
 
@@ -273,8 +356,15 @@ impl TableView {
                 }
             });
         }
+        self.names = indices
+            .iter()
+            .filter_map(|i| rows.get(*i))
+            .map(|r| r.bucket.name.clone())
+            .collect();
+        self.shown = self.names.iter().cloned().collect();
         self.indices = indices;
         self.counts = counts;
+        self.overview = Overview::of(rows);
         self.cached = Some(key);
         self.recomputed += 1;
     }
@@ -282,6 +372,21 @@ impl TableView {
     /// Indices into [`AppState::rows`], filtered and sorted.
     pub fn indices(&self) -> &[usize] {
         &self.indices
+    }
+
+    /// The shown rows' names, filtered and sorted.
+    pub fn names(&self) -> &[BucketName] {
+        &self.names
+    }
+
+    /// The shown rows' names as a set.
+    pub fn shown(&self) -> &HashSet<BucketName> {
+        &self.shown
+    }
+
+    /// Coverage per region over all rows.
+    pub fn overview(&self) -> &Overview {
+        &self.overview
     }
 
     pub fn counts(&self) -> &Counts {

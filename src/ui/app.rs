@@ -1,18 +1,20 @@
 //! `OssGuardApp`: the eframe app. `logic` runs queued commands and applies events (bounded
 //! per frame); `ui` lays out thin views that read the state and send commands.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::app::activity::ActivityView;
 use crate::app::command::{Command, CommandSender};
 use crate::app::controller::Controller;
 use crate::app::environment::AppEnvironment;
 use crate::app::runtime::RuntimeHandle;
+use crate::app::selection::Selection;
 use crate::app::state::{AppState, InfoState};
 use crate::app::view::TableView;
 use crate::core::model::BucketName;
 
 use super::confirm_dialog::ConfirmRequest;
+use super::export_dialog::ExportDialog;
 use super::profile_dialog::ProfileDialog;
 use super::rule_form::RuleDraft;
 
@@ -20,32 +22,33 @@ use super::rule_form::RuleDraft;
 /// rest wait for the next (which is requested at once).
 pub const MAX_EVENTS_PER_FRAME: usize = 2_000;
 
+/// The eframe storage key of the table's sort and column choice.
+const TABLE_SETTINGS_KEY: &str = "bucket_table";
+
 /// What the views own: filter, selection, drafts, open dialogs. Everything else is in
 /// [`AppState`] and changes through commands.
 #[derive(Debug, Default)]
 pub struct ViewState {
     pub table: TableView,
-    /// Ticked rows (several buckets at once).
-    pub ticked: BTreeSet<BucketName>,
-    /// The clicked row, shown in the detail panel.
-    pub primary: Option<BucketName>,
+    /// The focused row (detail panel) and the ticked rows.
+    pub selection: Selection,
+    /// The focus moved by keyboard: scroll the table to it.
+    pub scroll_to_primary: bool,
     pub rule_form: RuleDraft,
     pub confirm: Option<ConfirmRequest>,
     pub history: super::history_view::HistoryWindow,
     pub profile_dialog: Option<ProfileDialog>,
     pub show_activity: bool,
-    pub export_path: String,
+    pub activity: ActivityView,
+    pub export: ExportDialog,
     pub import_path: String,
 }
 
 impl ViewState {
-    /// The buckets a change applies to: the ticked ones, else the clicked one.
+    /// The buckets a change applies to: the ticked ones the filter shows, else the focused
+    /// one.
     pub fn targets(&self) -> Vec<BucketName> {
-        if self.ticked.is_empty() {
-            self.primary.iter().cloned().collect()
-        } else {
-            self.ticked.iter().cloned().collect()
-        }
+        self.selection.targets(self.table.shown())
     }
 }
 
@@ -69,6 +72,14 @@ impl OssGuardApp {
         }
     }
 
+    /// Restores what the last run remembered (sort, hidden columns); egui's own memory
+    /// (panel and column widths) and the window size are restored by eframe.
+    pub fn restore(&mut self, storage: &dyn eframe::Storage) {
+        if let Some(settings) = eframe::get_value(storage, TABLE_SETTINGS_KEY) {
+            self.view.table.apply_settings(settings);
+        }
+    }
+
     pub fn state(&self) -> &AppState {
         &self.controller.state
     }
@@ -89,10 +100,10 @@ impl OssGuardApp {
     /// Keeps the selection valid after rows changed, and asks for bucket facts once.
     fn follow_selection(&mut self) {
         let state = &self.controller.state;
-        self.view.ticked.retain(|name| state.row(name).is_some());
-        if let Some(name) = &self.view.primary {
+        self.view.selection.retain(|name| state.row(name).is_some());
+        if let Some(name) = &self.view.selection.primary {
             match state.row(name) {
-                None => self.view.primary = None,
+                None => {}
                 Some(row) if row.info == InfoState::NotLoaded && state.is_connected() => {
                     self.commands.send(Command::LoadBucketInfo {
                         bucket: name.clone(),
@@ -115,6 +126,10 @@ impl eframe::App for OssGuardApp {
             ctx.request_repaint();
         }
         self.follow_selection();
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, TABLE_SETTINGS_KEY, &self.view.table.settings());
     }
 
     /// A change in flight when the window closes is let finish (up to 15 s), so OSS's state
@@ -141,14 +156,19 @@ impl eframe::App for OssGuardApp {
             egui::Panel::bottom("activity_log")
                 .resizable(true)
                 .default_size(220.0)
-                .show(ui, |ui| super::activity_log::activity_log_ui(ui, state));
+                .show(ui, |ui| {
+                    super::activity_log::activity_log_ui(ui, state, &mut view.activity);
+                });
         }
         let has_session = state.active.is_some();
-        if has_session && (view.primary.is_some() || !view.ticked.is_empty()) {
+        if has_session && !view.selection.is_empty() {
+            // At most half the window, so Name and Encryption always stay in sight.
+            let max = (ui.available_width() * 0.5).max(320.0);
             egui::Panel::right("detail_panel")
                 .resizable(true)
-                .default_size(400.0)
+                .default_size(400.0_f32.min(max))
                 .min_size(320.0)
+                .max_size(max)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         super::detail_panel::detail_panel_ui(ui, state, view, commands);
@@ -165,6 +185,14 @@ impl eframe::App for OssGuardApp {
 
         super::history_view::history_window_ui(ui.ctx(), state, view, commands);
         super::confirm_dialog::confirm_dialog_ui(ui.ctx(), state, view, commands);
+        super::export_dialog::export_dialog_ui(
+            ui.ctx(),
+            state,
+            &view.table,
+            &mut view.export,
+            commands,
+            &self.controller.environment().export_dir,
+        );
         super::profile_dialog::profile_dialog_ui(
             ui.ctx(),
             state,

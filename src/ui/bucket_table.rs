@@ -1,18 +1,28 @@
 //! The bucket table: filter bar, summary counts and a virtualized `egui_extras` table. Only
 //! the visible rows are laid out (`body.rows`), and the filtered, sorted index list is cached
 //! in [`TableView`](crate::app::view::TableView), so 10,000 rows stay smooth.
+//!
+//! Keys and clicks are translated into [`Selection`](crate::app::selection::Selection)
+//! calls; what they mean is decided there.
 
-use egui::{Role, WidgetInfo};
+use egui::{Key, Modifiers, Role, WidgetInfo};
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::command::{Command, CommandSender};
+use crate::app::selection::TickState;
 use crate::app::state::{AppState, BucketRow};
 use crate::app::view::{Category, SortColumn, status_text};
+use crate::core::model::BucketName;
 use crate::core::sse::EncryptionState;
 
 use super::app::ViewState;
 use super::rule_form::RuleDraft;
-use super::widgets::sse_badge_ui;
+use super::widgets::{request_rule_form_focus, sse_badge_ui};
+
+/// The filter field's id, so Ctrl+F can focus it.
+fn filter_id() -> egui::Id {
+    egui::Id::unique("bucket_filter")
+}
 
 pub fn table_area_ui(
     ui: &mut egui::Ui,
@@ -21,34 +31,47 @@ pub fn table_area_ui(
     commands: &CommandSender,
 ) {
     filter_bar_ui(ui, view);
-    ui.horizontal(|ui| {
-        let counts = view.table.counts();
-        ui.label(counts.summary());
+    super::overview::overview_ui(ui, state, &mut view.table);
+    ui.horizontal_wrapped(|ui| {
+        let total = view.table.counts().total;
         let shown = view.table.indices().len();
-        if shown != counts.total {
+        if shown != total {
             ui.weak(format!("({shown} shown)"));
         }
-        if !view.ticked.is_empty() {
-            ui.separator();
-            ui.label(format!("{} selected", view.ticked.len()));
+        if !view.selection.ticked.is_empty() {
+            ui.label(format!("{} ticked", view.selection.ticked.len()));
+            let hidden = view.selection.hidden_ticked(view.table.shown());
+            if hidden > 0 {
+                ui.weak(format!("({hidden} hidden by the filter)"));
+            }
             if ui.small_button("Clear selection").clicked() {
-                view.ticked.clear();
+                view.selection.ticked.clear();
             }
         }
     });
     ui.separator();
-    table_ui(ui, state, view, commands);
+    keyboard_ui(ui, state, view);
+    egui::ScrollArea::horizontal()
+        .id_salt("buckets_h")
+        .show(ui, |ui| table_ui(ui, state, view, commands));
 }
 
 fn filter_bar_ui(ui: &mut egui::Ui, view: &mut ViewState) {
-    ui.horizontal(|ui| {
+    // Wrapped: a row wider than the panel would widen it under the detail panel.
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Filter");
-        ui.add(
-            egui::TextEdit::singleline(&mut view.table.filter_text)
-                .hint_text("name, region, key, error code")
-                .desired_width(220.0),
-        )
-        .labelled_by(label.id);
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.table.filter_text)
+                    .id(filter_id())
+                    .hint_text("name, region, key, error code (Ctrl+F)")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+        // Esc in the field clears it (egui already drops the focus).
+        if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Escape)) {
+            view.table.filter_text.clear();
+        }
         let selected = view
             .table
             .state_filter
@@ -64,7 +87,77 @@ fn filter_bar_ui(ui: &mut egui::Ui, view: &mut ViewState) {
                     ui.selectable_value(&mut view.table.state_filter, Some(category), text);
                 }
             });
+        column_chooser_ui(ui, view);
     });
+}
+
+fn column_chooser_ui(ui: &mut egui::Ui, view: &mut ViewState) {
+    ui.menu_button("Columns", |ui| {
+        for column in SortColumn::ALL {
+            let mut shown = !view.table.hidden_columns.contains(&column);
+            let response = ui.add_enabled(
+                column.can_hide(),
+                egui::Checkbox::new(&mut shown, column.title()),
+            );
+            if response.changed() {
+                view.table.set_column_shown(column, shown);
+            }
+        }
+    });
+}
+
+/// Table keys, while no text field or dialog has the keyboard.
+fn keyboard_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState) {
+    let ctx = ui.ctx().clone();
+    if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+        ctx.memory_mut(|m| m.request_focus(filter_id()));
+        return;
+    }
+    let dialog_open = view.confirm.is_some() || view.profile_dialog.is_some() || view.export.open;
+    if dialog_open || ctx.egui_wants_keyboard_input() || ctx.memory(|m| m.focused().is_some()) {
+        return;
+    }
+    let rows = view.table.names();
+    let selection = &mut view.selection;
+    let before = selection.primary.clone();
+    let enter = ctx.input_mut(|i| {
+        for (key, delta) in [(Key::ArrowDown, 1), (Key::ArrowUp, -1)] {
+            if i.consume_key(Modifiers::SHIFT, key) {
+                selection.step(rows, delta, true);
+            } else if i.consume_key(Modifiers::NONE, key) {
+                selection.step(rows, delta, false);
+            }
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::A) {
+            selection.toggle_all(rows, view.table.shown());
+        }
+        if i.consume_key(Modifiers::NONE, Key::Space) {
+            selection.toggle_primary();
+        }
+        if i.consume_key(Modifiers::NONE, Key::Escape) {
+            selection.clear();
+        }
+        i.consume_key(Modifiers::NONE, Key::Enter)
+    });
+    if enter && view.selection.primary.is_some() {
+        request_rule_form_focus(&ctx);
+    }
+    if view.selection.primary != before {
+        focus_changed(state, view);
+        view.scroll_to_primary = true;
+    }
+}
+
+/// The form starts from the newly focused bucket's current rule.
+fn focus_changed(state: &AppState, view: &mut ViewState) {
+    let rule = view
+        .selection
+        .primary
+        .as_ref()
+        .and_then(|n| state.row(n))
+        .and_then(|r| r.encryption.as_ref())
+        .and_then(EncryptionState::rule);
+    view.rule_form = RuleDraft::from_rule(rule);
 }
 
 fn header_label(view: &ViewState, column: SortColumn, title: &str) -> String {
@@ -79,6 +172,21 @@ fn header_label(view: &ViewState, column: SortColumn, title: &str) -> String {
     format!("{title} {arrow}")
 }
 
+/// Width bounds of a column: what it starts at, and how narrow it may shrink (text is cut
+/// with "…" and shown in full on hover).
+fn column_spec(column: SortColumn) -> Column {
+    let (initial, least) = match column {
+        SortColumn::Name => (210.0, 90.0),
+        SortColumn::Encryption => (95.0, 70.0),
+        SortColumn::Region => (110.0, 50.0),
+        SortColumn::KeyId => (230.0, 60.0),
+        SortColumn::DataEncryption => (110.0, 50.0),
+        SortColumn::Created => (95.0, 50.0),
+        SortColumn::Status => (160.0, 60.0),
+    };
+    Column::initial(initial).at_least(least).clip(true)
+}
+
 fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
     let row_height = egui::TextStyle::Body
         .resolve(ui.style())
@@ -87,32 +195,57 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
         + 4.0;
     // Labels must not eat clicks meant for the row.
     ui.style_mut().interaction.selectable_labels = false;
+    let columns = view.table.columns();
     let mut clicked: Option<usize> = None;
-    let mut toggled: Option<crate::core::model::BucketName> = None;
+    let mut toggled: Option<BucketName> = None;
+    let mut toggle_all = false;
     let mut sort_by: Option<SortColumn> = None;
     let indices = view.table.indices();
-    TableBuilder::new(ui)
-        .id_salt("buckets")
+    let scroll_to = std::mem::take(&mut view.scroll_to_primary)
+        .then_some(view.selection.primary.as_ref())
+        .flatten()
+        .and_then(|p| view.table.names().iter().position(|n| n == p));
+    let tick_state = view.selection.tick_state(view.table.shown());
+    let mut builder = TableBuilder::new(ui)
+        // One remembered set of widths per choice of columns.
+        .id_salt(("buckets", &columns))
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(24.0))
-        .column(Column::initial(210.0).at_least(120.0).clip(true))
-        .column(Column::initial(110.0).at_least(60.0))
-        .column(Column::initial(95.0).at_least(60.0))
-        .column(Column::initial(230.0).at_least(80.0).clip(true))
-        .column(Column::initial(110.0).at_least(60.0))
-        .column(Column::initial(95.0).at_least(60.0))
-        .column(Column::remainder().at_least(80.0).clip(true))
+        .column(Column::exact(24.0));
+    if let Some(row) = scroll_to {
+        builder = builder.scroll_to_row(row, None);
+    }
+    for column in &columns {
+        builder = builder.column(column_spec(*column));
+    }
+    builder
         .header(24.0, |mut header| {
-            header.col(|_| {});
-            for column in SortColumn::ALL {
-                let title = column.title();
+            header.col(|ui| {
+                let mut all = tick_state == TickState::All;
+                let response = ui.add(
+                    egui::Checkbox::new(&mut all, "").indeterminate(tick_state == TickState::Some),
+                );
+                response.widget_info(|| {
+                    WidgetInfo::selected(Role::CheckBox, true, all, "Tick all shown rows")
+                });
+                if response
+                    .on_hover_text("Tick all shown rows (Ctrl+A)")
+                    .clicked()
+                {
+                    toggle_all = true;
+                }
+            });
+            for column in &columns {
+                let column = *column;
                 header.col(|ui| {
-                    let text = header_label(view, column, title);
+                    let text = header_label(view, column, column.title());
+                    let button = egui::Button::new(egui::RichText::new(text).strong())
+                        .frame(false)
+                        .truncate();
                     if ui
-                        .add(egui::Button::new(egui::RichText::new(text).strong()).frame(false))
+                        .add(button)
                         .on_hover_text("Sort by this column")
                         .clicked()
                     {
@@ -130,10 +263,10 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
                     return;
                 };
                 let name = &row.bucket.name;
-                let is_primary = view.primary.as_ref() == Some(name);
-                table_row.set_selected(is_primary || view.ticked.contains(name));
+                let is_primary = view.selection.primary.as_ref() == Some(name);
+                table_row.set_selected(is_primary || view.selection.ticked.contains(name));
                 table_row.col(|ui| {
-                    let mut ticked = view.ticked.contains(name);
+                    let mut ticked = view.selection.ticked.contains(name);
                     let response = ui.checkbox(&mut ticked, "");
                     response.widget_info(|| {
                         WidgetInfo::selected(Role::CheckBox, true, ticked, format!("Select {name}"))
@@ -142,7 +275,9 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
                         toggled = Some(name.clone());
                     }
                 });
-                row_cells_ui(&mut table_row, row, commands);
+                for column in &columns {
+                    table_row.col(|ui| cell_ui(ui, *column, row, commands));
+                }
                 if table_row.response().clicked() {
                     clicked = Some(table_row.index());
                 }
@@ -151,88 +286,78 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
     if let Some(column) = sort_by {
         view.table.toggle_sort(column);
     }
-    let name_at = |position: usize| {
-        view.table
-            .indices()
-            .get(position)
-            .and_then(|i| state.rows().get(*i))
-            .map(|r| r.bucket.name.clone())
-    };
-    if let Some(position) = clicked
-        && let Some(name) = name_at(position)
-    {
-        // The form starts from the bucket's current rule.
-        let rule = state
-            .row(&name)
-            .and_then(|r| r.encryption.as_ref())
-            .and_then(EncryptionState::rule);
-        view.rule_form = RuleDraft::from_rule(rule);
-        view.primary = Some(name);
+    if toggle_all {
+        view.selection
+            .toggle_all(view.table.names(), view.table.shown());
     }
-    if let Some(name) = toggled
-        && !view.ticked.remove(&name)
-    {
-        view.ticked.insert(name);
+    if let Some(position) = clicked {
+        let shift = ui.input(|i| i.modifiers.shift);
+        let before = view.selection.primary.clone();
+        view.selection.click(view.table.names(), position, shift);
+        if view.selection.primary != before {
+            focus_changed(state, view);
+        }
+    }
+    if let Some(name) = toggled {
+        view.selection.toggle(&name);
     }
 }
 
-fn row_cells_ui(
-    table_row: &mut egui_extras::TableRow<'_, '_>,
-    row: &BucketRow,
-    commands: &CommandSender,
-) {
+/// A label cut with "…" when its column is narrow; egui shows the full text on hover.
+fn cut_label(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
+    ui.add(egui::Label::new(text).truncate())
+}
+
+fn cell_ui(ui: &mut egui::Ui, column: SortColumn, row: &BucketRow, commands: &CommandSender) {
     let state = row.encryption.as_ref();
     let rule = state.and_then(EncryptionState::rule);
-    table_row.col(|ui| {
-        ui.label(row.bucket.name.as_str());
-    });
-    table_row.col(|ui| {
-        ui.label(&row.bucket.region);
-    });
-    table_row.col(|ui| {
-        sse_badge_ui(ui, state);
-    });
-    table_row.col(|ui| {
-        if let Some(key) = rule.and_then(|r| r.kms_key_id()) {
+    match column {
+        SortColumn::Name => {
+            cut_label(ui, row.bucket.name.as_str());
+        }
+        SortColumn::Region => {
+            cut_label(ui, &row.bucket.region);
+        }
+        SortColumn::Encryption => {
+            sse_badge_ui(ui, state);
+        }
+        SortColumn::KeyId => {
+            if let Some(key) = rule.and_then(|r| r.kms_key_id()) {
+                if ui
+                    .small_button("Copy")
+                    .on_hover_text("Copy the CMK ID")
+                    .clicked()
+                {
+                    ui.ctx().copy_text(key.to_owned());
+                }
+                cut_label(ui, key);
+            } else if matches!(rule, Some(crate::core::sse::SseRule::Kms { .. })) {
+                cut_label(ui, egui::RichText::new("default key").weak());
+            }
+        }
+        SortColumn::DataEncryption => {
+            if let Some(data) = rule.and_then(|r| r.data_encryption()) {
+                cut_label(ui, data);
+            }
+        }
+        SortColumn::Created => {
+            let date = &row.bucket.creation_date;
+            cut_label(ui, date.get(..10).unwrap_or(date));
+        }
+        SortColumn::Status => {
             if ui
-                .small_button("Copy")
-                .on_hover_text("Copy the CMK ID")
+                .small_button("Refresh")
+                .on_hover_text("Refresh this bucket")
                 .clicked()
             {
-                ui.ctx().copy_text(key.to_owned());
+                commands.send(Command::RefreshBucket {
+                    bucket: row.bucket.name.clone(),
+                });
             }
-            ui.label(key);
-        } else if matches!(rule, Some(crate::core::sse::SseRule::Kms { .. })) {
-            ui.weak("default key");
+            let response = cut_label(ui, status_text(row));
+            if let Some(EncryptionState::Unknown(f)) = state {
+                response.on_hover_text(&f.hint);
+            }
         }
-    });
-    table_row.col(|ui| {
-        if let Some(data) = rule.and_then(|r| r.data_encryption()) {
-            ui.label(data);
-        }
-    });
-    table_row.col(|ui| {
-        ui.label(
-            row.bucket
-                .creation_date
-                .get(..10)
-                .unwrap_or(&row.bucket.creation_date),
-        );
-    });
-    table_row.col(|ui| {
-        let text = status_text(row);
-        let response = ui.label(&text);
-        if let Some(EncryptionState::Unknown(f)) = state {
-            response.on_hover_text(&f.hint);
-        }
-        if ui
-            .small_button("Refresh")
-            .on_hover_text("Refresh this bucket")
-            .clicked()
-        {
-            commands.send(Command::RefreshBucket {
-                bucket: row.bucket.name.clone(),
-            });
-        }
-    });
+    }
 }

@@ -22,9 +22,26 @@ pub fn detail_panel_ui(
     commands: &CommandSender,
 ) {
     let targets = view.targets();
-    if view.ticked.len() > 1 {
-        ui.heading(format!("{} buckets selected", view.ticked.len()));
+    let hidden = view.selection.hidden_ticked(view.table.shown());
+    if view.selection.ticked.len() > 1 || hidden > 0 {
+        ui.heading(format!("{} buckets selected", targets.len()));
         ui.label("One rule will be applied to each of them, after a preview.");
+        if hidden > 0 {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "{hidden} more ticked {} hidden by the filter and left out.",
+                    if hidden == 1 {
+                        "bucket is"
+                    } else {
+                        "buckets are"
+                    }
+                ),
+            );
+        }
+        if targets.is_empty() {
+            return;
+        }
     } else if let Some(row) = targets.first().and_then(|n| state.row(n)) {
         bucket_details_ui(ui, row, commands);
         undo_last_ui(ui, state, view, row);

@@ -5,11 +5,13 @@
 //! | [`app`] | `OssGuardApp`: `logic` drains events, `ui` lays out panels |
 //! | `top_bar` | profile switcher, refresh/cancel with progress, export, banners |
 //! | `welcome` | the first screen: try the demo, add an account, import |
+//! | `overview` | state chips that filter, coverage per region, last refresh |
 //! | `bucket_table` | filter, summary counts and the virtualized bucket table |
 //! | `detail_panel` | one bucket's rule and facts, or the bulk view; change results |
 //! | `rule_form` | the change form with inline validation |
 //! | `confirm_dialog` | before/after preview before any change |
 //! | `history_view` | the change log: every change, undo of one or of a bulk change |
+//! | `export_dialog` | export format, rows and file; asks before replacing a file |
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
 //! | `activity_log` | every request with time, bucket, operation, outcome, request id |
 //! | `widgets` | the encryption badge, the OSS error block, labelled fields |
@@ -18,7 +20,9 @@ pub mod app;
 mod bucket_table;
 mod confirm_dialog;
 mod detail_panel;
+mod export_dialog;
 mod history_view;
+mod overview;
 mod profile_dialog;
 pub mod rule_form;
 mod top_bar;
@@ -40,13 +44,21 @@ pub fn run(runtime: RuntimeHandle, env: AppEnvironment) -> ExitCode {
             .with_title("ossguard")
             .with_app_id("ossguard")
             .with_inner_size([1280.0, 780.0])
-            .with_min_inner_size([720.0, 420.0]),
+            .with_min_inner_size([800.0, 500.0]),
+        // Window size, panel and column widths, sort: remembered beside the app's data.
+        persistence_path: Some(env.data_dir.join("window")),
         ..Default::default()
     };
     let result = eframe::run_native(
         "ossguard",
         options,
-        Box::new(move |cc| Ok(Box::new(OssGuardApp::new(&cc.egui_ctx, runtime, env)))),
+        Box::new(move |cc| {
+            let mut app = OssGuardApp::new(&cc.egui_ctx, runtime, env);
+            if let Some(storage) = cc.storage {
+                app.restore(storage);
+            }
+            Ok(Box::new(app))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,

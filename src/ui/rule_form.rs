@@ -78,8 +78,13 @@ pub fn rule_form_ui(
     busy: bool,
 ) -> Option<Change> {
     ui.strong("Change the rule");
+    let focus = super::widgets::take_rule_form_focus(ui);
     for algorithm in Algorithm::ALL {
-        ui.radio_value(&mut draft.algorithm, Some(algorithm), algorithm.label());
+        let response = ui.radio_value(&mut draft.algorithm, Some(algorithm), algorithm.label());
+        if focus && draft.algorithm == Some(algorithm) {
+            response.request_focus();
+            response.scroll_to_me(None);
+        }
     }
     ui.radio_value(&mut draft.algorithm, None, "Delete the rule");
     if draft.algorithm == Some(Algorithm::Kms) {

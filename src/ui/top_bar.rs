@@ -1,7 +1,6 @@
 //! The top bar: profile switcher, refresh and cancel with progress, export, banners.
 
 use crate::app::command::{Command, CommandSender};
-use crate::app::event::ExportFormat;
 use crate::app::state::{AppState, Connection, DemoStatus, KeystoreStatus, NoticeLevel};
 use crate::app::view::thousands;
 
@@ -29,17 +28,18 @@ pub fn top_bar_ui(
             refresh_ui(ui, state, commands);
             ui.separator();
             let can_export = !state.rows().is_empty();
-            for format in [ExportFormat::Csv, ExportFormat::Json] {
-                let button = egui::Button::new(format!("Export {}", format.label()));
-                if ui.add_enabled(can_export, button).clicked() {
-                    commands.send(Command::Export { format, path: None });
-                }
+            if ui
+                .add_enabled(can_export, egui::Button::new("Export…"))
+                .on_hover_text("Write the audit as CSV or JSON")
+                .clicked()
+            {
+                view.export.show(&view.table);
             }
             ui.toggle_value(&mut view.show_activity, "Activity log");
             ui.toggle_value(&mut view.history.open, "History");
         }
     });
-    banners_ui(ui, state, view, commands);
+    banners_ui(ui, state, commands);
     ui.add_space(2.0);
 }
 
@@ -124,7 +124,7 @@ fn refresh_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
     }
 }
 
-fn banners_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
+fn banners_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
     if let Some(KeystoreStatus::Unavailable(reason)) = &state.keystore {
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(
@@ -143,27 +143,6 @@ fn banners_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, command
     }
     if let Some(error) = state.refresh.as_ref().and_then(|r| r.error.as_ref()) {
         error_block_ui(ui, "Listing buckets failed", error);
-    }
-    if let Some(format) = state.export_path_needed {
-        ui.horizontal(|ui| {
-            ui.label("No file dialog is available.");
-            let label = ui.label("Export to file");
-            ui.text_edit_singleline(&mut view.export_path)
-                .labelled_by(label.id);
-            let path = view.export_path.trim();
-            if ui
-                .add_enabled(
-                    !path.is_empty(),
-                    egui::Button::new(format!("Save {}", format.label())),
-                )
-                .clicked()
-            {
-                commands.send(Command::Export {
-                    format,
-                    path: Some(path.into()),
-                });
-            }
-        });
     }
     for (index, notice) in state.notices.iter().enumerate().rev().take(3) {
         ui.horizontal_wrapped(|ui| {

@@ -99,3 +99,18 @@ pub fn labelled_password_ui(ui: &mut egui::Ui, label: &str, value: &mut String) 
     })
     .inner
 }
+
+fn rule_form_focus_id() -> egui::Id {
+    egui::Id::unique("focus_rule_form")
+}
+
+/// Enter in the table: the change form takes the keyboard on its next frame.
+pub fn request_rule_form_focus(ctx: &egui::Context) {
+    ctx.data_mut(|d| d.insert_temp(rule_form_focus_id(), true));
+}
+
+/// Whether the form should take the keyboard now (true once per request).
+pub fn take_rule_form_focus(ui: &egui::Ui) -> bool {
+    ui.data_mut(|d| d.remove_temp::<bool>(rule_form_focus_id()))
+        .unwrap_or(false)
+}

@@ -224,7 +224,7 @@ fn csv_and_table_formats() {
     assert_eq!(
         lines.next(),
         Some(
-            "name,region,location,endpoint,sse_algorithm,kms_master_key_id,kms_data_encryption,error_code,error_message,error_request_id,error_hint,kms_key_state,kms_key_alias,kms_key_origin,kms_key_usable,kms_key_error_code"
+            "name,region,location,endpoint,sse_algorithm,kms_master_key_id,kms_data_encryption,error_code,error_message,error_request_id,error_hint,kms_key_state,kms_key_alias,kms_key_origin,kms_key_usable,kms_key_error_code,state,created,read_at,exported_at"
         )
     );
     assert_eq!(lines.count(), 6);

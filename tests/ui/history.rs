@@ -40,7 +40,13 @@ fn select(test: &mut UiTest, bucket: &str) {
 /// down: a click aimed at the form before that would land on whatever moved under it.
 fn wait_for_facts(test: &mut UiTest, bucket: &str) {
     test.step_until("the bucket facts", |h| {
-        h.state().view().primary.as_ref().map(BucketName::as_str) == Some(bucket)
+        h.state()
+            .view()
+            .selection
+            .primary
+            .as_ref()
+            .map(BucketName::as_str)
+            == Some(bucket)
             && h.state()
                 .state()
                 .row(&name(bucket))

@@ -6,10 +6,14 @@
 #[path = "../ui_support/mod.rs"]
 mod ui_support;
 
+mod activity_log;
 mod change;
 mod demo;
+mod export;
 mod history;
 mod key_checks;
 mod large_table;
+mod overview;
 mod profiles;
 mod refresh;
+mod table_keys;

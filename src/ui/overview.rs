@@ -1,0 +1,139 @@
+//! The overview above the table: a chip per encryption state (a click filters the table by
+//! it), coverage per region as stacked bars, and when rules were last read. Both follow a
+//! running refresh: they are rebuilt whenever the rows change.
+
+use egui::{Color32, Rect, Role, Sense, WidgetInfo, vec2};
+
+use crate::app::overview::RegionCoverage;
+use crate::app::state::AppState;
+use crate::app::view::{Category, TableView, thousands};
+
+use super::widgets::category_color;
+
+/// The order segments are stacked in: problems first, so they catch the eye.
+const STACK: [Category; 7] = [
+    Category::NotEncrypted,
+    Category::Unknown,
+    Category::Pending,
+    Category::Aes256,
+    Category::Kms,
+    Category::KmsSm4,
+    Category::Sm4,
+];
+
+const BAR_SIZE: egui::Vec2 = vec2(110.0, 12.0);
+/// Room for a region id such as "ap-southeast-1" in the small font.
+const NAME_WIDTH: f32 = 96.0;
+const COUNT_WIDTH: f32 = 44.0;
+
+pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, table: &mut TableView) {
+    ui.horizontal_wrapped(|ui| {
+        chips_ui(ui, table);
+        let last = table.overview().last_read.map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        });
+        ui.separator();
+        match last {
+            _ if state.refresh_running() => ui.weak("Refreshing…"),
+            Some(time) => ui
+                .weak(format!("Last refreshed {time}"))
+                .on_hover_text("When the newest rule was read from OSS"),
+            None => ui.weak("Not refreshed yet"),
+        };
+    });
+    ui.horizontal_wrapped(|ui| {
+        for region in &table.overview().regions {
+            region_bar_ui(ui, region);
+        }
+    });
+}
+
+/// "All" and one chip per state that has rows ("not encrypted" always: it is what an
+/// auditor looks for). A click filters the table; clicking the active chip shows all again.
+fn chips_ui(ui: &mut egui::Ui, table: &mut TableView) {
+    let counts = table.counts().clone();
+    let all = format!("All {}", thousands(counts.total));
+    if ui
+        .selectable_label(table.state_filter.is_none(), all)
+        .clicked()
+    {
+        table.state_filter = None;
+    }
+    for category in Category::ALL {
+        let n = counts.get(category);
+        if n == 0 && category != Category::NotEncrypted {
+            continue;
+        }
+        let active = table.state_filter == Some(category);
+        let text = if category == Category::NotEncrypted {
+            format!(
+                "{} of {} not encrypted",
+                thousands(n),
+                thousands(counts.total)
+            )
+        } else {
+            format!("{} {}", thousands(n), category.summary_label())
+        };
+        let text = egui::RichText::new(text).color(category_color(category, ui.visuals()));
+        if ui
+            .selectable_label(active, text)
+            .on_hover_text("Show only these buckets")
+            .clicked()
+        {
+            table.state_filter = if active { None } else { Some(category) };
+        }
+    }
+}
+
+/// One region: its name, the stacked bar and "encrypted/total", as one fixed-size item so the
+/// wrapped row breaks between regions, never inside one.
+fn region_bar_ui(ui: &mut egui::Ui, region: &RegionCoverage) {
+    let description = region.describe();
+    let size = vec2(NAME_WIDTH + BAR_SIZE.x + COUNT_WIDTH, BAR_SIZE.y + 4.0);
+    let (outer, response) = ui.allocate_exact_size(size, Sense::hover());
+    let painter = ui.painter_at(outer);
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let weak = ui.visuals().weak_text_color();
+    painter.text(
+        outer.left_center(),
+        egui::Align2::LEFT_CENTER,
+        &region.region,
+        font.clone(),
+        weak,
+    );
+    painter.text(
+        egui::pos2(outer.right(), outer.center().y),
+        egui::Align2::RIGHT_CENTER,
+        format!("{}/{}", region.encrypted(), region.total),
+        font,
+        weak,
+    );
+    let rect = Rect::from_min_size(
+        egui::pos2(
+            outer.left() + NAME_WIDTH,
+            outer.center().y - BAR_SIZE.y / 2.0,
+        ),
+        BAR_SIZE,
+    );
+    {
+        painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+        let total = region.total.max(1) as f32;
+        let mut left = rect.left();
+        for category in STACK {
+            let n = region.get(category);
+            if n == 0 {
+                continue;
+            }
+            let width = rect.width() * n as f32 / total;
+            let segment =
+                Rect::from_min_size(egui::pos2(left, rect.top()), vec2(width, rect.height()));
+            let color: Color32 = category_color(category, ui.visuals());
+            painter.rect_filled(segment, 0.0, color);
+            left += width;
+        }
+    }
+    response.widget_info(|| WidgetInfo::labeled(Role::ProgressIndicator, true, &description));
+    response.on_hover_text(&description);
+}
