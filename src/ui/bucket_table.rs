@@ -32,9 +32,21 @@ pub fn table_area_ui(
 ) {
     filter_bar_ui(ui, view);
     super::overview::overview_ui(ui, state, &mut view.table);
+    let total = view.table.counts().total;
+    let shown = view.table.indices().len();
+    if shown != total || !view.selection.ticked.is_empty() {
+        selection_line_ui(ui, view, shown, total);
+    }
+    ui.separator();
+    keyboard_ui(ui, state, view);
+    egui::ScrollArea::horizontal()
+        .id_salt("buckets_h")
+        .show(ui, |ui| table_ui(ui, state, view, commands));
+}
+
+/// "(n shown)" under a filter, and the ticked count with what the filter hides.
+fn selection_line_ui(ui: &mut egui::Ui, view: &mut ViewState, shown: usize, total: usize) {
     ui.horizontal_wrapped(|ui| {
-        let total = view.table.counts().total;
-        let shown = view.table.indices().len();
         if shown != total {
             ui.weak(format!("({shown} shown)"));
         }
@@ -49,11 +61,6 @@ pub fn table_area_ui(
             }
         }
     });
-    ui.separator();
-    keyboard_ui(ui, state, view);
-    egui::ScrollArea::horizontal()
-        .id_salt("buckets_h")
-        .show(ui, |ui| table_ui(ui, state, view, commands));
 }
 
 fn filter_bar_ui(ui: &mut egui::Ui, view: &mut ViewState) {
@@ -172,10 +179,10 @@ fn header_label(view: &ViewState, column: SortColumn, title: &str) -> String {
     format!("{title} {arrow}")
 }
 
-/// Width bounds of a column: what it starts at, and how narrow it may shrink (text is cut
-/// with "…" and shown in full on hover).
-fn column_spec(column: SortColumn) -> Column {
-    let (initial, least) = match column {
+/// A column's preferred width and how narrow it may shrink (text is cut with "…" and shown
+/// in full on hover).
+fn column_widths(column: SortColumn) -> (f32, f32) {
+    match column {
         SortColumn::Name => (210.0, 90.0),
         SortColumn::Encryption => (95.0, 70.0),
         SortColumn::Region => (110.0, 50.0),
@@ -183,8 +190,29 @@ fn column_spec(column: SortColumn) -> Column {
         SortColumn::DataEncryption => (110.0, 50.0),
         SortColumn::Created => (95.0, 50.0),
         SortColumn::Status => (160.0, 60.0),
-    };
-    Column::initial(initial).at_least(least).clip(true)
+    }
+}
+
+/// The columns' widths the first time a set of columns is shown: the preferred widths,
+/// scaled down (not below each minimum) to fit `width`; what still does not fit scrolls
+/// sideways. Later, egui remembers the widths the user dragged. The last column takes what a
+/// wide window has left.
+fn column_specs(columns: &[SortColumn], width: f32) -> Vec<Column> {
+    let preferred: f32 = columns.iter().map(|c| column_widths(*c).0).sum();
+    let scale = (width / preferred).clamp(0.0, 1.0);
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let (initial, least) = column_widths(*column);
+            let spec = if i + 1 == columns.len() {
+                Column::remainder()
+            } else {
+                Column::initial((initial * scale).max(least))
+            };
+            spec.at_least(least).clip(true)
+        })
+        .collect()
 }
 
 fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
@@ -206,6 +234,9 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
         .flatten()
         .and_then(|p| view.table.names().iter().position(|n| n == p));
     let tick_state = view.selection.tick_state(view.table.shown());
+    // The checkbox column and the gaps between columns.
+    let spacing = ui.spacing().item_spacing.x * (columns.len() + 1) as f32;
+    let specs = column_specs(&columns, ui.available_width() - 24.0 - spacing);
     let mut builder = TableBuilder::new(ui)
         // One remembered set of widths per choice of columns.
         .id_salt(("buckets", &columns))
@@ -217,8 +248,8 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
     if let Some(row) = scroll_to {
         builder = builder.scroll_to_row(row, None);
     }
-    for column in &columns {
-        builder = builder.column(column_spec(*column));
+    for spec in specs {
+        builder = builder.column(spec);
     }
     builder
         .header(24.0, |mut header| {

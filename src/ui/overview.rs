@@ -22,9 +22,9 @@ const STACK: [Category; 7] = [
 ];
 
 const BAR_SIZE: egui::Vec2 = vec2(110.0, 12.0);
-/// Room for a region id such as "ap-southeast-1" in the small font.
-const NAME_WIDTH: f32 = 96.0;
-const COUNT_WIDTH: f32 = 44.0;
+/// Room for a region id such as "ap-southeast-1".
+const NAME_WIDTH: f32 = 112.0;
+const COUNT_WIDTH: f32 = 56.0;
 
 pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, table: &mut TableView) {
     ui.horizontal_wrapped(|ui| {
@@ -91,10 +91,10 @@ fn chips_ui(ui: &mut egui::Ui, table: &mut TableView) {
 /// wrapped row breaks between regions, never inside one.
 fn region_bar_ui(ui: &mut egui::Ui, region: &RegionCoverage) {
     let description = region.describe();
-    let size = vec2(NAME_WIDTH + BAR_SIZE.x + COUNT_WIDTH, BAR_SIZE.y + 4.0);
+    let size = vec2(NAME_WIDTH + BAR_SIZE.x + COUNT_WIDTH, BAR_SIZE.y + 6.0);
     let (outer, response) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
-    let font = egui::TextStyle::Small.resolve(ui.style());
+    let font = egui::TextStyle::Body.resolve(ui.style());
     let weak = ui.visuals().weak_text_color();
     painter.text(
         outer.left_center(),

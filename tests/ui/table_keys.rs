@@ -231,3 +231,32 @@ fn column_chooser_hides_columns_and_sort_and_columns_are_remembered() {
     assert_eq!(table.sort, SortColumn::Created);
     assert!(table.hidden_columns.contains(&SortColumn::Region));
 }
+
+#[test]
+fn at_900_pixels_the_columns_shrink_to_fit_and_cut_long_text() {
+    let mut test = UiTest::start(|_| {});
+    test.harness.set_size(egui::vec2(900.0, 600.0));
+    test.step_until_label("Try the demo");
+    test.harness.get_by_label("Try the demo").click();
+    test.step_until("the demo refresh to finish", |h| {
+        h.state()
+            .state()
+            .refresh
+            .as_ref()
+            .is_some_and(|r| r.finished && r.listed > 0)
+    });
+    let status = test
+        .harness
+        .get_by_role_and_label(Role::Button, "Status")
+        .rect();
+    assert!(
+        status.right() <= 900.0,
+        "every column fits at 900 px: Status spans {status:?}"
+    );
+    // A cut label keeps its full text for hover and screen readers.
+    assert!(
+        test.harness
+            .query_by_label("key-sgz9f8e7d6c5b4a3210")
+            .is_some()
+    );
+}
