@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use ossguard::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let default_filter = match &cli.command {
         // The dev server's request log is its output; elsewhere only problems are shown.
         Some(ossguard::cli::args::Command::Devserver(_)) => "info",

@@ -16,6 +16,32 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// What `ossguard devserver` shows in `--help`, beyond its flags.
+const DEVSERVER_ABOUT: &str = "Run the local OSS-compatible dev server.\n\nBy default it accepts the demo AccessKey ID LTAI5tOssguardDemoKey with the secret ossguard-demo-secret-not-for-production: both public, never valid on real OSS. --access-key-id and --access-key-secret (or OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET, or --access-key-secret-file) set another. It listens on loopback only and prints one JSON line with its endpoints when ready.";
+
+/// `ossguard devserver`, parsed on its own so that its help lists only its own options
+/// (the CLI's global options do nothing there).
+#[derive(Debug, Parser)]
+#[command(name = "ossguard devserver", about = DEVSERVER_ABOUT)]
+pub struct DevServerCli {
+    #[command(flatten)]
+    pub args: crate::devserver::DevServerArgs,
+}
+
+impl Cli {
+    /// Parses the process's arguments; `ossguard devserver ...` goes to [`DevServerCli`].
+    pub fn parse_args() -> Self {
+        let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        if argv.get(1).is_some_and(|a| a == "devserver") {
+            let dev = DevServerCli::parse_from(&argv[1..]);
+            let mut cli = Self::parse_from(&argv[..1]);
+            cli.command = Some(Command::Devserver(dev.args));
+            return cli;
+        }
+        Self::parse_from(argv)
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// OSS endpoint for ListBuckets, e.g. https://oss-cn-hangzhou.aliyuncs.com
@@ -161,7 +187,7 @@ pub enum Command {
     /// Existing objects: scan their encryption, re-encrypt them, list jobs
     #[command(subcommand)]
     Objects(super::objects::ObjectsCommand),
-    /// Run the local OSS-compatible dev server
+    /// Run the local OSS-compatible dev server (demo key by default; see `devserver --help`)
     Devserver(crate::devserver::DevServerArgs),
 }
 

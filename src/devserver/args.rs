@@ -8,8 +8,13 @@ use std::time::Duration;
 use super::sts_state::RoleDef;
 use super::{DEFAULT_REGIONS, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DevServerConfig};
 
-/// Flags of `ossguard devserver`. The secret's environment value is hidden from `--help`
-/// and `Debug`.
+/// Largest `--clock-skew-seconds` either way: ten years. Far more is not a clock but a typo,
+/// and keeps the server's date arithmetic from overflowing.
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 10 * 366 * 24 * 3600;
+
+/// Flags of `ossguard devserver`. Numbers are range-checked when parsed. The secret and the
+/// STS token can come from the environment or a file, so they need not show in the process
+/// list; their values are hidden from `--help` and `Debug`.
 #[derive(clap::Args, Clone)]
 pub struct DevServerArgs {
     /// Address of the first region's port (loopback only; port 0 picks a free one).
@@ -24,7 +29,8 @@ pub struct DevServerArgs {
     /// AccessKey ID the server accepts.
     #[arg(long, env = "OSS_ACCESS_KEY_ID", default_value = DEMO_ACCESS_KEY_ID)]
     pub access_key_id: String,
-    /// AccessKey secret the server accepts.
+    /// AccessKey secret the server accepts [default: the public demo secret
+    /// ossguard-demo-secret-not-for-production].
     #[arg(
         long,
         env = "OSS_ACCESS_KEY_SECRET",
@@ -33,30 +39,44 @@ pub struct DevServerArgs {
         hide_default_value = true
     )]
     pub access_key_secret: String,
+    /// Read the AccessKey secret from this file (first line); wins over the flag and the
+    /// environment.
+    #[arg(long, value_name = "FILE")]
+    pub access_key_secret_file: Option<PathBuf>,
     /// Fill an empty data dir with about 30 demo buckets across the regions.
     #[arg(long)]
     pub demo: bool,
-    /// Delay added before every answer, in milliseconds.
-    #[arg(long, default_value_t = 0)]
+    /// Delay added before every answer, in milliseconds (0-600000).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=600_000))]
     pub latency_ms: u64,
     /// Probability (0-1) that a request fails: half answer 503, half drop the connection.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = parse_probability)]
     pub fail_rate: f64,
-    /// Offset of the server clock from the real one, in seconds (may be negative).
-    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    /// Offset of the server clock from the real one, in seconds (may be negative; at most
+    /// ten years either way).
+    #[arg(
+        long,
+        default_value_t = 0,
+        allow_hyphen_values = true,
+        value_parser = clap::value_parser!(i64).range(-MAX_CLOCK_SKEW_SECONDS..=MAX_CLOCK_SKEW_SECONDS)
+    )]
     pub clock_skew_seconds: i64,
     /// Accept `STS.<access-key-id>` with this x-oss-security-token.
-    #[arg(long)]
+    #[arg(long, env = "OSSGUARD_DEVSERVER_STS_TOKEN", hide_env_values = true)]
     pub sts_token: Option<String>,
+    /// Read the STS token from this file (first line); wins over the flag and the
+    /// environment.
+    #[arg(long, value_name = "FILE")]
+    pub sts_token_file: Option<PathBuf>,
     /// When the STS token expires (RFC 3339); later requests get SecurityTokenExpired.
-    #[arg(long, requires = "sts_token")]
+    #[arg(long)]
     pub sts_expires_at: Option<String>,
-    /// Create N buckets seed-00001.. when the data dir holds none.
-    #[arg(long, default_value_t = 0)]
+    /// Create N buckets seed-00001.. when the data dir holds none (at most 1,000,000).
+    #[arg(long, default_value_t = 0, value_parser = parse_seed_count)]
     pub seed_buckets: usize,
     /// Create N small unencrypted objects obj/0000001.. in bucket seed-objects when the data
-    /// dir holds no bucket.
-    #[arg(long, default_value_t = 0)]
+    /// dir holds no bucket (at most 1,000,000).
+    #[arg(long, default_value_t = 0, value_parser = parse_seed_count)]
     pub seed_objects: usize,
     /// Account UID of the server's AccessKey (GetCallerIdentity, bucket owner).
     #[arg(long, default_value = super::DEFAULT_ACCOUNT_ID)]
@@ -67,7 +87,7 @@ pub struct DevServerArgs {
     #[arg(long = "sts-role", value_name = "SPEC", value_parser = parse_role)]
     pub sts_roles: Vec<RoleDef>,
     /// Temporary credentials issued by AssumeRole live at most this many seconds.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=43_200))]
     pub sts_max_duration_seconds: Option<u32>,
 }
 
@@ -87,8 +107,19 @@ impl DevServerArgs {
         };
         let clock_skew = chrono::Duration::try_seconds(self.clock_skew_seconds)
             .ok_or_else(|| anyhow::anyhow!("--clock-skew-seconds is out of range"))?;
-        let mut config =
-            DevServerConfig::new(self.data, &self.access_key_id, &self.access_key_secret);
+        let secret = match &self.access_key_secret_file {
+            Some(path) => read_secret_file(path, "--access-key-secret-file")?,
+            None => self.access_key_secret.clone(),
+        };
+        let sts_token = match &self.sts_token_file {
+            Some(path) => Some(read_secret_file(path, "--sts-token-file")?),
+            None => self.sts_token.clone(),
+        };
+        anyhow::ensure!(
+            sts_expires_at.is_none() || sts_token.is_some(),
+            "--sts-expires-at needs an STS token (--sts-token or --sts-token-file)"
+        );
+        let mut config = DevServerConfig::new(self.data, &self.access_key_id, &secret);
         config.listen = self.listen;
         config.regions = self
             .regions
@@ -100,7 +131,7 @@ impl DevServerArgs {
         config.latency = Duration::from_millis(self.latency_ms);
         config.fail_rate = self.fail_rate;
         config.clock_skew = clock_skew;
-        config.sts_token = self.sts_token;
+        config.sts_token = sts_token;
         config.sts_expires_at = sts_expires_at;
         config.seed_buckets = self.seed_buckets;
         config.seed_objects = self.seed_objects;
@@ -109,6 +140,33 @@ impl DevServerArgs {
         config.sts_max_duration_seconds = self.sts_max_duration_seconds;
         config.validate()?;
         Ok(config)
+    }
+}
+
+/// The first line of `path`, for a secret kept out of the process list.
+fn read_secret_file(path: &std::path::Path, flag: &str) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("{flag} {}: {e}", path.display()))?;
+    let first = text.lines().next().unwrap_or_default().trim();
+    anyhow::ensure!(
+        !first.is_empty(),
+        "{flag} {}: the file is empty",
+        path.display()
+    );
+    Ok(first.to_owned())
+}
+
+fn parse_probability(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("expected a probability from 0 to 1".into()),
+    }
+}
+
+fn parse_seed_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n <= 1_000_000 => Ok(n),
+        _ => Err("expected a number from 0 to 1000000".into()),
     }
 }
 
@@ -125,6 +183,8 @@ impl fmt::Debug for DevServerArgs {
             .field("fail_rate", &self.fail_rate)
             .field("clock_skew_seconds", &self.clock_skew_seconds)
             .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
+            .field("sts_token_file", &self.sts_token_file)
+            .field("access_key_secret_file", &self.access_key_secret_file)
             .field("sts_expires_at", &self.sts_expires_at)
             .field("seed_buckets", &self.seed_buckets)
             .field("seed_objects", &self.seed_objects)
@@ -202,5 +262,77 @@ mod tests {
         let bad = Cli::try_parse_from(["x", "--data", "/tmp/d", "--listen", "0.0.0.0:9000"])
             .expect("parses");
         assert!(bad.args.into_config().is_err());
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused_when_parsed() {
+        for bad in [
+            ["--clock-skew-seconds", "9000000000000"],
+            ["--clock-skew-seconds", "-9000000000000"],
+            ["--latency-ms", "600001"],
+            ["--fail-rate", "1.5"],
+            ["--fail-rate", "NaN"],
+            ["--seed-buckets", "1000001"],
+        ] {
+            let parsed = Cli::try_parse_from(["x", "--data", "/tmp/d", bad[0], bad[1]]);
+            assert!(parsed.is_err(), "{bad:?} accepted");
+        }
+        let edge = Cli::try_parse_from([
+            "x",
+            "--data",
+            "/tmp/d",
+            "--clock-skew-seconds",
+            "-316224000",
+        ])
+        .expect("ten years back is allowed");
+        assert!(edge.args.into_config().is_ok());
+    }
+
+    #[test]
+    fn secret_and_token_come_from_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = dir.path().join("secret");
+        let token = dir.path().join("token");
+        std::fs::write(&secret, "file-secret\n").expect("write");
+        std::fs::write(&token, "file-token\n").expect("write");
+        let cli = Cli::try_parse_from([
+            "x".as_ref(),
+            "--data".as_ref(),
+            dir.path().as_os_str(),
+            "--access-key-secret-file".as_ref(),
+            secret.as_os_str(),
+            "--sts-token-file".as_ref(),
+            token.as_os_str(),
+        ])
+        .expect("parses");
+        assert!(!format!("{:?}", cli.args).contains("file-secret"));
+        let config = cli.args.into_config().expect("valid");
+        assert_eq!(config.access_key_secret, "file-secret");
+        assert_eq!(config.sts_token.as_deref(), Some("file-token"));
+        let missing = Cli::try_parse_from([
+            "x".as_ref(),
+            "--data".as_ref(),
+            dir.path().as_os_str(),
+            "--sts-token-file".as_ref(),
+            dir.path().join("nope").as_os_str(),
+        ])
+        .expect("parses");
+        assert!(missing.args.into_config().is_err());
+        let both = Cli::try_parse_from([
+            "x".as_ref(),
+            "--data".as_ref(),
+            dir.path().as_os_str(),
+            "--sts-token".as_ref(),
+            "flag-token".as_ref(),
+            "--sts-token-file".as_ref(),
+            token.as_os_str(),
+        ])
+        .expect("parses");
+        let config = both.args.into_config().expect("valid");
+        assert_eq!(
+            config.sts_token.as_deref(),
+            Some("file-token"),
+            "the file wins"
+        );
     }
 }

@@ -1,23 +1,20 @@
 //! Injected faults: a fail rate that answers 503 or drops the connection.
 //!
 //! Dropping must look to the client like a real network failure (reset or EOF before any
-//! answer byte), decided per request. axum's `serve` gives handlers no handle on the socket,
-//! so each accepted stream is wrapped in [`FaultyStream`] with a shared [`KillSwitch`]; the
-//! handler reaches the switch through `ConnectInfo`, flips it, and the next write fails: the
+//! answer byte), decided per request. Handlers have no handle on the socket, so each accepted
+//! stream is wrapped in [`FaultyStream`] with a shared [`KillSwitch`]; the handler reaches
+//! the switch through a request extension, flips it, and the next write fails: the
 //! socket is set to linger 0 (so closing sends RST) and hyper drops the connection without
 //! writing a response.
 
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
-use axum::extract::connect_info::Connected;
-use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// What the fail-rate dice decided for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,50 +55,16 @@ impl KillSwitch {
     }
 }
 
-/// A TCP listener whose streams can be killed from a handler.
-pub(crate) struct FaultyListener(pub TcpListener);
-
-impl Listener for FaultyListener {
-    type Io = FaultyStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.0.accept().await {
-                Ok((stream, addr)) => {
-                    stream.set_nodelay(true).ok();
-                    let io = FaultyStream {
-                        inner: stream,
-                        kill: KillSwitch::default(),
-                    };
-                    return (io, addr);
-                }
-                Err(e) => {
-                    // Like axum's own listener: back off briefly on errors such as EMFILE.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
-    }
-}
-
-impl Connected<IncomingStream<'_, FaultyListener>> for KillSwitch {
-    fn connect_info(stream: IncomingStream<'_, FaultyListener>) -> Self {
-        stream.io().kill.clone()
-    }
-}
-
 pub(crate) struct FaultyStream {
     inner: TcpStream,
     kill: KillSwitch,
 }
 
 impl FaultyStream {
+    pub fn new(inner: TcpStream, kill: KillSwitch) -> Self {
+        Self { inner, kill }
+    }
+
     fn killed(&mut self) -> Option<io::Error> {
         if !self.kill.is_triggered() {
             return None;

@@ -11,6 +11,7 @@
 //! | `mod.rs` | config, [`start`], [`run`] and the ready line |
 //! | `args.rs` | the `ossguard devserver` flags |
 //! | `server.rs` | one listener per region, shutdown |
+//! | `connections.rs` | the accept loop: connection bound, idle and header deadlines |
 //! | `faults.rs` | latency, fail rate (503 or a dropped connection) |
 //! | `addressing.rs` | bucket and key from Host and path, query decoding, name checks |
 //! | `routes.rs` | the request pipeline and dispatch by method + sub-resource |
@@ -26,6 +27,7 @@
 mod addressing;
 mod args;
 mod auth;
+pub mod connections;
 pub mod demo;
 pub mod demo_keys;
 mod errors;
@@ -48,6 +50,7 @@ use serde::ser::SerializeMap as _;
 use tokio_util::sync::CancellationToken;
 
 pub use args::DevServerArgs;
+pub use connections::ConnectionLimits;
 
 /// The access key the demo server accepts by default. Not a secret: it only opens the local
 /// dev server.
@@ -93,6 +96,8 @@ pub struct DevServerConfig {
     pub sts_roles: Vec<sts_state::RoleDef>,
     /// Issued temporary credentials live at most this long (short values test expiry).
     pub sts_max_duration_seconds: Option<u32>,
+    /// Connections at once, idle and body deadlines (see [`ConnectionLimits`]).
+    pub connection_limits: ConnectionLimits,
 }
 
 impl DevServerConfig {
@@ -115,6 +120,7 @@ impl DevServerConfig {
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             sts_roles: Vec::new(),
             sts_max_duration_seconds: None,
+            connection_limits: ConnectionLimits::default(),
         }
     }
 
@@ -140,6 +146,10 @@ impl DevServerConfig {
         anyhow::ensure!(
             (0.0..=1.0).contains(&self.fail_rate),
             "fail rate must be between 0 and 1"
+        );
+        anyhow::ensure!(
+            self.clock_skew.num_seconds().abs() <= args::MAX_CLOCK_SKEW_SECONDS,
+            "clock skew must be at most ten years either way"
         );
         anyhow::ensure!(
             !self.access_key_id.trim().is_empty() && !self.access_key_secret.trim().is_empty(),
@@ -177,6 +187,7 @@ impl fmt::Debug for DevServerConfig {
             .field("account_id", &self.account_id)
             .field("sts_roles", &self.sts_roles)
             .field("sts_max_duration_seconds", &self.sts_max_duration_seconds)
+            .field("connection_limits", &self.connection_limits)
             .finish()
     }
 }

@@ -2,15 +2,16 @@
 //!
 //! OSS addressing does not fit path routing (the bucket may be in the Host header), so one
 //! fallback handler does it all, in OSS's order: faults -> addressing and name checks ->
-//! operation -> body (size cap) -> bucket exists and lives in this port's region (OSS answers
-//! these before checking the signature) -> signature -> Content-MD5 -> per-bucket denied RAM
-//! actions -> the handler. Every answer gets `x-oss-request-id`, `Date` and `Server`.
+//! operation -> bucket exists and lives in this port's region (OSS answers these before
+//! checking the signature) -> signature -> body (the operation's size cap, a deadline) ->
+//! Content-MD5 -> per-bucket denied RAM actions -> the handler. No body is read before the
+//! signature is checked. Every answer gets `x-oss-request-id`, `Date` and `Server`.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
@@ -30,6 +31,10 @@ use crate::core::sign::v1::format_http_date;
 /// Largest request body accepted (objects included): OSS's single PUT allows more, but a dev
 /// server has no use for it, and the cap keeps a stray upload from filling memory.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Largest body of a call that sends an XML or form document rather than object data (a
+/// CompleteMultipartUpload of 10,000 parts is about 1 MiB).
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
 
 /// One request as the auth code and the handlers see it.
 #[derive(Debug)]
@@ -75,7 +80,7 @@ struct Trace {
 
 async fn handle(
     State(st): State<Arc<RegionState>>,
-    ConnectInfo(kill): ConnectInfo<KillSwitch>,
+    Extension(kill): Extension<KillSwitch>,
     request: Request,
 ) -> Response {
     let request_id = new_request_id();
@@ -97,7 +102,10 @@ async fn handle(
             return Response::new(Body::empty());
         }
         Fault::Unavailable => Err(OssError::service_unavailable()),
-        Fault::None => process(&st, request, &host, &request_id, &mut trace).await,
+        Fault::None => match oversized_head(&request) {
+            Some(err) => Err(err),
+            None => process(&st, request, &host, &request_id, &mut trace).await,
+        },
     };
     let (mut response, code) = match result {
         Ok(response) => (response, None),
@@ -146,7 +154,14 @@ async fn process(
             path: parts.uri.path().to_owned(),
             query,
             headers,
-            body: read_body(&parts.headers, body).await?,
+            // The RPC signature covers the form body, so it is read first, but small.
+            body: read_body(
+                &parts.headers,
+                body,
+                MAX_DOCUMENT_BYTES,
+                st.shared.body_timeout,
+            )
+            .await?,
             host: host.to_owned(),
             now: st.shared.now(),
         };
@@ -158,22 +173,25 @@ async fn process(
     trace.bucket.clone_from(&target.bucket);
     let op = classify(method, &target, &query, &headers)?;
     trace.op = op.name();
-    let body = read_body(&parts.headers, body).await?;
-    let ctx = RequestCtx {
+    let mut ctx = RequestCtx {
         method,
         region: st.region.clone(),
         bucket: target.bucket,
         key: target.key,
         query,
         headers,
-        body,
+        body: Bytes::new(),
         now: st.shared.now(),
     };
     let record = match (&ctx.bucket, op.needs_existing_bucket()) {
         (Some(name), true) => Some(locate_bucket(st, name)?),
         _ => None,
     };
+    // OSS signatures do not cover the body (V4 signs UNSIGNED-PAYLOAD, V1 only the
+    // Content-MD5 header), so an unsigned or wrongly signed request is refused before a byte
+    // of its body is read: hyper then closes the connection instead of draining it.
     super::auth::verify(&st.shared.keys, &ctx)?;
+    ctx.body = read_body(&parts.headers, body, op.max_body(), st.shared.body_timeout).await?;
     check_content_md5(&ctx)?;
     if let Some(record) = &record {
         check_allowed(record, op.ram_action())?;
@@ -360,17 +378,67 @@ fn check_content_md5(ctx: &RequestCtx) -> Result<(), OssError> {
     }
 }
 
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, OssError> {
+/// Longest request target (path and query) answered normally.
+pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest request head (all header lines) answered normally.
+pub(crate) const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// An over-long URL (414) or header section (431) gets an OSS error document instead of
+/// hyper's bare status line. OSS's codes for these are not documented; the names follow
+/// its style. Heads past hyper's own limits (a 64 KiB URL, a 1 MiB head) still get hyper's
+/// bare answer: they never reach a handler.
+fn oversized_head(request: &Request) -> Option<OssError> {
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if uri > MAX_URI_BYTES {
+        return Some(OssError::new(
+            StatusCode::URI_TOO_LONG,
+            "RequestURITooLong",
+            "0002-00000414",
+            format!("The request URL is longer than {MAX_URI_BYTES} bytes."),
+        ));
+    }
+    let head: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (head > MAX_HEADER_BYTES).then(|| {
+        OssError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "RequestHeaderTooLarge",
+            "0002-00000431",
+            format!("The request headers are larger than {MAX_HEADER_BYTES} bytes."),
+        )
+    })
+}
+
+/// Reads at most `limit` bytes of body within `deadline`; a declared length over the limit is
+/// refused before reading, a body that trickles is cut off with OSS's RequestTimeout.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    deadline: std::time::Duration,
+) -> Result<Bytes, OssError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|len| len > limit as u64) {
         return Err(OssError::entity_too_large());
     }
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| OssError::entity_too_large())
+    match tokio::time::timeout(deadline, axum::body::to_bytes(body, limit)).await {
+        Ok(read) => read.map_err(|_| OssError::entity_too_large()),
+        Err(_) => Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "RequestTimeout",
+            "0002-00000501",
+            "Your socket connection to the server was not read from or written to within the timeout period.",
+        )),
+    }
 }
 
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {

@@ -14,9 +14,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::Keys;
+use super::connections;
 use super::demo::{demo_buckets, seed_buckets};
 use super::demo_keys::{demo_key_buckets, demo_keys};
-use super::faults::{FaultyListener, KillSwitch};
 use super::rpc::NonceCache;
 use super::rpc::kms::KmsData;
 use super::seed_objects as objects;
@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     /// SignatureNonce values of recent RPC calls.
     pub rpc_nonces: NonceCache,
     pub latency: Duration,
+    /// A request body must arrive within this long (see [`ConnectionLimits`]).
+    pub body_timeout: Duration,
     pub fail_rate: f64,
     clock_skew: chrono::Duration,
     ip: IpAddr,
@@ -116,6 +118,7 @@ pub(crate) async fn launch(config: DevServerConfig) -> anyhow::Result<Running> {
             sts,
         ),
         latency: config.latency,
+        body_timeout: config.connection_limits.body_timeout,
         fail_rate: config.fail_rate,
         clock_skew: config.clock_skew,
         ip: config.listen.ip(),
@@ -129,14 +132,12 @@ pub(crate) async fn launch(config: DevServerConfig) -> anyhow::Result<Running> {
             shared: Arc::clone(&shared),
             region: region.clone(),
         });
-        let service = routes::router(state).into_make_service_with_connect_info::<KillSwitch>();
+        let router = routes::router(state);
+        let limits = config.connection_limits;
         let token = cancel.clone();
         tasks.push(tokio::spawn(async move {
-            let serve = axum::serve(FaultyListener(listener), service)
-                .with_graceful_shutdown(async move { token.cancelled().await });
-            if let Err(e) = serve.await {
-                tracing::error!(%region, port, "server stopped: {e}");
-            }
+            connections::serve(listener, router, limits, token).await;
+            tracing::debug!(%region, port, "listener stopped");
         }));
     }
 

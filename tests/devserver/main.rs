@@ -15,6 +15,7 @@ mod crash;
 mod encryption;
 mod hostile;
 mod kms;
+mod limits;
 mod object_copy;
 mod objects;
 mod rpc;

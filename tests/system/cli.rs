@@ -560,3 +560,71 @@ fn a_torn_change_log_is_read_around_and_appended_after() {
     ));
     assert_eq!(rule["sse_algorithm"], "AES256", "the SM4 change was undone");
 }
+
+#[test]
+fn devserver_help_shows_only_its_own_options_and_the_default_credential() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args(["devserver", "--help"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for own in [
+        "--listen",
+        "--data",
+        "--sts-token-file",
+        "--access-key-secret-file",
+    ] {
+        assert!(help.contains(own), "{own} missing: {help}");
+    }
+    for global in [
+        "--endpoint",
+        "--format",
+        "--concurrency",
+        "--profile",
+        "--timeout",
+    ] {
+        assert!(!help.contains(global), "{global} listed: {help}");
+    }
+    assert!(
+        help.contains(ossguard::devserver::DEMO_ACCESS_KEY_ID)
+            && help.contains(ossguard::devserver::DEMO_ACCESS_KEY_SECRET),
+        "{help}"
+    );
+    // Out-of-range numbers stop it before it starts.
+    let out = Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args(["devserver", "--data", "/nonexistent/x"])
+        .args(["--clock-skew-seconds", "9000000000000"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--clock-skew-seconds"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn devserver_takes_its_token_from_a_file_not_the_process_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = dir.path().join("token");
+    std::fs::write(&token, "file-token-77\n").expect("write");
+    let server = DevServerProcess::start(&["--sts-token-file", token.to_str().expect("path")]);
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", server.child.id())).unwrap_or_default();
+    assert!(!String::from_utf8_lossy(&cmdline).contains("file-token-77"));
+    let run = |token: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ossguard"))
+            .args(["buckets", "--format", "json"])
+            .env("OSS_ENDPOINT", server.endpoint())
+            .env("OSS_REGION", "cn-hangzhou")
+            .env("OSS_ACCESS_KEY_ID", format!("STS.{AK}"))
+            .env("OSS_ACCESS_KEY_SECRET", SK)
+            .env("OSS_SESSION_TOKEN", token)
+            .env("OSSGUARD_DATA_DIR", server.dir.path().join("client"))
+            .output()
+            .expect("runs")
+    };
+    assert!(run("file-token-77").status.success());
+    assert!(!run("other-token").status.success());
+}

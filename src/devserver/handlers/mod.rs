@@ -136,6 +136,15 @@ impl Operation {
         }
     }
 
+    /// The largest body this call reads: object data for uploads, a document otherwise.
+    pub fn max_body(self) -> usize {
+        use crate::devserver::routes::{MAX_BODY_BYTES, MAX_DOCUMENT_BYTES};
+        match self {
+            Self::PutObject | Self::AppendObject | Self::UploadPart => MAX_BODY_BYTES,
+            _ => MAX_DOCUMENT_BYTES,
+        }
+    }
+
     /// Whether the bucket must exist (and be in this region) before the signature is checked.
     pub fn needs_existing_bucket(self) -> bool {
         !matches!(self, Self::ListBuckets | Self::PutBucket)
