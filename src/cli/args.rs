@@ -35,7 +35,7 @@ impl Cli {
         if argv.get(1).is_some_and(|a| a == "devserver") {
             let dev = DevServerCli::parse_from(&argv[1..]);
             let mut cli = Self::parse_from(&argv[..1]);
-            cli.command = Some(Command::Devserver(dev.args));
+            cli.command = Some(Command::Devserver(Box::new(dev.args)));
             return cli;
         }
         Self::parse_from(argv)
@@ -188,7 +188,7 @@ pub enum Command {
     #[command(subcommand)]
     Objects(super::objects::ObjectsCommand),
     /// Run the local OSS-compatible dev server (demo key by default; see `devserver --help`)
-    Devserver(crate::devserver::DevServerArgs),
+    Devserver(Box<crate::devserver::DevServerArgs>),
 }
 
 fn parse_concurrency(text: &str) -> Result<usize, String> {

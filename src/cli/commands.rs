@@ -91,7 +91,7 @@ impl CliError {
 
 pub async fn run(global: GlobalArgs, command: Command) -> ExitCode {
     let result = match command {
-        Command::Devserver(args) => crate::devserver::run(args)
+        Command::Devserver(args) => crate::devserver::run(*args)
             .await
             .map_err(|e| CliError::Failed(format!("{e:#}"))),
         Command::Log => print_log(global.format),

@@ -86,7 +86,7 @@ pub struct DevServerArgs {
     /// the server's AccessKey. Roles may also be listed in DATA/sts-roles.json.
     #[arg(long = "sts-role", value_name = "SPEC", value_parser = parse_role)]
     pub sts_roles: Vec<RoleDef>,
-    /// Temporary credentials issued by AssumeRole live at most this many seconds.
+    /// Temporary credentials issued by AssumeRole live at most this many seconds (1-43200).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=43_200))]
     pub sts_max_duration_seconds: Option<u32>,
 }
