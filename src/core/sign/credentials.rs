@@ -42,13 +42,13 @@ impl Credentials {
     /// The key ID and the STS token travel in HTTP headers: a line break or another control
     /// character (a token pasted across lines) would make every request fail as a network
     /// error, so it is refused before anything is sent.
-    pub fn check_header_safe(&self) -> Result<(), CredentialError> {
+    pub fn check_header_safe(&self) -> Result<(), UnsendableCredentials> {
         let bad = |text: &str| !text.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
         if bad(&self.access_key_id) {
-            return Err(CredentialError::NotHeaderSafe("AccessKey ID"));
+            return Err(UnsendableCredentials::NotHeaderSafe("AccessKey ID"));
         }
         if self.security_token().is_some_and(bad) {
-            return Err(CredentialError::NotHeaderSafe("STS token"));
+            return Err(UnsendableCredentials::NotHeaderSafe("STS token"));
         }
         Ok(())
     }
@@ -61,7 +61,7 @@ impl Credentials {
 
 /// Credentials that cannot be sent as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum CredentialError {
+pub enum UnsendableCredentials {
     #[error(
         "the {0} contains a line break, a control character or a non-ASCII character; copy it again in one piece"
     )]

@@ -30,6 +30,9 @@ pub enum CredentialError {
     /// The metadata service answered something unusable.
     #[error("the ECS metadata service refused: {0}")]
     Metadata(String),
+    /// A key ID or token that cannot travel in a header (a line break in a pasted token).
+    #[error(transparent)]
+    Unsendable(#[from] crate::core::sign::credentials::UnsendableCredentials),
 }
 
 impl CredentialError {
@@ -41,6 +44,7 @@ impl CredentialError {
             Self::MetadataUnreachable { .. } => "MetadataServiceUnreachable",
             Self::NoRoleAttached => "NoRamRoleAttached",
             Self::Metadata(_) => "MetadataServiceError",
+            Self::Unsendable(_) => "InvalidCredentials",
         }
     }
 
@@ -56,6 +60,7 @@ impl CredentialError {
     /// What to do about it.
     pub fn hint(&self) -> String {
         match self {
+            Self::Unsendable(e) => e.to_string(),
             Self::Missing(message) => message.clone(),
             Self::AssumeRoleRefused { role_arn, .. } => format!(
                 "The source profile's identity must be allowed the RAM action sts:AssumeRole on \

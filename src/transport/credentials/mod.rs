@@ -68,7 +68,9 @@ impl EnvProvider {
             ));
         };
         let token = env("OSS_SESSION_TOKEN");
-        Ok(Credentials::new(&id, &secret).with_security_token(token.as_deref()))
+        let credentials = Credentials::new(&id, &secret).with_security_token(token.as_deref());
+        credentials.check_header_safe()?;
+        Ok(credentials)
     }
 }
 
