@@ -8,6 +8,7 @@
 //! | [`state`] | `AppState`, changed only by `apply(Event)` and the `begin_*` methods (pure) |
 //! | `apply` | how each event changes the state; stale answers are dropped here |
 //! | [`row`] | one bucket's row: last known rule, pending work, last change and its undo |
+//! | [`category`] | what each rule counts as: badge, filter, chips, export `state` |
 //! | [`view`] | the table's filter, sort and summary counts (pure, cached) |
 //! | [`overview`] | encryption coverage per region, last read time |
 //! | [`selection`] | focused, ticked and Shift-range rows; what a change targets |
@@ -31,6 +32,7 @@
 //! | [`objects`] | scanning existing objects and re-encrypting them as resumable jobs |
 pub mod activity;
 mod apply;
+pub mod category;
 pub mod change;
 pub mod changelog;
 pub mod command;

@@ -19,10 +19,8 @@ pub struct RegionCoverage {
 
 impl RegionCoverage {
     pub fn get(&self, category: Category) -> usize {
-        Category::ALL
-            .iter()
-            .position(|c| *c == category)
-            .and_then(|i| self.per_category.get(i))
+        self.per_category
+            .get(category.index())
             .copied()
             .unwrap_or(0)
     }
@@ -76,9 +74,7 @@ impl Overview {
                     total: 0,
                 });
             let category = Category::of(row.encryption.as_ref());
-            if let Some(i) = Category::ALL.iter().position(|c| *c == category)
-                && let Some(n) = entry.per_category.get_mut(i)
-            {
+            if let Some(n) = entry.per_category.get_mut(category.index()) {
                 *n += 1;
             }
             entry.total += 1;

@@ -12,92 +12,7 @@ use crate::app::state::{AppState, BucketRow, RowActivity};
 use crate::core::model::BucketName;
 use crate::core::sse::{EncryptionState, SseRule};
 
-/// A row's encryption category: the badge, the state filter and the summary counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Category {
-    NotEncrypted,
-    Aes256,
-    Kms,
-    KmsSm4,
-    Sm4,
-    Unknown,
-    /// Not read yet.
-    Pending,
-}
-
-impl Category {
-    pub const ALL: [Self; 7] = [
-        Self::NotEncrypted,
-        Self::Aes256,
-        Self::Kms,
-        Self::KmsSm4,
-        Self::Sm4,
-        Self::Unknown,
-        Self::Pending,
-    ];
-
-    pub fn of(state: Option<&EncryptionState>) -> Self {
-        match state {
-            None => Self::Pending,
-            Some(EncryptionState::NotConfigured) => Self::NotEncrypted,
-            Some(EncryptionState::Unknown(_)) => Self::Unknown,
-            Some(EncryptionState::Configured(rule)) => match rule {
-                SseRule::Aes256 => Self::Aes256,
-                SseRule::Kms { sm4_data: true, .. } => Self::KmsSm4,
-                SseRule::Kms { .. } => Self::Kms,
-                SseRule::Sm4 => Self::Sm4,
-            },
-        }
-    }
-
-    /// The badge text.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::NotEncrypted => "None",
-            Self::Aes256 => "AES256",
-            Self::Kms => "KMS",
-            Self::KmsSm4 => "KMS + SM4",
-            Self::Sm4 => "SM4",
-            Self::Unknown => "Unknown",
-            Self::Pending => "Loading",
-        }
-    }
-
-    /// Any rule at all (AES256, KMS, SM4).
-    pub fn is_encrypted(self) -> bool {
-        matches!(self, Self::Aes256 | Self::Kms | Self::KmsSm4 | Self::Sm4)
-    }
-
-    /// The export's `state` field.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::NotEncrypted => "not_encrypted",
-            Self::Aes256 => "aes256",
-            Self::Kms => "kms",
-            Self::KmsSm4 => "kms_sm4",
-            Self::Sm4 => "sm4",
-            Self::Unknown => "unknown",
-            Self::Pending => "pending",
-        }
-    }
-
-    /// The words used in the summary line ("7 of 30 not encrypted").
-    pub fn summary_label(self) -> &'static str {
-        match self {
-            Self::NotEncrypted => "not encrypted",
-            Self::Aes256 => "AES256",
-            Self::Kms => "KMS",
-            Self::KmsSm4 => "KMS + SM4",
-            Self::Sm4 => "SM4",
-            Self::Unknown => "unknown",
-            Self::Pending => "loading",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+pub use crate::app::category::Category;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SortColumn {
@@ -153,23 +68,6 @@ pub struct Counts {
 impl Counts {
     pub fn get(&self, category: Category) -> usize {
         self.per_category[category.index()]
-    }
-
-    /// e.g. "7 of 30 not encrypted · 9 KMS · 3 unknown"; categories with no rows are left out,
-    /// except "not encrypted", which is what an auditor looks for.
-    pub fn summary(&self) -> String {
-        let total = thousands(self.total);
-        let mut parts = vec![format!(
-            "{} of {total} not encrypted",
-            thousands(self.get(Category::NotEncrypted))
-        )];
-        for category in Category::ALL.into_iter().skip(1) {
-            let n = self.get(category);
-            if n > 0 {
-                parts.push(format!("{} {}", thousands(n), category.summary_label()));
-            }
-        }
-        parts.join(" · ")
     }
 }
 

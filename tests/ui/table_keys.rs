@@ -236,15 +236,7 @@ fn column_chooser_hides_columns_and_sort_and_columns_are_remembered() {
 fn at_900_pixels_the_columns_shrink_to_fit_and_cut_long_text() {
     let mut test = UiTest::start(|_| {});
     test.harness.set_size(egui::vec2(900.0, 600.0));
-    test.step_until_label("Try the demo");
-    test.harness.get_by_label("Try the demo").click();
-    test.step_until("the demo refresh to finish", |h| {
-        h.state()
-            .state()
-            .refresh
-            .as_ref()
-            .is_some_and(|r| r.finished && r.listed > 0)
-    });
+    test.open_demo();
     let status = test
         .harness
         .get_by_role_and_label(Role::Button, "Status")

@@ -50,16 +50,21 @@ impl UiTest {
     /// The demo, opened through the welcome screen, with every rule read.
     pub fn start_demo(configure: impl FnOnce(&mut AppEnvironment)) -> Self {
         let mut test = Self::start(configure);
-        test.step_until_label("Try the demo");
-        test.harness.get_by_label("Try the demo").click();
-        test.step_until("the demo refresh to finish", |h| {
+        test.open_demo();
+        test
+    }
+
+    /// Clicks "Try the demo" on the welcome screen and waits until every rule is read.
+    pub fn open_demo(&mut self) {
+        self.step_until_label("Try the demo");
+        self.harness.get_by_label("Try the demo").click();
+        self.step_until("the demo refresh to finish", |h| {
             h.state()
                 .state()
                 .refresh
                 .as_ref()
                 .is_some_and(|r| r.finished && r.listed > 0)
         });
-        test
     }
 
     /// Closes the app and starts it again on the same folders (a restart); the demo profile
