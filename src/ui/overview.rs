@@ -35,19 +35,27 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, table: &mut TableView) {
                 .to_string()
         });
         ui.separator();
-        match last {
-            _ if state.refresh_running() => ui.weak("Refreshing…"),
-            Some(time) => ui
-                .weak(format!("Last refreshed {time}"))
-                .on_hover_text("When the newest rule was read from OSS"),
-            None => ui.weak("Not refreshed yet"),
+        let text = match last {
+            _ if state.refresh_running() => "Refreshing…".to_owned(),
+            Some(time) => format!("Last refreshed {time}"),
+            None => "Not refreshed yet".to_owned(),
         };
+        let label = egui::Label::new(egui::RichText::new(text).weak())
+            .wrap_mode(egui::TextWrapMode::Extend);
+        ui.add(label)
+            .on_hover_text("When the newest rule was read from OSS");
     });
-    ui.horizontal_wrapped(|ui| {
-        for region in &table.overview().regions {
-            region_bar_ui(ui, region);
-        }
-    });
+    // Folded away by default in a low window, where the table needs the height; egui
+    // remembers the choice.
+    egui::CollapsingHeader::new("Coverage by region")
+        .default_open(ui.available_height() >= 450.0)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for region in &table.overview().regions {
+                    region_bar_ui(ui, region);
+                }
+            });
+        });
 }
 
 /// "All" and one chip per state that has rows ("not encrypted" always: it is what an
