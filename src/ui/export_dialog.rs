@@ -96,6 +96,8 @@ pub fn export_dialog_ui(
         .open(&mut open)
         .collapsible(false)
         .default_width(520.0)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| {
             let send = |path: Option<PathBuf>, format: ExportFormat, follow: bool, overwrite| {
                 let rows = if follow {
@@ -119,11 +121,14 @@ pub fn export_dialog_ui(
             let (shown, total) = (table.names().len(), table.counts().total);
             ui.horizontal(|ui| {
                 ui.label("Rows");
-                ui.radio_value(
-                    &mut dialog.follow_filter,
-                    true,
-                    format!("The {shown} rows the filter shows"),
-                );
+                // Without a filter both choices write the same rows.
+                ui.add_enabled_ui(shown != total, |ui| {
+                    ui.radio_value(
+                        &mut dialog.follow_filter,
+                        true,
+                        format!("The {shown} rows the filter shows"),
+                    );
+                });
                 ui.radio_value(
                     &mut dialog.follow_filter,
                     false,
