@@ -464,6 +464,7 @@ impl Controller {
         let session = self.state.begin_session(profile.clone());
         let task = ConnectTask {
             profile,
+            config: self.state.profiles.clone(),
             session,
             keystore: self.keystore.clone(),
             timeout: self.env.request_timeout,

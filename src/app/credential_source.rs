@@ -15,6 +15,9 @@ use crate::transport::credentials::{
 };
 use crate::transport::{ClientConfig, Endpoint};
 
+/// Where STS is asked instead of its usual address (a full URL), as `--sts-endpoint`.
+pub const STS_ENDPOINT_ENV: &str = "OSS_STS_ENDPOINT";
+
 /// The session name used when a RAM-role profile names none (it shows in ActionTrail).
 pub const DEFAULT_SESSION_NAME: &str = "ossguard";
 

@@ -5,48 +5,69 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::credential_source::{self, CredentialKind, STS_ENDPOINT_ENV, SourceOptions};
 use crate::app::demo;
-use crate::app::event::{Event, EventSender, SessionId};
+use crate::app::event::{Event, SessionId};
 use crate::app::keystore::{Keystore, ProfileSecret};
 use crate::app::profile::{self, Profile, ProfileConfig};
 use crate::app::worker::Worker;
 use crate::core::model::region_from_endpoint_host;
 use crate::transport::client::CallObserver;
+use crate::transport::credentials::{CredentialProvider, StaticProvider};
 use crate::transport::{ClientConfig, Endpoint, OssClient};
 
 /// Connecting to one profile.
 pub struct ConnectTask {
     pub profile: Profile,
+    /// The whole config: a RAM-role profile's source profile is found there.
+    pub config: ProfileConfig,
     pub session: SessionId,
     pub keystore: Arc<dyn Keystore>,
     pub timeout: Duration,
 }
 
-/// Reads the profile's secret (the demo's is public) and builds its client; reports
-/// `Connected` or `ConnectFailed`.
+/// Chooses the profile's credential provider (keyring, RAM role, ECS role; the demo's key is
+/// public) and builds its client; reports `Connected` or `ConnectFailed`. Temporary
+/// credentials are loaded with the first request, not here.
 pub fn connect(worker: &Worker, task: ConnectTask) {
     let events = worker.events().clone();
     worker.runtime().spawn_blocking(move || {
         let ConnectTask {
             profile,
+            config,
             session,
             keystore,
             timeout,
         } = task;
-        let secret = if profile.demo {
-            Ok(demo::demo_secret())
-        } else {
-            match keystore.get(&profile.name) {
-                Ok(Some(secret)) => Ok(secret),
-                Ok(None) => Err(format!(
-                    "No secret is stored for profile {:?} in {}: edit the profile and enter it.",
-                    profile.name,
-                    keystore.describe()
-                )),
-                Err(e) => Err(format!("Cannot read the secret: {e}")),
-            }
-        };
-        let client = secret.and_then(|s| build_client(&profile, &s, timeout, &events, session));
+        let client = client_config(&profile, timeout).and_then(|client| {
+            let provider: Arc<dyn CredentialProvider> = if profile.demo {
+                Arc::new(StaticProvider::new(
+                    demo::demo_secret().credentials(&profile.access_key_id),
+                ))
+            } else {
+                let options = SourceOptions {
+                    sts_endpoint: std::env::var(STS_ENDPOINT_ENV).ok(),
+                };
+                credential_source::provider_for(
+                    &profile,
+                    &config,
+                    keystore.as_ref(),
+                    &options,
+                    &client,
+                )
+                .map_err(|e| match e.hint() {
+                    hint if hint == e.to_string() => hint,
+                    hint => format!("{e}. {hint}"),
+                })?
+            };
+            let events = events.clone();
+            let observer: CallObserver = Arc::new(move |record| {
+                events.send(Event::CallRecorded { session, record });
+            });
+            OssClient::with_provider(client, provider)
+                .map(|c| c.with_observer(observer))
+                .map_err(|e| e.to_string())
+        });
         let event = match client {
             Ok(client) => Event::Connected {
                 session,
@@ -83,14 +104,21 @@ pub fn save(worker: &Worker, task: SaveTask) {
             secret,
             renamed,
         } = task;
+        let own_secret = config.get(&name).is_none_or(Profile::has_own_secret);
         let stored = store_secret(keystore.as_ref(), &name, secret, renamed.as_deref());
         let event = match stored.and_then(|()| write(&path, &config)) {
             Ok(()) => Event::ProfilesSaved {
+                notice: Some(if own_secret {
+                    format!(
+                        "Saved profile {name:?}; its secret is kept in {}.",
+                        keystore.describe()
+                    )
+                } else {
+                    format!(
+                        "Saved profile {name:?}; its credentials are temporary, loaded when used."
+                    )
+                }),
                 config,
-                notice: Some(format!(
-                    "Saved profile {name:?}; its secret is kept in {}.",
-                    keystore.describe()
-                )),
                 switch_to: Some(name),
             },
             Err(error) => Event::ProfileFailed { error },
@@ -151,7 +179,8 @@ pub fn check_profile(profile: &Profile) -> Result<(), String> {
     if profile.region.trim().is_empty() {
         return Err("The profile needs a region, e.g. cn-hangzhou.".into());
     }
-    if profile.access_key_id.trim().is_empty() {
+    let kind = CredentialKind::of(profile)?;
+    if !kind.is_temporary() && profile.access_key_id.trim().is_empty() {
         return Err("The profile needs an AccessKey ID.".into());
     }
     Endpoint::parse(&profile.endpoint)
@@ -199,34 +228,25 @@ fn store_secret(
     Ok(())
 }
 
-/// The profile's client; every attempt it makes is reported as a `CallRecorded` event.
-fn build_client(
-    profile: &Profile,
-    secret: &ProfileSecret,
-    timeout: Duration,
-    events: &EventSender,
-    session: SessionId,
-) -> Result<OssClient, String> {
-    let events = events.clone();
-    let observer: CallObserver = Arc::new(move |record| {
-        events.send(Event::CallRecorded { session, record });
-    });
-    client_for(profile, secret, timeout).map(|c| c.with_observer(observer))
-}
-
-/// A client for `profile` with `secret` (also the connection test's, before saving).
+/// A client for `profile` with `secret` (the connection test's, before saving).
 pub(crate) fn client_for(
     profile: &Profile,
     secret: &ProfileSecret,
     timeout: Duration,
 ) -> Result<OssClient, String> {
+    let config = client_config(profile, timeout)?;
+    OssClient::new(config, secret.credentials(&profile.access_key_id)).map_err(|e| e.to_string())
+}
+
+/// The profile's client settings.
+fn client_config(profile: &Profile, timeout: Duration) -> Result<ClientConfig, String> {
     let endpoint = Endpoint::parse(&profile.endpoint).map_err(|e| e.to_string())?;
     let mut config = ClientConfig::new(endpoint, &profile.region);
     config.signature_version = profile.signature_version;
     config.internal_endpoints = profile.internal_endpoints;
     config.allow_foreign_bucket_endpoints = profile.allow_foreign_bucket_endpoints;
     config.timeout = timeout;
-    OssClient::new(config, secret.credentials(&profile.access_key_id)).map_err(|e| e.to_string())
+    Ok(config)
 }
 
 #[cfg(test)]

@@ -147,3 +147,63 @@ async fn a_wrong_role_name_and_no_metadata_service_name_the_fix() {
     );
     assert!(error.hint().contains("not running on an ECS instance"));
 }
+
+/// The CLI with an ECS-role profile: `OSSGUARD_ECS_METADATA_URL` points it at the stub, the
+/// profile brings endpoint and region (no OSS_* variables), no keyring is involved. Off ECS
+/// (nothing at the address) it exits 1 and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_ecs_role_profile_uses_the_metadata_service_named_by_the_environment() {
+    let (url, stub) = metadata_stub("OssAuditor", chrono::TimeDelta::hours(6)).await;
+    let server = TestServer::start(|c| {
+        c.sts_token = Some(TOKEN.into());
+        c.seed_buckets = 3;
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut profile =
+        ossguard::app::profile::Profile::new("on-ecs", server.endpoint(), "cn-hangzhou", "");
+    profile.source.credential_type = Some(ossguard::app::profile::CredentialType::EcsRamRole);
+    let mut config = ossguard::app::profile::ProfileConfig::default();
+    config.upsert(profile);
+    ossguard::app::profile::save(&dir.path().join("config.toml"), &config).expect("config");
+    let run = |metadata: String| {
+        let config_dir = dir.path().to_owned();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_ossguard"))
+                .args(["--profile", "on-ecs", "buckets", "--format", "json"])
+                .env_remove("OSS_ENDPOINT")
+                .env_remove("OSS_REGION")
+                .env_remove("OSS_ACCESS_KEY_ID")
+                .env_remove("OSS_ACCESS_KEY_SECRET")
+                .env("OSSGUARD_CONFIG_DIR", &config_dir)
+                .env("OSSGUARD_DATA_DIR", config_dir.join("data"))
+                .env("OSSGUARD_ECS_METADATA_URL", metadata)
+                .output()
+                .expect("ossguard runs")
+        })
+    };
+    let out = run(url).await.expect("joined");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(rows.as_array().expect("array").len(), 3);
+    assert_eq!(
+        stub.token_puts.load(Ordering::SeqCst),
+        1,
+        "one load for the run"
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let out = run(dead).await.expect("joined");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not running on an ECS instance"),
+        "{stderr}"
+    );
+}

@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod app_roles;
 mod change_engine;
 mod change_outcomes;
 mod cli;

@@ -16,8 +16,13 @@ pub struct Owner<'a> {
 }
 
 impl Owner<'_> {
+    /// Temporary credentials (RAM role, ECS role: `STS.` IDs) are renewed during and between
+    /// runs, so for them the profile alone names who made the change.
     fn made(&self, record: &ChangeRecord) -> bool {
-        record.profile == self.profile && record.access_key_id == self.access_key_id
+        let temporary = |id: &str| id.starts_with("STS.");
+        record.profile == self.profile
+            && (record.access_key_id == self.access_key_id
+                || (temporary(&record.access_key_id) && temporary(self.access_key_id)))
     }
 }
 
@@ -168,6 +173,31 @@ mod tests {
             .expect_err("not ours");
         assert!(err.contains("LTAIexample"), "{err}");
         assert_eq!(history.last_change(stranger, None), None);
+    }
+
+    #[test]
+    fn changes_made_with_temporary_credentials_belong_to_the_profile() {
+        let mut earlier = record("a", "a", None, None);
+        earlier.access_key_id = "STS.first".into();
+        let history = History::new(vec![earlier]);
+        let renewed = Owner {
+            profile: "prod",
+            access_key_id: "STS.renewed",
+        };
+        assert_eq!(
+            history.last_change(renewed, None).map(|r| &*r.id),
+            Some("a")
+        );
+        let other_profile = Owner {
+            profile: "other",
+            access_key_id: "STS.renewed",
+        };
+        assert_eq!(history.last_change(other_profile, None), None);
+        assert_eq!(
+            history.last_change(OWNER, None),
+            None,
+            "a long-term key is not the role"
+        );
     }
 
     #[test]

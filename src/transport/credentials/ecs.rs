@@ -14,6 +14,7 @@ use crate::core::sts::TemporaryCredentialsDoc;
 pub const DEFAULT_METADATA_URL: &str = "http://100.100.100.200";
 /// Overrides the metadata address (tests run a loopback stub).
 pub const METADATA_URL_ENV: &str = "OSSGUARD_ECS_METADATA_URL";
+const TOKEN_PATH: &str = "/latest/api/token";
 /// How long the metadata session token lives; each load asks for a new one.
 const TOKEN_TTL_SECONDS: &str = "21600";
 /// The metadata service answers within milliseconds on ECS; off ECS nothing answers at all,
@@ -62,7 +63,7 @@ impl EcsRoleProvider {
         let token = self
             .call(
                 reqwest::Method::PUT,
-                "/latest/api/token",
+                TOKEN_PATH,
                 ("X-aliyun-ecs-metadata-token-ttl-seconds", TOKEN_TTL_SECONDS),
             )
             .await?;
@@ -132,6 +133,12 @@ impl EcsRoleProvider {
             })?;
         match status.as_u16() {
             200..=299 => Ok(body),
+            // Every ECS instance serves the token API; anything else answering there (a
+            // proxy, another cloud) means this is not an ECS instance.
+            code if path == TOKEN_PATH => Err(CredentialError::MetadataUnreachable {
+                url: self.base_url.clone(),
+                detail: format!("HTTP {code} from {path}"),
+            }),
             // The role list (or a named role) is missing: no role attached by that name.
             404 if path.contains("security-credentials") => Err(CredentialError::NoRoleAttached),
             code => Err(CredentialError::Metadata(format!(
