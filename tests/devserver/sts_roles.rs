@@ -23,6 +23,15 @@ async fn harness() -> Harness {
     .await
 }
 
+async fn list_as(
+    h: &Harness,
+    creds: &Credentials,
+    version: SignatureVersion,
+) -> crate::support::Answer {
+    let request = ops::list_buckets::request(None, None, 10);
+    h.send_as(HZ, HZ, request, version, creds, Utc::now()).await
+}
+
 async fn assume(h: &Harness, params: &[(&str, &str)]) -> crate::support::RpcAnswer {
     let mut call = STS.call("AssumeRole");
     for (name, value) in params {
@@ -121,40 +130,13 @@ async fn issued_credentials_need_their_own_token_on_oss() {
         c["SecurityToken"].as_str().expect("token"),
     );
     let good = Credentials::new(id, secret).with_security_token(Some(token));
-    let answer = h
-        .send_as(
-            HZ,
-            HZ,
-            ops::list_buckets::request(None, None, 10),
-            SignatureVersion::V4,
-            &good,
-            Utc::now(),
-        )
-        .await;
+    let answer = list_as(&h, &good, SignatureVersion::V4).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let wrong = Credentials::new(id, secret).with_security_token(Some("not-the-token"));
-    let answer = h
-        .send_as(
-            HZ,
-            HZ,
-            ops::list_buckets::request(None, None, 10),
-            SignatureVersion::V4,
-            &wrong,
-            Utc::now(),
-        )
-        .await;
+    let answer = list_as(&h, &wrong, SignatureVersion::V4).await;
     assert_eq!(answer.status_code(), (403, "InvalidSecurityToken".into()));
     let missing = Credentials::new(id, secret);
-    let answer = h
-        .send_as(
-            HZ,
-            HZ,
-            ops::list_buckets::request(None, None, 10),
-            SignatureVersion::V1,
-            &missing,
-            Utc::now(),
-        )
-        .await;
+    let answer = list_as(&h, &missing, SignatureVersion::V1).await;
     assert_eq!(answer.status_code(), (403, "InvalidAccessKeyId".into()));
     // Temporary credentials do not assume roles here (no chaining).
     let chained = h

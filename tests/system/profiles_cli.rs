@@ -29,6 +29,17 @@ fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
         .expect("ossguard runs")
 }
 
+/// The JSON rows of a run that must have succeeded.
+fn rows_of(out: &Output) -> Vec<serde_json::Value> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    rows.as_array().expect("array").clone()
+}
+
 fn role_profile(name: &str, endpoint: &str, source: &str, arn: &str) -> Profile {
     let mut profile = Profile::new(name, endpoint, "cn-hangzhou", "");
     profile.source = Box::new(CredentialSettings {
@@ -81,13 +92,7 @@ fn profiles_audit_alone_together_and_refused() {
         &server,
         &["--profile", &role, "buckets", "--format", "json"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let rows = rows.as_array().expect("array");
+    let rows = rows_of(&out);
     assert_eq!(rows.len(), 4);
     assert!(rows[0].get("profile").is_none() && rows[0].get("account_id").is_none());
 
@@ -104,15 +109,9 @@ fn profiles_audit_alone_together_and_refused() {
             "json",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let rows = rows.as_array().expect("array");
+    let rows = rows_of(&out);
     assert_eq!(rows.len(), 8);
-    for row in rows {
+    for row in &rows {
         let expected = if row["profile"] == src.as_str() {
             DEFAULT_ACCOUNT_ID
         } else {

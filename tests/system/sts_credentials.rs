@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use crate::common::{AK, Calls, SK, TestServer};
-use ossguard::core::rpc::KMS;
+use ossguard::core::rpc::{KMS, RpcApi};
 use ossguard::core::sts::RoleArn;
 use ossguard::devserver::sts_state::RoleDef;
 use ossguard::transport::credentials::assume_role::{
@@ -54,6 +54,13 @@ fn config(server: &TestServer) -> ClientConfig {
         Endpoint::parse(server.endpoint()).expect("endpoint"),
         "cn-hangzhou",
     )
+}
+
+/// An RPC client of `api` on the server's service port, signing with `credentials`.
+fn rpc_client(server: &TestServer, api: RpcApi, credentials: CredentialCache) -> RpcClient {
+    let endpoint = Endpoint::parse(server.endpoint()).expect("endpoint");
+    RpcClient::with_credentials(api, endpoint, credentials, RpcSettings::default())
+        .expect("rpc client")
 }
 
 fn role_provider(server: &TestServer, arn: &str) -> AssumeRoleProvider {
@@ -110,13 +117,7 @@ async fn assumed_role_credentials_sign_oss_and_kms_and_are_renewed() {
     );
 
     // KMS accepts the same temporary credentials.
-    let kms = RpcClient::with_credentials(
-        KMS,
-        Endpoint::parse(server.endpoint()).expect("endpoint"),
-        client.credentials().clone(),
-        RpcSettings::default(),
-    )
-    .expect("kms client");
+    let kms = rpc_client(&server, KMS, client.credentials().clone());
     kms.call(&ossguard::core::kms::list_keys(1, 10))
         .await
         .expect("KMS takes STS credentials");
@@ -151,13 +152,7 @@ async fn an_expired_answer_renews_and_retries_once_on_oss_and_kms() {
     assert_eq!(outcomes, ["OK", "SecurityTokenExpired", "OK"]);
     assert_eq!(loads.load(Ordering::SeqCst), 2);
 
-    let kms = RpcClient::with_credentials(
-        KMS,
-        Endpoint::parse(server.endpoint()).expect("endpoint"),
-        client.credentials().clone(),
-        RpcSettings::default(),
-    )
-    .expect("kms client");
+    let kms = rpc_client(&server, KMS, client.credentials().clone());
     tokio::time::sleep(Duration::from_millis(1200)).await;
     // KMS answers 400 InvalidSecurityToken.Expired; renewed and retried once.
     kms.call(&ossguard::core::kms::list_keys(1, 10))
@@ -179,13 +174,7 @@ async fn expired_credentials_are_refused_with_each_services_code() {
         (Some(403), "SecurityTokenExpired")
     );
     for api in [KMS, ossguard::core::rpc::STS] {
-        let client = RpcClient::with_credentials(
-            api,
-            Endpoint::parse(server.endpoint()).expect("endpoint"),
-            stale.clone(),
-            RpcSettings::default(),
-        )
-        .expect("client");
+        let client = rpc_client(&server, api, stale.clone());
         let call = api.call(if api == KMS {
             "ListKeys"
         } else {
