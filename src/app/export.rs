@@ -247,6 +247,42 @@ mod tests {
     }
 
     #[test]
+    fn account_fields_appear_only_on_tagged_rows() {
+        let state = EncryptionState::Configured(SseRule::Aes256);
+        let plain = AuditRow::new(&bucket("logs"), &state);
+        let json = to_json(std::slice::from_ref(&plain));
+        assert!(
+            !json.contains("account_id") && !json.contains("\"profile\""),
+            "{json}"
+        );
+        let csv = to_csv(std::slice::from_ref(&plain));
+        assert!(csv.starts_with("name,"), "{csv}");
+
+        let tagged = plain.with_account("prod", "1234567890123456");
+        let json = to_json(std::slice::from_ref(&tagged));
+        let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(value[0]["profile"], "prod");
+        assert_eq!(
+            value[0]["account_id"], "1234567890123456",
+            "a string, not a number"
+        );
+        let csv = to_csv(&[tagged]);
+        let mut lines = csv.lines();
+        assert!(
+            lines
+                .next()
+                .expect("header")
+                .starts_with("profile,account_id,name,")
+        );
+        assert!(
+            lines
+                .next()
+                .expect("row")
+                .starts_with("prod,1234567890123456,logs,")
+        );
+    }
+
+    #[test]
     fn csv_cells_never_start_a_formula() {
         use super::csv_safe;
         assert_eq!(
