@@ -114,6 +114,12 @@ fn python_sts_sdks_then_oss2_with_their_credentials() {
     );
 }
 
+/// The object calls `ossguard objects` relies on, through oss2 and alibabacloud-oss-v2.
+#[test]
+fn python_sdks_list_copy_and_multipart_copy_objects() {
+    run_script_with("python", "objects_test.py", &[], &[], 26);
+}
+
 #[test]
 fn node_ali_oss() {
     run_script("node", "alioss_test.js");

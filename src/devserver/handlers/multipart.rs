@@ -139,12 +139,15 @@ pub(super) async fn upload_part(
     );
     let doc = CopyResult {
         last_modified: iso_time(ctx.now.timestamp_millis()),
-        etag,
+        etag: etag.clone(),
     };
     let body = to_document(&doc)
         .replace("<CopyResult>", "<CopyPartResult>")
         .replace("</CopyResult>", "</CopyPartResult>");
-    Ok(xml(StatusCode::OK, body))
+    // oss2 reads the part's ETag from the header, the v2 SDKs from the body.
+    let mut response = xml(StatusCode::OK, body);
+    set_header(response.headers_mut(), "etag", &etag);
+    Ok(response)
 }
 
 fn parse_range(value: &str) -> Option<(u64, u64)> {

@@ -463,9 +463,10 @@ pub(super) fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
     }
 }
 
+/// Whole seconds with a literal `.000Z`: oss2 parses `LastModified` with exactly that pattern.
 pub(super) fn iso_time(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .format("%Y-%m-%dT%H:%M:%S.000Z")
         .to_string()
 }
