@@ -28,4 +28,10 @@ if ! command -v Xvfb >/dev/null; then
   echo "warning: Xvfb is missing, the start-up figure is skipped (apt-get install xvfb; scripts/test.sh installs it)" >&2
 fi
 
-exec tests/interop/.venv/bin/python benches/run.py "$@"
+tests/interop/.venv/bin/python benches/run.py "$@"
+
+# `ossguard objects` (scan and re-encrypt); --quick divides every N by 10.
+quick=()
+for a in "$@"; do [ "$a" = "--quick" ] && quick=(--quick); done
+echo "== objects: scan 100,000 / RSS of 1,000,000 / re-encrypt 10,000 (benches/objects.py)" >&2
+exec python3 benches/objects.py "${quick[@]}"

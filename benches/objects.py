@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Benchmarks of `ossguard objects` (scan and re-encrypt), run by scripts/bench.sh after
+benches/run.py, each figure a ratio measured side by side in the same run:
+
+  scan     `objects scan` of 100,000 objects at 20 ms per request against its lower bound
+           (ListObjectsV2 pages + ceil(N / concurrency)) x latency; goal: within 1.3x
+  memory   peak RSS (wait4) of `objects scan --out FILE` of 1,000,000 objects; goal: 150 MB
+  encrypt  `objects encrypt --yes` of 10,000 small objects at 20 ms against its lower bound
+           (pages + ceil(N x 4 / concurrency)) x latency, four requests per object (HEAD,
+           GetObjectAcl, CopyObject, HEAD to verify); goal: within 1.5x
+
+Usage: objects.py [--quick] [--bin PATH]. --quick divides every N by 10 (a smoke run).
+Writes target/bench/objects.json and prints a Markdown table. Nothing is asserted.
+The resume-after-SIGKILL property is a test, not a timing: tests/system/objects_cli.rs.
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "target", "bench")
+AK = "LTAI5tBenchKey000001"
+SK = "bench-secret-not-for-production"
+CONCURRENCY = 32
+PAGE = 1000
+
+
+def timed(argv, out_path, env):
+    with open(out_path, "wb") as out, open(out_path + ".err", "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        with open(out_path + ".err", "rb") as err:
+            raise RuntimeError(f"{argv[1:4]} exited {code}: {err.read()[-2000:]!r}")
+    with open(out_path) as f:
+        report = json.load(f)
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "rss_mib": usage.ru_maxrss / 1024.0, "report": report}
+
+
+class DevServer:
+    def __init__(self, binary, n, latency_ms, workdir):
+        self.data = tempfile.mkdtemp(prefix=f"objects-{n}-", dir=workdir)
+        self.log = open(os.path.join(workdir, f"devserver-objects-{n}.log"), "wb")
+        env = dict(os.environ, OSS_ACCESS_KEY_ID=AK, OSS_ACCESS_KEY_SECRET=SK, RUST_LOG="warn")
+        self.proc = subprocess.Popen(
+            [binary, "devserver", "--data", self.data, "--seed-objects", str(n),
+             "--latency-ms", str(latency_ms), "--regions", "cn-hangzhou"],
+            stdout=subprocess.PIPE, stderr=self.log, env=env)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the dev server exited before its ready line")
+        self.endpoint = json.loads(line)["endpoint"]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        self.log.close()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def run(binary, server, workdir, tag, args):
+    env = dict(os.environ, OSS_ACCESS_KEY_ID=AK, OSS_ACCESS_KEY_SECRET=SK,
+               OSSGUARD_DATA_DIR=os.path.join(workdir, "client-data"),
+               OSSGUARD_CONFIG_DIR=os.path.join(workdir, "client-config"))
+    for name in ("OSS_ENDPOINT", "OSS_REGION", "OSS_SESSION_TOKEN", "RUST_LOG"):
+        env.pop(name, None)
+    argv = [binary, "objects", *args, "--format", "json", "--endpoint", server.endpoint,
+            "--region", "cn-hangzhou"]
+    return timed(argv, os.path.join(workdir, f"{tag}.json"), env)
+
+
+def lower_bound_s(n, requests_per_object, latency_ms):
+    pages = max(1, math.ceil(n / PAGE))
+    return (pages + math.ceil(n * requests_per_object / CONCURRENCY)) * latency_ms / 1000.0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "ossguard"))
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    os.makedirs(OUT, exist_ok=True)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="objects-", dir=OUT) as workdir:
+        n = 100_000 // scale
+        server = DevServer(args.bin, n, 20, workdir)
+        try:
+            r = run(args.bin, server, workdir, "scan", ["scan", "seed-objects"])
+        finally:
+            server.stop()
+        assert r["report"]["objects"] == n, r["report"]
+        bound = lower_bound_s(n, 1, 20)
+        results["scan"] = {"n": n, "wall_s": r["wall_s"], "bound_s": bound, "ratio": r["wall_s"] / bound,
+                           "goal": 1.3, "rss_mib": r["rss_mib"]}
+
+        n = 1_000_000 // scale
+        server = DevServer(args.bin, n, 0, workdir)
+        try:
+            out = os.path.join(workdir, "scan-1m.jsonl")
+            r = run(args.bin, server, workdir, "scan-1m", ["scan", "seed-objects", "--out", out])
+        finally:
+            server.stop()
+        assert r["report"]["objects"] == n, r["report"]
+        results["memory"] = {"n": n, "wall_s": r["wall_s"], "rss_mib": r["rss_mib"], "goal_mib": 150}
+
+        n = 10_000 // scale
+        server = DevServer(args.bin, n, 20, workdir)
+        try:
+            r = run(args.bin, server, workdir, "encrypt", ["encrypt", "seed-objects", "--sse", "AES256", "--yes"])
+        finally:
+            server.stop()
+        assert r["report"]["copied"] == n, r["report"]
+        bound = lower_bound_s(n, 4, 20)
+        results["encrypt"] = {"n": n, "wall_s": r["wall_s"], "bound_s": bound, "ratio": r["wall_s"] / bound,
+                              "goal": 1.5, "rss_mib": r["rss_mib"]}
+    with open(os.path.join(OUT, "objects.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    s, m, e = results["scan"], results["memory"], results["encrypt"]
+    met = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    print("| figure | N | measured | limit / goal | verdict |\n|---|---|---|---|---|")
+    print(f"| scan at 20 ms | {s['n']:,} | {s['wall_s']:.1f} s ({s['ratio']:.2f}x) | {s['bound_s']:.1f} s, 1.3x | {met(s['ratio'] <= 1.3)} |")
+    print(f"| scan peak RSS | {m['n']:,} | {m['rss_mib']:.0f} MiB ({m['wall_s']:.0f} s) | 150 MB | {met(m['rss_mib'] * 1.048576 <= 150)} |")
+    print(f"| re-encrypt at 20 ms | {e['n']:,} | {e['wall_s']:.1f} s ({e['ratio']:.2f}x) | {e['bound_s']:.1f} s, 1.5x | {met(e['ratio'] <= 1.5)} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
