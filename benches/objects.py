@@ -21,7 +21,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as run_py  # noqa: E402  (the shared wait4 timing)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "target", "bench")
@@ -32,19 +34,11 @@ PAGE = 1000
 
 
 def timed(argv, out_path, env):
-    with open(out_path, "wb") as out, open(out_path + ".err", "wb") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        with open(out_path + ".err", "rb") as err:
-            raise RuntimeError(f"{argv[1:4]} exited {code}: {err.read()[-2000:]!r}")
+    """benches/run.py's wait4 timing, plus the JSON report the command printed."""
+    result = run_py.timed(argv, out_path, env)
     with open(out_path) as f:
-        report = json.load(f)
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "rss_mib": usage.ru_maxrss / 1024.0, "report": report}
+        result["report"] = json.load(f)
+    return result
 
 
 class DevServer:
@@ -84,6 +78,12 @@ def lower_bound_s(n, requests_per_object, latency_ms):
     return (pages + math.ceil(n * requests_per_object / CONCURRENCY)) * latency_ms / 1000.0
 
 
+def against_bound(r, n, requests_per_object, goal):
+    bound = lower_bound_s(n, requests_per_object, 20)
+    return {"n": n, "wall_s": r["wall_s"], "bound_s": bound, "ratio": r["wall_s"] / bound,
+            "goal": goal, "rss_mib": r["rss_mib"]}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -100,9 +100,7 @@ def main():
         finally:
             server.stop()
         assert r["report"]["objects"] == n, r["report"]
-        bound = lower_bound_s(n, 1, 20)
-        results["scan"] = {"n": n, "wall_s": r["wall_s"], "bound_s": bound, "ratio": r["wall_s"] / bound,
-                           "goal": 1.3, "rss_mib": r["rss_mib"]}
+        results["scan"] = against_bound(r, n, 1, 1.3)
 
         n = 1_000_000 // scale
         server = DevServer(args.bin, n, 0, workdir)
@@ -121,9 +119,7 @@ def main():
         finally:
             server.stop()
         assert r["report"]["copied"] == n, r["report"]
-        bound = lower_bound_s(n, 4, 20)
-        results["encrypt"] = {"n": n, "wall_s": r["wall_s"], "bound_s": bound, "ratio": r["wall_s"] / bound,
-                              "goal": 1.5, "rss_mib": r["rss_mib"]}
+        results["encrypt"] = against_bound(r, n, 4, 1.5)
     with open(os.path.join(OUT, "objects.json"), "w") as f:
         json.dump(results, f, indent=2)
     s, m, e = results["scan"], results["memory"], results["encrypt"]
