@@ -78,9 +78,12 @@ pub struct KeysList {
     pub key: Vec<KeyRef>,
 }
 
-/// The ListKeys answer.
+/// The ListKeys answer. `Keys` is required (as `KeyMetadata` and `Aliases` below): a JSON
+/// answer without it is not this call's answer, and must not read as "no keys". Whether KMS
+/// omits it for an account without keys is unconfirmed; then the listing errs rather than
+/// reports nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct ListKeysPage {
     pub keys: KeysList,
     #[serde(flatten)]
@@ -95,7 +98,7 @@ pub struct AliasList {
 
 /// The ListAliases / ListAliasesByKeyId answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct ListAliasesPage {
     pub aliases: AliasList,
     #[serde(flatten)]
@@ -104,7 +107,7 @@ pub struct ListAliasesPage {
 
 /// The DescribeKey answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct DescribeKeyAnswer {
     pub key_metadata: KeyMetadata,
 }
