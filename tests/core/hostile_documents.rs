@@ -16,8 +16,11 @@ use ossguard::core::xml::{
 };
 use proptest::prelude::*;
 
-/// Every XML parser, by the root it expects: true when it accepted `body`.
-fn xml_parsers() -> Vec<(&'static str, fn(&str) -> bool)> {
+/// Whether a parser accepted a body.
+type Accepts = fn(&str) -> bool;
+
+/// Every XML parser, by the root it expects.
+fn xml_parsers() -> Vec<(&'static str, Accepts)> {
     vec![
         ("ListAllMyBucketsResult", |b| {
             list_buckets::parse_page(b).is_ok()
