@@ -14,41 +14,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::change::Change;
-use crate::core::sse::SseRule;
-use crate::core::validate::rule_from_fields;
-
-/// A rule in the log, in the CLI's field names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoggedRule {
-    pub sse_algorithm: String,
-    pub kms_master_key_id: Option<String>,
-    pub kms_data_encryption: Option<String>,
-}
-
-impl LoggedRule {
-    pub fn from_rule(rule: &SseRule) -> Self {
-        Self {
-            sse_algorithm: rule.algorithm().to_owned(),
-            kms_master_key_id: rule.kms_key_id().map(str::to_owned),
-            kms_data_encryption: rule.data_encryption().map(str::to_owned),
-        }
-    }
-
-    pub fn to_rule(&self) -> Option<SseRule> {
-        rule_from_fields(
-            &self.sse_algorithm,
-            self.kms_master_key_id.as_deref(),
-            self.kms_data_encryption.as_deref(),
-        )
-        .ok()
-    }
-}
+use crate::core::sse::{RuleFields, SseRule};
 
 /// What a bucket's rule was, as far as ossguard could tell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LoggedState {
-    Rule(LoggedRule),
+    /// In the audit row's field names.
+    Rule(RuleFields),
     NoRule,
     /// It could not be read (the error code says why): such a change cannot be undone.
     Unknown {
@@ -58,15 +31,16 @@ pub enum LoggedState {
 
 impl LoggedState {
     pub fn from_rule(rule: Option<&SseRule>) -> Self {
-        rule.map_or(Self::NoRule, |r| Self::Rule(LoggedRule::from_rule(r)))
+        rule.map_or(Self::NoRule, |r| Self::Rule(RuleFields::of(Some(r))))
     }
 
     /// For people: the rule, `None`, or `unknown (Code)`.
     pub fn describe(&self) -> String {
         match self {
-            Self::Rule(rule) => rule
-                .to_rule()
-                .map_or_else(|| rule.sse_algorithm.clone(), |r| r.to_string()),
+            Self::Rule(rule) => rule.to_rule().map_or_else(
+                |_| rule.sse_algorithm.clone().unwrap_or_default(),
+                |r| r.to_string(),
+            ),
             Self::NoRule => "None".into(),
             Self::Unknown { code } => format!("unknown ({code})"),
         }
@@ -75,7 +49,7 @@ impl LoggedState {
     /// The rule (`Some(None)`: no rule), or `None` when it is unknown.
     pub fn to_rule_state(&self) -> Option<Option<SseRule>> {
         match self {
-            Self::Rule(rule) => rule.to_rule().map(Some),
+            Self::Rule(rule) => rule.to_rule().ok().map(Some),
             Self::NoRule => Some(None),
             Self::Unknown { .. } => None,
         }
@@ -165,7 +139,7 @@ impl ChangeRecord {
             return None;
         }
         match &self.before {
-            LoggedState::Rule(rule) => rule.to_rule().map(Change::Set),
+            LoggedState::Rule(rule) => rule.to_rule().ok().map(Change::Set),
             LoggedState::NoRule => Some(Change::Delete),
             LoggedState::Unknown { .. } => None,
         }

@@ -2,7 +2,6 @@
 //! state, the active client and the cancellation tokens; it never blocks and never draws, so
 //! the whole app can be driven without a window.
 
-use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 
 use tokio_util::sync::CancellationToken;
@@ -533,11 +532,6 @@ impl Controller {
 
     fn save_config(&self, config: ProfileConfig) {
         profile_tasks::save_config(&self.worker, self.env.config_path.clone(), config);
-    }
-
-    /// Where the config lives (shown in the profile dialog).
-    pub fn config_path(&self) -> PathBuf {
-        self.env.config_path.clone()
     }
 
     pub fn keystore_description(&self) -> &'static str {

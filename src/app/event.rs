@@ -2,7 +2,7 @@
 //!
 //! Every event that can go stale carries the [`SessionId`] of the profile connection that
 //! caused it and the [`RequestId`] of the request; [`AppState::apply`](super::state::AppState::apply)
-//! drops those that no longer match (style guide §2.3). A refresh's own `RequestId` is its
+//! drops those that no longer match (the rules are in `app/apply.rs`). A refresh's own `RequestId` is its
 //! generation: a newer refresh has a larger id.
 
 use std::fmt;

@@ -9,7 +9,7 @@ use crate::app::event::ExportFormat;
 use crate::app::view::Category;
 use crate::core::kms::health::KeyHealth;
 use crate::core::model::Bucket;
-use crate::core::sse::EncryptionState;
+use crate::core::sse::{EncryptionState, RuleFields};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditRow {
@@ -18,9 +18,9 @@ pub struct AuditRow {
     pub location: String,
     /// The ExtranetEndpoint exactly as ListBuckets returned it.
     pub endpoint: String,
-    pub sse_algorithm: Option<String>,
-    pub kms_master_key_id: Option<String>,
-    pub kms_data_encryption: Option<String>,
+    /// `sse_algorithm`, `kms_master_key_id`, `kms_data_encryption` (null: no rule).
+    #[serde(flatten)]
+    pub rule: RuleFields,
     pub error: Option<AuditError>,
     /// The health of the CMK the rule names; null when it names none (or could not be read).
     pub kms_key: Option<KeyHealth>,
@@ -73,9 +73,7 @@ impl AuditRow {
             region: bucket.region.clone(),
             location: bucket.location.clone(),
             endpoint: bucket.extranet_endpoint.clone(),
-            sse_algorithm: rule.map(|r| r.algorithm().to_owned()),
-            kms_master_key_id: rule.and_then(|r| r.kms_key_id()).map(str::to_owned),
-            kms_data_encryption: rule.and_then(|r| r.data_encryption()).map(str::to_owned),
+            rule: RuleFields::of(rule),
             error,
             kms_key: None,
             account: None,
@@ -166,9 +164,9 @@ pub const CSV_COLUMNS: &[CsvColumn] = &[
     ("region", |r| r.region.clone()),
     ("location", |r| r.location.clone()),
     ("endpoint", |r| r.endpoint.clone()),
-    ("sse_algorithm", |r| text(&r.sse_algorithm)),
-    ("kms_master_key_id", |r| text(&r.kms_master_key_id)),
-    ("kms_data_encryption", |r| text(&r.kms_data_encryption)),
+    ("sse_algorithm", |r| text(&r.rule.sse_algorithm)),
+    ("kms_master_key_id", |r| text(&r.rule.kms_master_key_id)),
+    ("kms_data_encryption", |r| text(&r.rule.kms_data_encryption)),
     ("error_code", |r| error_field(r, |e| Some(e.code.clone()))),
     ("error_message", |r| {
         error_field(r, |e| Some(e.message.clone()))

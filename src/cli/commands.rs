@@ -216,7 +216,7 @@ pub fn flagged(rows: &[AuditRow], fail_on: &[FailOn]) -> usize {
     rows.iter()
         .filter(|r| {
             let unknown = r.error.is_some();
-            let unencrypted = !unknown && r.sse_algorithm.is_none();
+            let unencrypted = !unknown && r.rule.sse_algorithm.is_none();
             (unknown && fail_on.contains(&FailOn::Unknown))
                 || (unencrypted && fail_on.contains(&FailOn::Unencrypted))
                 || (r.key_unusable() && fail_on.contains(&FailOn::KeyUnusable))

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::change::{Algorithm, RuleSpec};
-use crate::app::changelog::LoggedRule;
 use crate::app::objects::job::{self, DryRun, JobRun, JobSpec, run_job};
 use crate::app::objects::journal::list_jobs;
 use crate::app::objects::preflight_target;
@@ -18,6 +17,7 @@ use crate::app::objects::scan::{ScanOptions, scan};
 use crate::app::profile;
 use crate::core::objects::counters::{JobCounters, ScanCounters, Tally};
 use crate::core::objects::shard::Shard;
+use crate::core::sse::RuleFields;
 use crate::core::sse::SseRule;
 use crate::transport::OssClient;
 
@@ -265,12 +265,7 @@ fn cancel_on_ctrl_c() -> CancellationToken {
 }
 
 fn rule_json(rule: Option<&SseRule>) -> Value {
-    let logged = rule.map(LoggedRule::from_rule);
-    json!({
-        "sse_algorithm": logged.as_ref().map(|r| r.sse_algorithm.clone()),
-        "kms_master_key_id": logged.as_ref().and_then(|r| r.kms_master_key_id.clone()),
-        "kms_data_encryption": logged.as_ref().and_then(|r| r.kms_data_encryption.clone()),
-    })
+    serde_json::to_value(RuleFields::of(rule)).unwrap_or(Value::Null)
 }
 
 fn tally(t: Tally) -> Value {

@@ -64,15 +64,21 @@ fn table(rows: &[AuditRow]) -> String {
             [
                 r.name.clone(),
                 r.region.clone(),
-                r.sse_algorithm.clone().unwrap_or_else(|| {
+                r.rule.sse_algorithm.clone().unwrap_or_else(|| {
                     if r.error.is_some() {
                         "?".into()
                     } else {
                         "None".into()
                     }
                 }),
-                r.kms_master_key_id.clone().unwrap_or_else(|| "-".into()),
-                r.kms_data_encryption.clone().unwrap_or_else(|| "-".into()),
+                r.rule
+                    .kms_master_key_id
+                    .clone()
+                    .unwrap_or_else(|| "-".into()),
+                r.rule
+                    .kms_data_encryption
+                    .clone()
+                    .unwrap_or_else(|| "-".into()),
                 r.error
                     .as_ref()
                     .map(|e| format!("{}: {}", e.code, e.hint))
@@ -104,7 +110,7 @@ fn table(rows: &[AuditRow]) -> String {
     }
     let unencrypted = rows
         .iter()
-        .filter(|r| r.sse_algorithm.is_none() && r.error.is_none())
+        .filter(|r| r.rule.sse_algorithm.is_none() && r.error.is_none())
         .count();
     let unknown = rows.iter().filter(|r| r.error.is_some()).count();
     out.push_str(&format!(

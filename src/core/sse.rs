@@ -46,31 +46,6 @@ impl SseRule {
         }
     }
 
-    /// One rule of every kind ossguard can set, including a CMK that does not exist (OSS
-    /// accepts any key ID on PUT). For tests, demos and the rule form's choices.
-    pub fn every_kind() -> Vec<Self> {
-        vec![
-            Self::Aes256,
-            Self::Kms {
-                key_id: None,
-                sm4_data: false,
-            },
-            Self::Kms {
-                key_id: Some("9468da86-3509-4f8d-a61e-6eab1eac0001".into()),
-                sm4_data: false,
-            },
-            Self::Kms {
-                key_id: Some("key-doesnotexist0000".into()),
-                sm4_data: true,
-            },
-            Self::Kms {
-                key_id: None,
-                sm4_data: true,
-            },
-            Self::Sm4,
-        ]
-    }
-
     /// The short label used by badges and tables.
     pub fn label(&self) -> &'static str {
         match self {
@@ -90,6 +65,34 @@ impl fmt::Display for SseRule {
             None if matches!(self, Self::Kms { .. }) => f.write_str(" (default key)"),
             None => Ok(()),
         }
+    }
+}
+
+/// A rule's three fields as ossguard's own JSON names them (audit rows, exports, the change
+/// log); `None` algorithm: no rule. OSS's XML names are in `core::xml::encryption_rule`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleFields {
+    pub sse_algorithm: Option<String>,
+    pub kms_master_key_id: Option<String>,
+    pub kms_data_encryption: Option<String>,
+}
+
+impl RuleFields {
+    pub fn of(rule: Option<&SseRule>) -> Self {
+        Self {
+            sse_algorithm: rule.map(|r| r.algorithm().to_owned()),
+            kms_master_key_id: rule.and_then(SseRule::kms_key_id).map(str::to_owned),
+            kms_data_encryption: rule.and_then(SseRule::data_encryption).map(str::to_owned),
+        }
+    }
+
+    /// The rule, checked as OSS would; an error for no algorithm or a bad combination.
+    pub fn to_rule(&self) -> Result<SseRule, crate::core::validate::ValidationError> {
+        crate::core::validate::rule_from_fields(
+            self.sse_algorithm.as_deref().unwrap_or_default(),
+            self.kms_master_key_id.as_deref(),
+            self.kms_data_encryption.as_deref(),
+        )
     }
 }
 
@@ -122,19 +125,38 @@ impl EncryptionState {
             _ => None,
         }
     }
+}
 
-    pub fn label(&self) -> &'static str {
-        match self {
-            Self::Configured(rule) => rule.label(),
-            Self::NotConfigured => "None",
-            Self::Unknown(_) => "Unknown",
-        }
-    }
+/// One rule of every kind ossguard can set, including a CMK that does not exist (OSS accepts
+/// any key ID on PUT): for the unit tests only (integration tests have their own list in
+/// `tests/common`).
+#[cfg(test)]
+pub(crate) fn every_kind() -> Vec<SseRule> {
+    vec![
+        SseRule::Aes256,
+        SseRule::Kms {
+            key_id: None,
+            sm4_data: false,
+        },
+        SseRule::Kms {
+            key_id: Some("9468da86-3509-4f8d-a61e-6eab1eac0001".into()),
+            sm4_data: false,
+        },
+        SseRule::Kms {
+            key_id: Some("key-doesnotexist0000".into()),
+            sm4_data: true,
+        },
+        SseRule::Kms {
+            key_id: None,
+            sm4_data: true,
+        },
+        SseRule::Sm4,
+    ]
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{EncryptionState, SseRule};
+    use super::SseRule;
 
     #[test]
     fn element_values_follow_the_rule() {
@@ -153,6 +175,5 @@ mod tests {
             sm4_data: false,
         };
         assert_eq!(default_kms.to_string(), "KMS (default key)");
-        assert_eq!(EncryptionState::NotConfigured.label(), "None");
     }
 }

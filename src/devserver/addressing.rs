@@ -1,4 +1,5 @@
-//! Which bucket and key a request names, from its Host header and path (oss-api.md §1, §13).
+//! Which bucket and key a request names, from its Host header and path (OSS domain names:
+//! https://www.alibabacloud.com/help/en/oss/user-guide/oss-domain-names).
 //!
 //! Virtual-hosted style (`Host: <bucket>.oss-<region>.aliyuncs.com`, or `<bucket>.localhost:P`)
 //! wins; a Host that is an IP literal, `localhost` or a single label means path style (first

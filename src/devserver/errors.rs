@@ -1,6 +1,7 @@
-//! OSS error answers: status, `Code`, `EC` and the `<Error>` document of oss-api.md §6.
+//! OSS error answers: status, `Code`, `EC` and the `<Error>` document, as OSS's "Error
+//! responses" page describes them (https://www.alibabacloud.com/help/en/oss/developer-reference/error-responses).
 //!
-//! `EC` values: the ones oss-api.md documents are exact (0002-00000504/-505/-214/-228/-006/
+//! `EC` values: the ones OSS documents (its EC pages) are exact (0002-00000504/-505/-214/-228/-006/
 //! -007, 0005-00000003/-004/-203/-204, 0015-00000101); the others are plausible stand-ins.
 //! Clients must never branch on `EC` (OSS says it may change), so tests assert status + Code.
 

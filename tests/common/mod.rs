@@ -84,6 +84,35 @@ impl Calls {
     }
 }
 
+/// Every rule ossguard can set: each valid algorithm, key and SM4 combination, with CMKs
+/// that do not exist (OSS accepts any key ID on PUT).
+pub fn every_rule_kind() -> Vec<ossguard::core::sse::SseRule> {
+    use ossguard::app::change::{Algorithm, RuleSpec};
+    let keys = [
+        None,
+        Some("9468da86-3509-4f8d-a61e-6eab1eac0001"),
+        Some("key-doesnotexist0000"),
+    ];
+    let mut rules = Vec::new();
+    for algorithm in Algorithm::ALL {
+        for key in keys {
+            for sm4_data in [false, true] {
+                let spec = RuleSpec {
+                    algorithm,
+                    kms_key_id: key.map(str::to_owned),
+                    sm4_data,
+                };
+                if let Ok(rule) = spec.build(&[])
+                    && !rules.contains(&rule)
+                {
+                    rules.push(rule);
+                }
+            }
+        }
+    }
+    rules
+}
+
 /// A bucket name no other test uses.
 pub fn unique_bucket(purpose: &str) -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);

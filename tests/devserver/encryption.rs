@@ -26,7 +26,7 @@ async fn put_get_delete_every_rule_kind_with_v4_and_v1() {
         );
         assert_eq!(none.error().ec.as_deref(), Some("0005-00000004"));
         assert_eq!(none.header("x-oss-ec"), Some("0005-00000004"));
-        for rule in SseRule::every_kind() {
+        for rule in crate::common::every_rule_kind() {
             let put = h
                 .send(HZ, ops::encryption::put("enc-kinds", &rule), version)
                 .await;
@@ -133,7 +133,8 @@ async fn invalid_rules_get_oss_codes() {
     assert_eq!(get.status, 404);
 }
 
-/// What each SDK actually sends (oss-api.md §3 "Wire variants").
+/// What each official SDK actually sends (their PutBucketEncryption code, e.g. ali-oss
+/// `lib/common/bucket/putBucketEncryption.js`; the interop tests run them).
 #[tokio::test]
 async fn accepts_every_sdk_wire_variant() {
     let h = Harness::start(|_| {}).await;

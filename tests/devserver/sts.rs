@@ -27,7 +27,8 @@ async fn sts_tokens() {
         let answer = h
             .send_with(ops::bucket::get_info("auth-hz"), version, &missing)
             .await;
-        // Without its token an STS AccessKey is unknown, as OSS answers (oss-api §6).
+        // Without its token an STS AccessKey is unknown, as OSS answers ("Error responses":
+        // https://www.alibabacloud.com/help/en/oss/developer-reference/error-responses).
         assert_eq!(answer.status_code(), (403, "InvalidAccessKeyId".into()));
     }
     // The long-term key keeps working.

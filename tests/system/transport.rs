@@ -55,7 +55,7 @@ async fn every_rule_kind(version: SignatureVersion) {
         let bucket = client.find_bucket(&name).await.expect("listed");
         assert_eq!(bucket.region, region);
         assert_eq!(client.get_encryption(&bucket).await.expect("read"), None);
-        for rule in SseRule::every_kind() {
+        for rule in crate::common::every_rule_kind() {
             let request_id = client.put_encryption(&bucket, &rule).await.expect("put");
             assert!(request_id.is_some_and(|id| id.len() == 24));
             assert_eq!(

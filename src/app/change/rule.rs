@@ -139,7 +139,7 @@ mod tests {
                 .build(&hz)
                 .is_err()
         );
-        for rule in SseRule::every_kind() {
+        for rule in crate::core::sse::every_kind() {
             assert_eq!(RuleSpec::of(&rule).build(&hz), Ok(rule));
         }
     }

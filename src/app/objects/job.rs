@@ -10,14 +10,12 @@ use std::sync::atomic::AtomicBool;
 use futures::{StreamExt as _, TryStreamExt as _};
 use tokio_util::sync::CancellationToken;
 
-use crate::app::changelog::{
-    self, ChangeKind, ChangeRecord, LoggedRule, LoggedState, ObjectsJobLog, Phase,
-};
+use crate::app::changelog::{self, ChangeKind, ChangeRecord, LoggedState, ObjectsJobLog, Phase};
 use crate::core::model::Bucket;
 use crate::core::objects::counters::JobCounters;
 use crate::core::objects::plan::{Plan, SkipReason, plan};
 use crate::core::objects::shard::Shard;
-use crate::core::sse::SseRule;
+use crate::core::sse::{RuleFields, SseRule};
 use crate::transport::{OssClient, OssError};
 
 use super::journal::{self, JobFile, JobState, JournalLine, JournalWriter, key_hash};
@@ -71,7 +69,7 @@ pub async fn run_job(
     progress: &(dyn Fn(&JobCounters) + Sync),
 ) -> Result<JobRun, JobError> {
     let prefix = spec.prefix.clone().unwrap_or_default();
-    let target = LoggedRule::from_rule(&spec.target);
+    let target = RuleFields::of(Some(&spec.target));
     let stem = journal::job_stem(
         spec.bucket.name.as_str(),
         &prefix,

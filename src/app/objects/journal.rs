@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::app::changelog::LoggedRule;
 use crate::core::objects::counters::{JobCounters, ObjectOutcome};
+use crate::core::sse::RuleFields;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,7 +37,7 @@ pub struct JobFile {
     pub region: String,
     pub prefix: String,
     pub shard: String,
-    pub target: LoggedRule,
+    pub target: RuleFields,
     pub created: DateTime<Utc>,
     pub state: JobState,
     #[serde(default)]
@@ -82,7 +82,7 @@ pub fn jobs_dir(data_dir: &Path) -> PathBuf {
 
 /// The job name for a bucket, prefix, shard and target: the same command names the same job,
 /// which is how a restarted command finds the job to resume.
-pub fn job_stem(bucket: &str, prefix: &str, shard: &str, target: &LoggedRule) -> String {
+pub fn job_stem(bucket: &str, prefix: &str, shard: &str, target: &RuleFields) -> String {
     let spec = serde_json::json!([bucket, prefix, shard, target]).to_string();
     format!(
         "{bucket}-{}",

@@ -13,7 +13,7 @@ use crate::core::objects::counters::ScanCounters;
 use crate::core::objects::facts::ObjectFacts;
 use crate::core::objects::shard::Shard;
 use crate::core::ops::list_objects::ListedObject;
-use crate::core::sse::SseRule;
+use crate::core::sse::{RuleFields, SseRule};
 use crate::transport::paginate::object_pages;
 use crate::transport::{OssClient, OssError};
 
@@ -35,9 +35,9 @@ pub struct ObjectLine {
     pub etag: String,
     pub storage_class: String,
     pub object_type: Option<String>,
-    pub sse_algorithm: Option<String>,
-    pub kms_master_key_id: Option<String>,
-    pub kms_data_encryption: Option<String>,
+    /// `sse_algorithm`, `kms_master_key_id`, `kms_data_encryption` (null: none).
+    #[serde(flatten)]
+    pub sse: RuleFields,
     /// `Code: Message` when HeadObject failed.
     pub error: Option<String>,
 }
@@ -51,9 +51,7 @@ impl ObjectLine {
             etag: facts.etag.clone(),
             storage_class: facts.storage_class.as_str().to_owned(),
             object_type: Some(facts.object_type.as_str().to_owned()),
-            sse_algorithm: sse.map(|r| r.algorithm().to_owned()),
-            kms_master_key_id: sse.and_then(SseRule::kms_key_id).map(str::to_owned),
-            kms_data_encryption: sse.and_then(SseRule::data_encryption).map(str::to_owned),
+            sse: RuleFields::of(sse),
             error: None,
         }
     }
@@ -65,9 +63,7 @@ impl ObjectLine {
             etag: listed.etag.clone(),
             storage_class: listed.storage_class.as_str().to_owned(),
             object_type: None,
-            sse_algorithm: None,
-            kms_master_key_id: None,
-            kms_data_encryption: None,
+            sse: RuleFields::default(),
             error: Some(format!("{}: {}", error.code(), error.message())),
         }
     }

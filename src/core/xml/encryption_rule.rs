@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn every_rule_round_trips() {
-        let rules = SseRule::every_kind();
+        let rules = crate::core::sse::every_kind();
         for rule in rules {
             let xml = to_xml(&rule);
             assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));

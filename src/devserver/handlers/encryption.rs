@@ -1,4 +1,5 @@
-//! Put/Get/DeleteBucketEncryption (oss-api.md §3), parsed and validated by the same core code
+//! Put/Get/DeleteBucketEncryption (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketencryption and its Get/Delete
+//! pages), parsed and validated by the same core code
 //! the client uses, so both sides agree on what a valid rule is.
 
 use axum::http::StatusCode;

@@ -1,5 +1,6 @@
-//! Vectors from ../shared/oss-api.md §7 (official SDK tests and constructed cases that the
-//! official signers reproduce).
+//! Vectors from the official SDKs' signer tests (aliyun/alibabacloud-oss-python-sdk-v2:
+//! `tests/unit/signer/test_v4.py`) and constructed cases that the official signers reproduce
+//! (V4 signing: https://www.alibabacloud.com/help/en/oss/developer-reference/recommend-to-use-signature-version-4).
 
 use chrono::{DateTime, TimeZone as _, Utc};
 
