@@ -1,27 +1,14 @@
 //! Changing rules through the form, the confirmation and the read-back, against the demo
 //! dev server: one bucket, a delete, a denied bucket, several buckets at once.
 
-use crate::ui_support::UiTest;
+use crate::ui_support::{UiTest, encryption, name, select};
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::event::ApplyOutcome;
 use ossguard::app::state::InfoState;
-use ossguard::core::model::BucketName;
 use ossguard::core::sse::{EncryptionState, SseRule};
 
 const CMK: &str = "key-hzz68d1fd85qslv95ilz4";
 const KEY_FIELD: &str = "KMS key ID (blank: the default key)";
-
-fn name(n: &str) -> BucketName {
-    BucketName::parse(n).expect("valid")
-}
-
-fn encryption(test: &UiTest, bucket: &str) -> Option<EncryptionState> {
-    test.harness
-        .state()
-        .state()
-        .row(&name(bucket))
-        .and_then(|r| r.encryption.clone())
-}
 
 fn verification(test: &UiTest, bucket: &str) -> Option<ApplyOutcome> {
     test.harness
@@ -29,30 +16,6 @@ fn verification(test: &UiTest, bucket: &str) -> Option<ApplyOutcome> {
         .state()
         .row(&name(bucket))
         .and_then(|r| r.verification.clone())
-}
-
-/// Clicks a row by its bucket name and waits for the detail panel, including its
-/// GetBucketInfo facts: they arrive later and move the form down, and a click aimed at the
-/// form before that would land on whatever moved under it.
-fn select(test: &mut UiTest, bucket: &str) {
-    test.harness.get_by_label(bucket).click();
-    test.step_until("the detail panel", |h| {
-        h.state()
-            .view()
-            .selection
-            .primary
-            .as_ref()
-            .map(BucketName::as_str)
-            == Some(bucket)
-    });
-    test.step_until("the bucket facts", |h| {
-        h.state()
-            .state()
-            .row(&name(bucket))
-            .is_some_and(|r| matches!(r.info, InfoState::Loaded(_) | InfoState::Failed(_)))
-    });
-    test.step_until_label("Change the rule");
-    test.settle();
 }
 
 #[test]

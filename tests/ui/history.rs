@@ -2,58 +2,18 @@
 //! one change and of a bulk change after a restart, and the rule form following the
 //! selection and refusing a change that changes nothing.
 
-use crate::ui_support::UiTest;
+use crate::ui_support::{UiTest, encryption, name, select, wait_for_facts};
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::event::ApplyOutcome;
-use ossguard::app::state::InfoState;
-use ossguard::core::model::BucketName;
 use ossguard::core::sse::{EncryptionState, SseRule};
 
 const CMK: &str = "key-hzz68d1fd85qslv95ilz4";
 const KEY_FIELD: &str = "KMS key ID (blank: the default key)";
 
-fn name(n: &str) -> BucketName {
-    BucketName::parse(n).expect("valid")
-}
-
-fn encryption(test: &UiTest, bucket: &str) -> Option<EncryptionState> {
-    test.harness
-        .state()
-        .state()
-        .row(&name(bucket))
-        .and_then(|r| r.encryption.clone())
-}
-
 fn log_records(test: &UiTest) -> Vec<ossguard::app::changelog::ChangeRecord> {
     ossguard::app::changelog::read_all(&test.dir.path().join("data/changes.jsonl"))
         .expect("log")
         .0
-}
-
-/// Clicks a row and waits for the detail panel with its facts.
-fn select(test: &mut UiTest, bucket: &str) {
-    test.harness.get_by_label(bucket).click();
-    wait_for_facts(test, bucket);
-}
-
-/// Waits for the bucket facts, which arrive late (also after each change) and move the form
-/// down: a click aimed at the form before that would land on whatever moved under it.
-fn wait_for_facts(test: &mut UiTest, bucket: &str) {
-    test.step_until("the bucket facts", |h| {
-        h.state()
-            .view()
-            .selection
-            .primary
-            .as_ref()
-            .map(BucketName::as_str)
-            == Some(bucket)
-            && h.state()
-                .state()
-                .row(&name(bucket))
-                .is_some_and(|r| matches!(r.info, InfoState::Loaded(_) | InfoState::Failed(_)))
-    });
-    test.step_until_label("Change the rule");
-    test.settle();
 }
 
 fn tick(test: &mut UiTest, buckets: &[&str]) {

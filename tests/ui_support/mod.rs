@@ -199,3 +199,44 @@ impl UiTest {
             .collect()
     }
 }
+
+pub fn name(n: &str) -> ossguard::core::model::BucketName {
+    ossguard::core::model::BucketName::parse(n).expect("valid")
+}
+
+/// The rule the app knows for `bucket`.
+pub fn encryption(test: &UiTest, bucket: &str) -> Option<ossguard::core::sse::EncryptionState> {
+    test.harness
+        .state()
+        .state()
+        .row(&name(bucket))
+        .and_then(|r| r.encryption.clone())
+}
+
+/// Clicks a row by its bucket name and waits for the detail panel with its facts.
+pub fn select(test: &mut UiTest, bucket: &str) {
+    test.harness.get_by_label(bucket).click();
+    wait_for_facts(test, bucket);
+}
+
+/// Waits for the bucket facts (GetBucketInfo), which arrive late (also after each change) and
+/// move the form down: a click aimed at the form before that would land on whatever moved
+/// under it.
+pub fn wait_for_facts(test: &mut UiTest, bucket: &str) {
+    use ossguard::app::state::InfoState;
+    test.step_until("the bucket facts", |h| {
+        h.state()
+            .view()
+            .selection
+            .primary
+            .as_ref()
+            .map(|b| b.as_str())
+            == Some(bucket)
+            && h.state()
+                .state()
+                .row(&name(bucket))
+                .is_some_and(|r| matches!(r.info, InfoState::Loaded(_) | InfoState::Failed(_)))
+    });
+    test.step_until_label("Change the rule");
+    test.settle();
+}
