@@ -135,6 +135,13 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             state.finish_refresh(cancelled, None);
             true
         }
+        Event::KeyHealthLoaded { session, health } => {
+            if session != state.session {
+                return false;
+            }
+            state.set_key_health(health);
+            true
+        }
         Event::BucketInfoLoaded {
             session,
             request,

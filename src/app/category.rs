@@ -12,18 +12,22 @@ pub enum Category {
     KmsSm4,
     Sm4,
     Unknown,
+    /// The rule names a CMK that cannot protect the bucket (disabled, pending deletion, not
+    /// found in the bucket's region, not for encryption); see `view::row_category`.
+    KeyUnusable,
     /// Not read yet.
     Pending,
 }
 
 impl Category {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::NotEncrypted,
         Self::Aes256,
         Self::Kms,
         Self::KmsSm4,
         Self::Sm4,
         Self::Unknown,
+        Self::KeyUnusable,
         Self::Pending,
     ];
 
@@ -50,13 +54,17 @@ impl Category {
             Self::KmsSm4 => "KMS + SM4",
             Self::Sm4 => "SM4",
             Self::Unknown => "Unknown",
+            Self::KeyUnusable => "Key unusable",
             Self::Pending => "Loading",
         }
     }
 
-    /// Any rule at all (AES256, KMS, SM4).
+    /// Any rule at all (AES256, KMS, SM4; a KMS rule whose key is unusable is still a rule).
     pub fn is_encrypted(self) -> bool {
-        matches!(self, Self::Aes256 | Self::Kms | Self::KmsSm4 | Self::Sm4)
+        matches!(
+            self,
+            Self::Aes256 | Self::Kms | Self::KmsSm4 | Self::Sm4 | Self::KeyUnusable
+        )
     }
 
     /// The export's `state` field.
@@ -68,6 +76,7 @@ impl Category {
             Self::KmsSm4 => "kms_sm4",
             Self::Sm4 => "sm4",
             Self::Unknown => "unknown",
+            Self::KeyUnusable => "key_unusable",
             Self::Pending => "pending",
         }
     }
@@ -81,6 +90,7 @@ impl Category {
             Self::KmsSm4 => "KMS + SM4",
             Self::Sm4 => "SM4",
             Self::Unknown => "unknown",
+            Self::KeyUnusable => "key unusable",
             Self::Pending => "loading",
         }
     }

@@ -110,19 +110,10 @@ impl fmt::Debug for AppEnvironment {
     }
 }
 
-/// The CMK pre-flight check, with KMS where `OSS_KMS_ENDPOINT` says (as the CLI's
-/// `--kms-endpoint`), else next to each bucket's OSS endpoint. A malformed value is ignored
-/// with a warning rather than blocking the app.
+/// The CMK pre-flight check, with KMS where `OSS_KMS_ENDPOINT` says, else next to each
+/// bucket's OSS endpoint.
 fn key_preflight() -> Arc<dyn crate::app::change::Preflight> {
-    let explicit = std::env::var("OSS_KMS_ENDPOINT")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .and_then(|v| match crate::transport::Endpoint::parse(&v) {
-            Ok(endpoint) => Some(endpoint),
-            Err(e) => {
-                tracing::warn!("OSS_KMS_ENDPOINT ignored: {e}");
-                None
-            }
-        });
-    Arc::new(crate::app::key_checks::KeyPreflight { explicit })
+    Arc::new(crate::app::key_checks::KeyPreflight {
+        explicit: crate::app::key_checks::kms_endpoint_from_env(),
+    })
 }

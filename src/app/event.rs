@@ -111,6 +111,11 @@ pub enum Event {
         bucket: BucketName,
         state: EncryptionState,
     },
+    /// A CMK named by a rule was described (once per refresh and key).
+    KeyHealthLoaded {
+        session: SessionId,
+        health: crate::core::kms::health::KeyHealth,
+    },
     RefreshFinished {
         session: SessionId,
         request: RequestId,

@@ -5,7 +5,7 @@
 //! decisions themselves (usable or not, why, what to do) live in
 //! [`crate::core::kms::health`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
@@ -22,11 +22,13 @@ use crate::transport::{Endpoint, OssClient};
 /// DescribeKey calls in flight at once during an audit.
 const KEY_CHECK_CONCURRENCY: usize = 16;
 
-/// The key checks of one audit: started as rules arrive, collected at the end.
+/// The key checks of one audit: each distinct (region, key) once, as rules arrive. The
+/// caller spawns each check, so the CLI collects them at the end and the app reports each
+/// as it lands.
 pub struct KeyChecks {
     kms: KmsClient,
     limit: Arc<Semaphore>,
-    started: HashMap<(String, String), JoinHandle<KeyHealth>>,
+    started: HashSet<(String, String)>,
 }
 
 impl KeyChecks {
@@ -35,19 +37,20 @@ impl KeyChecks {
         Self {
             kms: KmsClient::new(client.clone(), explicit),
             limit: Arc::new(Semaphore::new(KEY_CHECK_CONCURRENCY)),
-            started: HashMap::new(),
+            started: HashSet::new(),
         }
     }
 
-    /// Starts the check of the key `state`'s rule names, unless it names none or that
-    /// (region, key) is already being checked. Must be called inside a tokio runtime.
-    pub fn observe(&mut self, bucket: &Bucket, state: &EncryptionState) {
-        let Some(id) = state.rule().and_then(rule_cmk) else {
-            return;
-        };
-        let key = (bucket.region.clone(), id.to_owned());
-        if self.started.contains_key(&key) {
-            return;
+    /// The check of the key `state`'s rule names, unless it names none or that (region,
+    /// key) was already handed out.
+    pub fn observe(
+        &mut self,
+        bucket: &Bucket,
+        state: &EncryptionState,
+    ) -> Option<BoxFuture<'static, KeyHealth>> {
+        let id = state.rule().and_then(rule_cmk)?;
+        if !self.started.insert((bucket.region.clone(), id.to_owned())) {
+            return None;
         }
         let kms = self.kms.clone();
         let limit = Arc::clone(&self.limit);
@@ -56,22 +59,10 @@ impl KeyChecks {
             bucket.extranet_endpoint.clone(),
             id.to_owned(),
         );
-        let task = tokio::spawn(async move {
+        Some(Box::pin(async move {
             let _permit = limit.acquire_owned().await.ok();
             kms.key_health(&region, Some(&host), &id).await
-        });
-        self.started.insert(key, task);
-    }
-
-    /// Every check's result, by (region, key as the rule names it).
-    pub async fn finish(self) -> KeyHealthMap {
-        let mut out = HashMap::with_capacity(self.started.len());
-        for ((region, id), task) in self.started {
-            if let Ok(health) = task.await {
-                out.insert((region, id), health);
-            }
-        }
-        KeyHealthMap(out)
+        }))
     }
 }
 
@@ -80,13 +71,36 @@ impl KeyChecks {
 pub struct KeyHealthMap(HashMap<(String, String), KeyHealth>);
 
 impl KeyHealthMap {
-    /// The health of the key `state`'s rule names, for `bucket`.
+    /// Waits for every spawned check.
+    pub async fn collect(tasks: Vec<JoinHandle<KeyHealth>>) -> Self {
+        let mut out = HashMap::with_capacity(tasks.len());
+        for task in tasks {
+            if let Ok(health) = task.await {
+                out.insert((health.region.clone(), health.id.clone()), health);
+            }
+        }
+        Self(out)
+    }
+
+    /// The health of the key `state`'s rule names, for a bucket of `bucket_region`.
     pub fn for_bucket(&self, bucket_region: &str, state: &EncryptionState) -> Option<KeyHealth> {
         let id = state.rule().and_then(rule_cmk)?;
         self.0
             .get(&(bucket_region.to_owned(), id.to_owned()))
             .cloned()
     }
+}
+
+/// `OSS_KMS_ENDPOINT` for the app (the CLI's `--kms-endpoint` reads it too); a malformed
+/// value is ignored with a warning rather than blocking the app.
+pub fn kms_endpoint_from_env() -> Option<Endpoint> {
+    let value = std::env::var("OSS_KMS_ENDPOINT").ok()?;
+    if value.trim().is_empty() {
+        return None;
+    }
+    Endpoint::parse(&value)
+        .inspect_err(|e| tracing::warn!("OSS_KMS_ENDPOINT ignored: {e}"))
+        .ok()
 }
 
 /// The pre-flight check of the change engine: before a rule naming a CMK is written,

@@ -10,6 +10,7 @@ use crate::app::event::{ApplyOutcome, Change, Event, ExportFormat, RequestId, Se
 use crate::app::export::AuditRow;
 use crate::app::import::ImportedProfile;
 use crate::app::profile::{Profile, ProfileConfig};
+use crate::core::kms::health::{KeyHealth, rule_cmk};
 use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::{EncryptionState, ReadFailure};
 
@@ -150,6 +151,9 @@ pub struct AppState {
     pub dropped_events: u64,
     /// The clock offset the client learned from RequestTimeTooSkewed (0: none).
     pub clock_offset_seconds: i64,
+    /// The health of each CMK the rules name, by (region, key as the rule names it); kept
+    /// across refreshes (replaced as keys are described again), forgotten with the session.
+    key_health: HashMap<(String, String), KeyHealth>,
 }
 
 impl AppState {
@@ -165,6 +169,33 @@ impl AppState {
         let i = *self.index.get(name)?;
         self.data_version += 1;
         self.rows.get_mut(i)
+    }
+
+    /// The health of the CMK `row`'s rule names, once KMS was asked.
+    pub fn key_health(&self, row: &BucketRow) -> Option<&KeyHealth> {
+        let id = row
+            .encryption
+            .as_ref()
+            .and_then(EncryptionState::rule)
+            .and_then(rule_cmk)?;
+        self.key_health
+            .get(&(row.bucket.region.clone(), id.to_owned()))
+    }
+
+    /// Whether a key not found in `health`'s region was described in another region (a rule
+    /// naming another region's key).
+    pub fn key_found_elsewhere(&self, health: &KeyHealth) -> bool {
+        health.state.as_deref() == Some(crate::core::kms::health::STATE_NOT_FOUND)
+            && self.key_health.values().any(|other| {
+                other.region != health.region && other.key_id.as_deref() == Some(health.id.as_str())
+            })
+    }
+
+    /// Records a key's health (from the audit's key checks).
+    pub(crate) fn set_key_health(&mut self, health: KeyHealth) {
+        self.key_health
+            .insert((health.region.clone(), health.id.clone()), health);
+        self.data_version += 1;
     }
 
     /// Bumped on every change to the rows; views re-filter only when it moves.
@@ -231,6 +262,7 @@ impl AppState {
         self.refresh = None;
         self.batch = None;
         self.clock_offset_seconds = 0;
+        self.key_health.clear();
     }
 
     /// Marks every row as loading, keeping its last known state. Rows a running change is
@@ -353,7 +385,11 @@ impl AppState {
             .filter(|r| wanted.as_ref().is_none_or(|w| w.contains(&r.bucket.name)))
             .filter_map(|r| {
                 let state = r.encryption.as_ref()?;
-                Some(AuditRow::new(&r.bucket, state).with_times(r.read_at, now))
+                Some(
+                    AuditRow::new(&r.bucket, state)
+                        .with_times(r.read_at, now)
+                        .with_key(self.key_health(r).cloned()),
+                )
             })
             .collect();
         rows.sort_by(|a, b| a.name.cmp(&b.name));

@@ -14,6 +14,14 @@ use crate::core::sse::{EncryptionState, SseRule};
 
 pub use crate::app::category::Category;
 
+/// A row's category: its rule's, or "Key unusable" when KMS said its CMK cannot be used.
+pub fn row_category(state: &AppState, row: &BucketRow) -> Category {
+    if state.key_health(row).and_then(|k| k.usable) == Some(false) {
+        return Category::KeyUnusable;
+    }
+    Category::of(row.encryption.as_ref())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SortColumn {
     Name,
@@ -62,7 +70,7 @@ impl SortColumn {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub total: usize,
-    per_category: [usize; 7],
+    per_category: [usize; 8],
 }
 
 impl Counts {
@@ -222,12 +230,12 @@ impl TableView {
         };
         let mut indices = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
-            let category = Category::of(row.encryption.as_ref());
+            let category = row_category(state, row);
             counts.per_category[category.index()] += 1;
             if key.state_filter.is_some_and(|f| f != category) {
                 continue;
             }
-            if !key.filter_text.is_empty() && !matches_text(row, &key.filter_text) {
+            if !key.filter_text.is_empty() && !matches_text(state, row, &key.filter_text) {
                 continue;
             }
             indices.push(i);
@@ -298,12 +306,16 @@ impl TableView {
 }
 
 /// Case-insensitive match on name, region, badge, key id and error code.
-fn matches_text(row: &BucketRow, needle: &str) -> bool {
+fn matches_text(app: &AppState, row: &BucketRow, needle: &str) -> bool {
     let contains = |hay: &str| hay.to_lowercase().contains(needle);
     let state = row.encryption.as_ref();
     contains(row.bucket.name.as_str())
         || contains(&row.bucket.region)
-        || contains(Category::of(state).label())
+        || contains(row_category(app, row).label())
+        || app
+            .key_health(row)
+            .and_then(|k| k.alias.as_deref())
+            .is_some_and(contains)
         || state
             .and_then(EncryptionState::rule)
             .and_then(SseRule::kms_key_id)

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::change::{self, ChangeContext, ChangeRequest};
 use crate::app::changelog;
 use crate::app::event::{ApplyOutcome, Event, EventSender, RequestId, SessionId};
+use crate::app::key_checks::{KeyChecks, kms_endpoint_from_env};
 use crate::app::runtime::RuntimeHandle;
 use crate::core::model::Bucket;
 use crate::transport::{OssClient, fanout, paginate};
@@ -102,6 +103,7 @@ impl Worker {
                     complete,
                 });
             }
+            let mut keys = KeyChecks::new(&client, kms_endpoint_from_env());
             let mut states = pin!(fanout::encryption_states(
                 client,
                 buckets,
@@ -109,6 +111,13 @@ impl Worker {
                 cancel.clone()
             ));
             while let Some((bucket, state)) = states.next().await {
+                if let Some(check) = keys.observe(&bucket, &state) {
+                    let events = events.clone();
+                    tokio::spawn(async move {
+                        let health = check.await;
+                        events.send(Event::KeyHealthLoaded { session, health });
+                    });
+                }
                 if !events.send(Event::EncryptionLoaded {
                     session,
                     request,
@@ -132,12 +141,17 @@ impl Worker {
         let events = self.events.clone();
         self.rt.spawn(async move {
             let state = client.encryption_state(&bucket).await;
+            let check = KeyChecks::new(&client, kms_endpoint_from_env()).observe(&bucket, &state);
             events.send(Event::EncryptionLoaded {
                 session,
                 request,
                 bucket: bucket.name,
                 state,
             });
+            if let Some(check) = check {
+                let health = check.await;
+                events.send(Event::KeyHealthLoaded { session, health });
+            }
         });
     }
 

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::change::{Change, RuleSpec};
 use crate::app::export::AuditRow;
-use crate::app::key_checks::{KeyChecks, key_health};
+use crate::app::key_checks::{KeyChecks, KeyHealthMap, key_health};
 use crate::core::kms::health::rule_cmk;
 use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::{EncryptionState, ReadFailure};
@@ -239,12 +239,15 @@ pub async fn audit(
         CancellationToken::new(),
     ));
     let mut checks = KeyChecks::new(client, kms);
+    let mut tasks = Vec::new();
     let mut read = Vec::new();
     while let Some((bucket, state)) = states.next().await {
-        checks.observe(&bucket, &state);
+        if let Some(check) = checks.observe(&bucket, &state) {
+            tasks.push(tokio::spawn(check));
+        }
         read.push((bucket, state));
     }
-    let health = checks.finish().await;
+    let health = KeyHealthMap::collect(tasks).await;
     let mut rows: Vec<AuditRow> = read
         .iter()
         .map(|(bucket, state)| {

@@ -306,8 +306,11 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
                         toggled = Some(name.clone());
                     }
                 });
+                let key = state
+                    .key_health(row)
+                    .map(|k| (k, state.key_found_elsewhere(k)));
                 for column in &columns {
-                    table_row.col(|ui| cell_ui(ui, *column, row, commands));
+                    table_row.col(|ui| cell_ui(ui, *column, row, key, commands));
                 }
                 if table_row.response().clicked() {
                     clicked = Some(table_row.index());
@@ -339,7 +342,14 @@ fn cut_label(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Resp
     ui.add(egui::Label::new(text).truncate())
 }
 
-fn cell_ui(ui: &mut egui::Ui, column: SortColumn, row: &BucketRow, commands: &CommandSender) {
+/// One cell; `key` is the health of the row's CMK (and whether it exists in another region).
+fn cell_ui(
+    ui: &mut egui::Ui,
+    column: SortColumn,
+    row: &BucketRow,
+    key: Option<(&crate::core::kms::health::KeyHealth, bool)>,
+    commands: &CommandSender,
+) {
     let state = row.encryption.as_ref();
     let rule = state.and_then(EncryptionState::rule);
     match column {
@@ -353,15 +363,18 @@ fn cell_ui(ui: &mut egui::Ui, column: SortColumn, row: &BucketRow, commands: &Co
             sse_badge_ui(ui, state);
         }
         SortColumn::KeyId => {
-            if let Some(key) = rule.and_then(|r| r.kms_key_id()) {
+            if let Some(id) = rule.and_then(|r| r.kms_key_id()) {
                 if ui
                     .small_button("Copy")
                     .on_hover_text("Copy the CMK ID")
                     .clicked()
                 {
-                    ui.ctx().copy_text(key.to_owned());
+                    ui.ctx().copy_text(id.to_owned());
                 }
-                cut_label(ui, key);
+                cut_label(ui, id);
+                if let Some((health, elsewhere)) = key {
+                    super::key_health::key_cell_ui(ui, health, elsewhere);
+                }
             } else if matches!(rule, Some(crate::core::sse::SseRule::Kms { .. })) {
                 cut_label(ui, egui::RichText::new("default key").weak());
             }

@@ -80,6 +80,14 @@ pub fn detail_panel_ui(
         ui.separator();
         batch_results_ui(ui, batch, commands);
     }
+    // Last, so that its late arrival (keys are described after the rules) moves nothing
+    // the administrator may be about to click.
+    if let [row] = rows.as_slice()
+        && let Some(key) = state.key_health(row)
+    {
+        ui.separator();
+        super::key_health::key_details_ui(ui, key);
+    }
 }
 
 /// "Undo last change": the newest change to this bucket in the change log that this profile

@@ -14,6 +14,7 @@
 //! | `export_dialog` | export format, rows and file; asks before replacing a file |
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
 //! | `activity_log` | every request with time, bucket, operation, outcome, request id |
+//! | `key_health` | a CMK's alias and health badges, its facts, reason and fix |
 //! | `widgets` | the encryption badge, the OSS error block, labelled fields |
 mod activity_log;
 pub mod app;
@@ -22,6 +23,7 @@ mod confirm_dialog;
 mod detail_panel;
 mod export_dialog;
 mod history_view;
+mod key_health;
 mod overview;
 mod profile_dialog;
 pub mod rule_form;

@@ -10,6 +10,7 @@ pub fn category_color(category: Category, visuals: &egui::Visuals) -> Color32 {
     match category {
         Category::NotEncrypted => visuals.error_fg_color,
         Category::Unknown => visuals.warn_fg_color,
+        Category::KeyUnusable => visuals.error_fg_color,
         Category::Pending => visuals.weak_text_color(),
         Category::Aes256 => Color32::from_rgb(70, 150, 220),
         Category::Kms => Color32::from_rgb(60, 170, 90),

@@ -102,3 +102,71 @@ fn an_unusable_key_is_refused_unless_the_override_is_ticked() {
     let done = records.last().expect("logged");
     assert!(done.checks_skipped, "{done:?}");
 }
+
+/// Per region: disabled, pending deletion, pending import and asymmetric keys, plus the
+/// bucket naming another region's key.
+const UNUSABLE: usize = 4 * 4 + 1;
+
+#[test]
+fn unusable_keys_are_a_red_state_with_reason_fix_and_key_facts() {
+    use ossguard::app::view::Category;
+    let mut test = UiTest::start_demo(|_| {});
+    test.step_until("every key described", |h| {
+        h.state().view().table.counts().get(Category::KeyUnusable) == UNUSABLE
+    });
+    test.step_until_label_contains(&format!("{UNUSABLE} key unusable"));
+    // The state filter offers it, with its count, and shows only those buckets.
+    test.harness.get_by_label("State").click();
+    test.settle();
+    test.harness
+        .get_by_label(&format!("Key unusable ({UNUSABLE})"))
+        .click();
+    test.settle();
+    let mut shown = test.visible_bucket_names();
+    shown.sort();
+    assert!(
+        shown.contains(&"with-cmk-disabled-cn-hangzhou".to_owned()),
+        "{shown:?}"
+    );
+    assert!(
+        shown.iter().all(|n| n.starts_with("with-cmk-")),
+        "{shown:?}"
+    );
+    assert!(!shown.contains(&"with-cmk-aes-cn-hangzhou".to_owned()));
+    // The CMK column: alias and badges.
+    assert!(
+        test.harness
+            .query_all_by_label("alias/disabled-cnhangzhou")
+            .next()
+            .is_some()
+    );
+    assert!(
+        test.harness
+            .query_all_by_label("Other region")
+            .next()
+            .is_some(),
+        "the other-region bucket's key exists in cn-shanghai"
+    );
+    assert!(
+        test.harness
+            .query_all_by_label_contains("Pending deletion on ")
+            .next()
+            .is_some()
+    );
+    // The detail panel: reason, fix and the key's facts.
+    test.harness
+        .get_by_label("with-cmk-disabled-cn-hangzhou")
+        .click();
+    test.step_until_label_contains("Key unusable: The key is disabled");
+    assert!(
+        test.harness
+            .query_by_label_contains("Fix: Enable the key in the KMS console")
+            .is_some()
+    );
+    assert!(
+        test.harness
+            .query_by_label("KMS key (DescribeKey)")
+            .is_some()
+    );
+    assert!(test.harness.query_by_label("Aliyun_AES_256").is_some());
+}

@@ -186,11 +186,12 @@ pub fn preflight_verdict(health: &KeyHealth) -> Result<(), String> {
     ))
 }
 
-/// Short badges for a table cell: the state (or "Other region" for an ARN of another region)
-/// and BYOK / HSM.
-pub fn badges(health: &KeyHealth) -> Vec<String> {
+/// Short badges for a table cell: the state (or "Other region" for a key named by an ARN of
+/// another region, or that `found_elsewhere` says exists in another region) and BYOK / HSM.
+pub fn badges(health: &KeyHealth, found_elsewhere: bool) -> Vec<String> {
     let mut out = Vec::new();
-    let other_region = arn_region(&health.id).is_some_and(|r| r != health.region);
+    let other_region =
+        found_elsewhere || arn_region(&health.id).is_some_and(|r| r != health.region);
     match health.state.as_deref() {
         Some(STATE_NOT_FOUND) if other_region => out.push("Other region".to_owned()),
         Some(STATE_NOT_FOUND) => out.push("Not found".to_owned()),
@@ -277,7 +278,7 @@ mod tests {
         let arn = "acs:kms:cn-beijing:1:key/k1";
         let health = assess(arn, "cn-hangzhou", &elsewhere);
         assert_eq!(health.state.as_deref(), Some("NotFound"));
-        assert_eq!(badges(&health), ["Other region"]);
+        assert_eq!(badges(&health, false), ["Other region"]);
     }
 
     #[test]
@@ -287,7 +288,8 @@ mod tests {
         assert_eq!(missing.usable, Some(false));
         let (reason, fix) = unusable_reason(&missing).expect("a reason");
         assert!(reason.contains("cn-shanghai") && fix.contains("cn-shanghai"));
-        assert_eq!(badges(&missing), ["Not found"]);
+        assert_eq!(badges(&missing, false), ["Not found"]);
+        assert_eq!(badges(&missing, true), ["Other region"]);
         let error = KeyError {
             code: "Forbidden.NoPermission".into(),
             message: "denied".into(),
@@ -348,7 +350,7 @@ mod tests {
         health.origin = Some("EXTERNAL".into());
         health.protection_level = Some("HSM".into());
         assert_eq!(
-            badges(&health),
+            badges(&health, false),
             ["Pending deletion on 2026-12-31", "BYOK", "HSM"]
         );
         let cmk = SseRule::Kms {
