@@ -1,6 +1,6 @@
 """What the Python KMS interop scripts share: the demo keys of a `--demo` dev server
 (ossguard's devserver/demo_keys.rs) and the checks every SDK must pass against them."""
-from interop_common import READY, check
+from interop_common import READY, CheckFailed, check
 
 # kind -> expected KeyState
 KINDS = {
@@ -53,3 +53,17 @@ def run_region(tag, region, sdk):
     sdk.list_with_nonce(nonce)
     expect_error(f"{tag}: replayed nonce", lambda: sdk.list_with_nonce(nonce),
                  "SignatureNonceUsed", sdk.code_of)
+
+
+def run_all(tag, make_sdk, sdk_name):
+    """Runs [`run_region`] on every region with `make_sdk(region, url)`; prints `not ok` and
+    returns 1 on the first failure."""
+    try:
+        for region, url in regions():
+            run_region(f"{tag} {region}", region, make_sdk(region, url))
+    except Exception as e:  # noqa: BLE001 - any failure ends the script
+        kind = "" if isinstance(e, CheckFailed) else f"{type(e).__name__}: "
+        print(f"not ok - {kind}{e}", flush=True)
+        return 1
+    print(f"{sdk_name} interop: all checks passed")
+    return 0

@@ -11,8 +11,8 @@ from aliyunsdkkms.request.v20160120.DescribeKeyRequest import DescribeKeyRequest
 from aliyunsdkkms.request.v20160120.ListAliasesRequest import ListAliasesRequest
 from aliyunsdkkms.request.v20160120.ListKeysRequest import ListKeysRequest
 
-from interop_common import AK, SK, CheckFailed
-from kms_common import regions, run_region
+from interop_common import AK, SK
+from kms_common import run_all
 
 
 class Core:
@@ -64,17 +64,5 @@ class Core:
         return error.get_error_code() if hasattr(error, "get_error_code") else None
 
 
-def main():
-    try:
-        for region, url in regions():
-            run_region(f"core {region}", region, Core(region, url))
-    except Exception as e:  # noqa: BLE001
-        kind = "" if isinstance(e, CheckFailed) else f"{type(e).__name__}: "
-        print(f"not ok - {kind}{e}", flush=True)
-        return 1
-    print("aliyun-python-sdk-kms interop: all checks passed")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_all("core", Core, "aliyun-python-sdk-kms"))

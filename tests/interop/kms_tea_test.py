@@ -9,8 +9,8 @@ from alibabacloud_kms20160120 import models
 from alibabacloud_kms20160120.client import Client
 from alibabacloud_tea_openapi import models as openapi_models
 
-from interop_common import AK, SK, CheckFailed
-from kms_common import regions, run_region
+from interop_common import AK, SK
+from kms_common import run_all
 
 
 class Tea:
@@ -53,17 +53,5 @@ class Tea:
         return getattr(error, "code", None)
 
 
-def main():
-    try:
-        for region, url in regions():
-            run_region(f"tea {region}", region, Tea(region, url))
-    except Exception as e:  # noqa: BLE001
-        kind = "" if isinstance(e, CheckFailed) else f"{type(e).__name__}: "
-        print(f"not ok - {kind}{e}", flush=True)
-        return 1
-    print("alibabacloud-kms20160120 interop: all checks passed")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_all("tea", Tea, "alibabacloud-kms20160120"))
