@@ -306,6 +306,7 @@ impl Controller {
                     profile,
                     secret,
                     stored_under: previous_name,
+                    config: self.state.profiles.clone(),
                     keystore: self.keystore.clone(),
                     timeout: self.env.request_timeout,
                 },

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use crate::app::event::{Event, EventSender};
 use crate::app::keystore::{Keystore, ProfileSecret};
-use crate::app::profile::Profile;
+use crate::app::profile::{Profile, ProfileConfig};
 use crate::app::worker::Worker;
 use crate::core::sse::ReadFailure;
+use crate::transport::credentials::CredentialError;
 use crate::transport::{OssClient, OssError};
 
 /// One connection test, as the profile form asks for it.
@@ -21,6 +22,8 @@ pub struct CheckTask {
     /// not retype it).
     pub secret: Option<ProfileSecret>,
     pub stored_under: Option<String>,
+    /// The saved profiles: a RAM-role profile's source profile is found there.
+    pub config: ProfileConfig,
     pub keystore: Arc<dyn Keystore>,
     pub timeout: Duration,
 }
@@ -33,6 +36,12 @@ pub enum ProfileField {
     AccessKeyId,
     Secret,
     StsToken,
+    /// A RAM-role profile's source profile (missing, no secret, expired token).
+    SourceProfile,
+    /// A RAM-role profile's role (AssumeRole refused, no such role, bad parameter).
+    RoleArn,
+    /// An ECS-role profile's role (no metadata service, no role attached).
+    EcsRoleName,
     /// Nothing in the form: a permission, or OSS itself.
     None,
 }
@@ -50,6 +59,23 @@ impl ProfileField {
             | "InvalidResponse" => Self::Endpoint,
             code if code.contains("Region") => Self::Region,
             _ => Self::None,
+        }
+    }
+
+    /// The field for a failure to load a role profile's credentials.
+    fn of_credentials(error: &CredentialError) -> Self {
+        match error {
+            CredentialError::Missing(_) => Self::SourceProfile,
+            CredentialError::Sts { code, .. } if code.starts_with("InvalidSecurityToken") => {
+                Self::SourceProfile
+            }
+            CredentialError::AssumeRoleRefused { .. } | CredentialError::Sts { .. } => {
+                Self::RoleArn
+            }
+            CredentialError::MetadataUnreachable { .. }
+            | CredentialError::NoRoleAttached
+            | CredentialError::Metadata(_) => Self::EcsRoleName,
+            CredentialError::Unsendable(_) => Self::None,
         }
     }
 }
@@ -75,38 +101,18 @@ pub fn check(worker: &Worker, task: CheckTask) {
 
 async fn run(task: CheckTask) -> Result<String, ProfileProblem> {
     let problem = |step: &str, error: &OssError| ProfileProblem {
-        field: ProfileField::of(error.code()),
+        field: match error {
+            OssError::Credentials(e) => ProfileField::of_credentials(e),
+            _ => ProfileField::of(error.code()),
+        },
         step: step.to_owned(),
         failure: error.to_read_failure(),
     };
-    let local = |message: String| ProfileProblem {
-        field: ProfileField::None,
-        step: "reading the stored secret".into(),
-        failure: ReadFailure {
-            code: "NoSecret".into(),
-            hint: "Enter the AccessKey secret.".into(),
-            message,
-            request_id: None,
-        },
+    let client = if task.profile.has_own_secret() {
+        keyring_client(task).await?
+    } else {
+        role_client(task).await?
     };
-    let secret = match task.secret {
-        Some(secret) => secret,
-        None => {
-            let keystore = task.keystore.clone();
-            let name = task.stored_under.clone().unwrap_or_default();
-            let stored = tokio::task::spawn_blocking(move || keystore.get(&name))
-                .await
-                .map_err(|e| local(e.to_string()))?;
-            stored
-                .map_err(|e| local(e.to_string()))?
-                .ok_or_else(|| local("no secret is stored for this profile".into()))?
-        }
-    };
-    let client: OssClient = super::profile_tasks::client_for(&task.profile, &secret, task.timeout)
-        .map_err(|e| ProfileProblem {
-            field: ProfileField::Endpoint,
-            ..local(e)
-        })?;
     let page = client
         .list_buckets_page(None, None, 100)
         .await
@@ -125,6 +131,101 @@ async fn run(task: CheckTask) -> Result<String, ProfileProblem> {
         page.buckets.len(),
         bucket.name
     ))
+}
+
+/// A problem found before any request: reading the keyring, building the client.
+fn local(
+    field: ProfileField,
+    step: &str,
+    code: &str,
+    hint: &str,
+    message: String,
+) -> ProfileProblem {
+    ProfileProblem {
+        field,
+        step: step.to_owned(),
+        failure: ReadFailure {
+            code: code.to_owned(),
+            hint: hint.to_owned(),
+            message,
+            request_id: None,
+        },
+    }
+}
+
+/// An AccessKey or STS-token profile: the secret as typed, else the stored one.
+async fn keyring_client(task: CheckTask) -> Result<OssClient, ProfileProblem> {
+    let step = "reading the stored secret";
+    let no_secret = |message: String| {
+        local(
+            ProfileField::None,
+            step,
+            "NoSecret",
+            "Enter the AccessKey secret.",
+            message,
+        )
+    };
+    let secret = match task.secret {
+        Some(secret) => secret,
+        None => {
+            let keystore = task.keystore.clone();
+            let name = task.stored_under.clone().unwrap_or_default();
+            let stored = tokio::task::spawn_blocking(move || keystore.get(&name))
+                .await
+                .map_err(|e| no_secret(e.to_string()))?;
+            stored
+                .map_err(|e| no_secret(e.to_string()))?
+                .ok_or_else(|| no_secret("no secret is stored for this profile".into()))?
+        }
+    };
+    super::profile_tasks::client_for(&task.profile, &secret, task.timeout).map_err(|e| {
+        ProfileProblem {
+            field: ProfileField::Endpoint,
+            ..no_secret(e)
+        }
+    })
+}
+
+/// A RAM-role or ECS-role profile: the provider the saved profile would get (the same
+/// choice as at connect); its credentials load with the first request, so a refused
+/// AssumeRole shows as the ListBuckets step's failure, at the role's field.
+async fn role_client(task: CheckTask) -> Result<OssClient, ProfileProblem> {
+    let CheckTask {
+        profile,
+        config,
+        keystore,
+        timeout,
+        ..
+    } = task;
+    tokio::task::spawn_blocking(move || {
+        super::profile_tasks::provider_client(&profile, &config, keystore.as_ref(), timeout)
+    })
+    .await
+    .map_err(|e| {
+        local(
+            ProfileField::None,
+            "choosing the credentials",
+            "Internal",
+            "",
+            e.to_string(),
+        )
+    })?
+    .map_err(|e| match e {
+        super::profile_tasks::ClientError::Endpoint(message) => local(
+            ProfileField::Endpoint,
+            "building the client",
+            "ConfigError",
+            &message,
+            message.clone(),
+        ),
+        super::profile_tasks::ClientError::Credentials(e) => local(
+            ProfileField::of_credentials(&e),
+            "choosing the credentials",
+            e.code(),
+            &e.hint(),
+            e.to_string(),
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::app::profile::{self, Profile, ProfileConfig};
 use crate::app::worker::Worker;
 use crate::core::model::region_from_endpoint_host;
 use crate::transport::client::CallObserver;
-use crate::transport::credentials::{CredentialProvider, StaticProvider};
+use crate::transport::credentials::{CredentialError, StaticProvider};
 use crate::transport::{ClientConfig, Endpoint, OssClient};
 
 /// Connecting to one profile.
@@ -39,34 +39,28 @@ pub fn connect(worker: &Worker, task: ConnectTask) {
             keystore,
             timeout,
         } = task;
-        let client = client_config(&profile, timeout).and_then(|client| {
-            let provider: Arc<dyn CredentialProvider> = if profile.demo {
-                Arc::new(StaticProvider::new(
+        let client = if profile.demo {
+            client_config(&profile, timeout).and_then(|client| {
+                let provider = Arc::new(StaticProvider::new(
                     demo::demo_secret().credentials(&profile.access_key_id),
-                ))
-            } else {
-                let options = SourceOptions {
-                    sts_endpoint: std::env::var(STS_ENDPOINT_ENV).ok(),
-                };
-                credential_source::provider_for(
-                    &profile,
-                    &config,
-                    keystore.as_ref(),
-                    &options,
-                    &client,
-                )
-                .map_err(|e| match e.hint() {
+                ));
+                OssClient::with_provider(client, provider).map_err(|e| e.to_string())
+            })
+        } else {
+            provider_client(&profile, &config, keystore.as_ref(), timeout).map_err(|e| match e {
+                ClientError::Endpoint(message) => message,
+                ClientError::Credentials(e) => match e.hint() {
                     hint if hint == e.to_string() => hint,
                     hint => format!("{e}. {hint}"),
-                })?
-            };
+                },
+            })
+        };
+        let client = client.map(|client| {
             let events = events.clone();
             let observer: CallObserver = Arc::new(move |record| {
                 events.send(Event::CallRecorded { session, record });
             });
-            OssClient::with_provider(client, provider)
-                .map(|c| c.with_observer(observer))
-                .map_err(|e| e.to_string())
+            client.with_observer(observer)
         });
         let event = match client {
             Ok(client) => Event::Connected {
@@ -236,6 +230,33 @@ pub(crate) fn client_for(
 ) -> Result<OssClient, String> {
     let config = client_config(profile, timeout)?;
     OssClient::new(config, secret.credentials(&profile.access_key_id)).map_err(|e| e.to_string())
+}
+
+/// Why a client could not be built for a profile.
+#[derive(Debug)]
+pub(crate) enum ClientError {
+    /// The endpoint (or the client settings) is unusable.
+    Endpoint(String),
+    /// The credential source is: no secret, no source profile, bad role settings.
+    Credentials(CredentialError),
+}
+
+/// The profile's client with the provider [`credential_source::provider_for`] chooses
+/// (keyring, RAM role, ECS role): what connecting and the connection test both use. Blocks
+/// on the keyring.
+pub(crate) fn provider_client(
+    profile: &Profile,
+    config: &ProfileConfig,
+    keystore: &dyn Keystore,
+    timeout: Duration,
+) -> Result<OssClient, ClientError> {
+    let client = client_config(profile, timeout).map_err(ClientError::Endpoint)?;
+    let options = SourceOptions {
+        sts_endpoint: std::env::var(STS_ENDPOINT_ENV).ok(),
+    };
+    let provider = credential_source::provider_for(profile, config, keystore, &options, &client)
+        .map_err(ClientError::Credentials)?;
+    OssClient::with_provider(client, provider).map_err(|e| ClientError::Endpoint(e.to_string()))
 }
 
 /// The profile's client settings.

@@ -13,6 +13,7 @@
 //! | `history_view` | the change log: every change, undo of one or of a bulk change |
 //! | `export_dialog` | export format, rows and file; asks before replacing a file |
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
+//! | `credential_form` | the profile form's credential type and role fields |
 //! | `activity_log` | every request with time, bucket, operation, outcome, request id |
 //! | `key_health` | a CMK's alias and health badges, its facts, reason and fix |
 //! | `widgets` | the encryption badge, the OSS error block, labelled fields |
@@ -20,6 +21,7 @@ mod activity_log;
 pub mod app;
 mod bucket_table;
 mod confirm_dialog;
+mod credential_form;
 mod detail_panel;
 mod export_dialog;
 mod history_view;

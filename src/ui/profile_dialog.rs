@@ -6,7 +6,7 @@ use crate::app::import::ImportedProfile;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
 use crate::app::profile_check::{ProfileField, ProfileProblem};
-use crate::app::profile_tasks::region_mismatch;
+use crate::app::profile_tasks::{check_profile, region_mismatch};
 use crate::app::state::{AppState, KeystoreStatus};
 use crate::core::model::region_from_endpoint_host;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 use crate::core::sign::SignatureVersion;
 
 use super::app::ViewState;
+use super::credential_form::{self, CredentialChoice, CredentialDraft};
 use super::widgets::{error_block_ui, labelled_combo_ui, labelled_password_ui, labelled_text_ui};
 
 /// The form's fields. The secret and token are zeroized on drop and never shown in `Debug`.
@@ -28,6 +29,8 @@ pub struct ProfileDraft {
     pub sts_token: Zeroizing<String>,
     pub signature_version: SignatureVersion,
     pub internal_endpoints: bool,
+    /// AccessKey, STS token, RAM role or ECS role, with the role fields.
+    pub credentials: CredentialDraft,
     /// Set when editing: the name it had (a rename moves the keyring entry).
     pub previous: Option<Profile>,
     pub problem: Option<String>,
@@ -65,6 +68,7 @@ impl ProfileDraft {
             access_key_id: profile.access_key_id.clone(),
             signature_version: profile.signature_version,
             internal_endpoints: profile.internal_endpoints,
+            credentials: CredentialDraft::from_settings(&profile.source, profile.uses_sts_token),
             previous: Some(profile.clone()),
             ..Self::default()
         }
@@ -86,33 +90,49 @@ impl ProfileDraft {
             secret: imported.access_key_secret.clone(),
             sts_token: imported.sts_token.clone().unwrap_or_default(),
             signature_version: imported.signature_version.unwrap_or_default(),
+            credentials: CredentialDraft::from_settings(
+                &imported.source,
+                imported.sts_token.is_some(),
+            ),
             ..Self::default()
         }
         .with_region_following()
     }
 
-    /// The command to send, or what is missing.
+    /// The command to send, or what is missing: checked as the CLI checks a profile
+    /// ([`check_profile`]) before the connection test runs.
     fn to_command(&self) -> Result<Command, String> {
         if let Some(problem) = region_mismatch(&self.endpoint, &self.region) {
             return Err(problem);
         }
+        let choice = self.credentials.choice;
+        let wants_token = choice == CredentialChoice::StsToken;
         let secret = self.secret.trim();
-        let keep_secret = secret.is_empty() && self.previous.is_some();
-        if secret.is_empty() && !keep_secret {
-            return Err("Enter the AccessKey secret.".into());
-        }
         let sts = self.sts_token.trim();
-        let profile = Profile {
+        // An edit keeps the stored secret when none is typed, unless the profile had none
+        // or the kind changed between AccessKey and STS token (the entry holds the token).
+        let keep_secret = choice.has_own_secret()
+            && secret.is_empty()
+            && sts.is_empty()
+            && self
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.has_own_secret() && p.uses_sts_token == wants_token);
+        if choice.has_own_secret() && !keep_secret {
+            if secret.is_empty() {
+                return Err("Enter the AccessKey secret.".into());
+            }
+            if wants_token && sts.is_empty() {
+                return Err("Enter the STS token.".into());
+            }
+        }
+        let mut profile = Profile {
             name: self.name.trim().to_owned(),
             endpoint: self.endpoint.trim().to_owned(),
             region: self.region.trim().to_owned(),
             access_key_id: self.access_key_id.trim().to_owned(),
             signature_version: self.signature_version,
-            uses_sts_token: if keep_secret {
-                self.previous.as_ref().is_some_and(|p| p.uses_sts_token)
-            } else {
-                !sts.is_empty()
-            },
+            uses_sts_token: wants_token,
             demo: false,
             internal_endpoints: self.internal_endpoints,
             // Set in config.toml only; editing keeps it.
@@ -120,15 +140,15 @@ impl ProfileDraft {
                 .previous
                 .as_ref()
                 .is_some_and(|p| p.allow_foreign_bucket_endpoints),
-            source: self
-                .previous
-                .as_ref()
-                .map(|p| p.source.clone())
-                .unwrap_or_default(),
+            source: Box::default(),
         };
+        credential_form::apply(&self.credentials, &mut profile)?;
+        check_profile(&profile)?;
+        let secret = (choice.has_own_secret() && !keep_secret)
+            .then(|| ProfileSecret::new(secret, wants_token.then_some(sts)));
         Ok(Command::SaveProfile {
             profile,
-            secret: (!keep_secret).then(|| ProfileSecret::new(secret, Some(sts))),
+            secret,
             previous_name: self.previous.as_ref().map(|p| p.name.clone()),
         })
     }
@@ -274,15 +294,32 @@ fn edit_ui(
     fix_here_ui(ui, draft, ProfileField::Endpoint, &endpoint);
     let region = region_ui(ui, draft);
     fix_here_ui(ui, draft, ProfileField::Region, &region);
-    let key = labelled_text_ui(ui, "AccessKey ID", &mut draft.access_key_id);
-    fix_here_ui(ui, draft, ProfileField::AccessKeyId, &key);
-    let secret = labelled_password_ui(ui, "AccessKey secret", &mut draft.secret);
-    fix_here_ui(ui, draft, ProfileField::Secret, &secret);
-    if editing {
-        ui.weak("Leave the secret empty to keep the stored one.");
+    credential_form::choice_ui(ui, &mut draft.credentials);
+    if draft.credentials.choice.has_own_secret() {
+        let key = labelled_text_ui(ui, "AccessKey ID", &mut draft.access_key_id);
+        fix_here_ui(ui, draft, ProfileField::AccessKeyId, &key);
+        let secret = labelled_password_ui(ui, "AccessKey secret", &mut draft.secret);
+        fix_here_ui(ui, draft, ProfileField::Secret, &secret);
+        if editing {
+            ui.weak("Leave the secret empty to keep the stored one.");
+        }
     }
-    let token = labelled_password_ui(ui, "STS token (optional)", &mut draft.sts_token);
-    fix_here_ui(ui, draft, ProfileField::StsToken, &token);
+    if draft.credentials.choice == CredentialChoice::StsToken {
+        let token = labelled_password_ui(ui, "STS token", &mut draft.sts_token);
+        fix_here_ui(ui, draft, ProfileField::StsToken, &token);
+    }
+    let editing_name = draft.previous.as_ref().map_or("", |p| p.name.as_str());
+    let sources = credential_form::source_candidates(&state.profiles, editing_name);
+    let shown = credential_form::role_fields_ui(ui, &mut draft.credentials, &sources);
+    for (field, response) in [
+        (ProfileField::SourceProfile, &shown.source_profile),
+        (ProfileField::RoleArn, &shown.role_arn),
+        (ProfileField::EcsRoleName, &shown.ecs_role_name),
+    ] {
+        if let Some(response) = response {
+            fix_here_ui(ui, draft, field, response);
+        }
+    }
     labelled_combo_ui(
         ui,
         "Signature version",
@@ -320,7 +357,11 @@ fn edit_ui(
     ui.horizontal(|ui| {
         if draft.check.is_some() {
             ui.spinner();
-            ui.label("Testing the connection (ListBuckets and one rule read)…");
+            ui.label(if draft.credentials.choice.has_own_secret() {
+                "Testing the connection (ListBuckets and one rule read)…"
+            } else {
+                "Testing the connection (loading the role's credentials, ListBuckets and one rule read)…"
+            });
             return;
         }
         let consistent = region_mismatch(&draft.endpoint, &draft.region).is_none();

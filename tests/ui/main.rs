@@ -14,6 +14,7 @@ mod history;
 mod key_checks;
 mod large_table;
 mod overview;
+mod profile_roles;
 mod profiles;
 mod refresh;
 mod table_keys;
