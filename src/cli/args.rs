@@ -177,6 +177,10 @@ pub enum Command {
     /// Restore the rule from before the last logged change (of BUCKET, if given)
     Undo {
         bucket: Option<String>,
+        /// Undo every bucket of one bulk change made in the app (its batch id in `ossguard log
+        /// --format json`), each guarded like a single undo
+        #[arg(long, conflicts_with = "bucket")]
+        batch: Option<String>,
         /// Confirm the change
         #[arg(long)]
         yes: bool,

@@ -72,16 +72,8 @@ pub async fn undo(
     force: bool,
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
-    let records = read_log()?;
-    let history = History::new(records);
-    let profile = profile_name(global);
-    let key_id = client
-        .credentials()
-        .get()
-        .await
-        .map_err(|e| CliError::Oss(e.into()))?
-        .access_key_id
-        .clone();
+    let history = History::new(read_log()?);
+    let (profile, key_id) = who(client, global).await?;
     let owner = Owner {
         profile: &profile,
         access_key_id: &key_id,
@@ -101,6 +93,81 @@ pub async fn undo(
     }
     let target = client.find_bucket(&last.bucket).await?;
     logged_change(client, &target, &undo.request(force, None), global).await
+}
+
+/// The profile and AccessKey ID changes are logged as (undo only touches theirs).
+async fn who(client: &OssClient, global: &GlobalArgs) -> Result<(String, String), CliError> {
+    let key_id = client
+        .credentials()
+        .get()
+        .await
+        .map_err(|e| CliError::Oss(e.into()))?
+        .access_key_id
+        .clone();
+    Ok((profile_name(global), key_id))
+}
+
+/// `undo --batch ID`: restores every bucket of one bulk change, each guarded as a single
+/// undo is, with a result per bucket; fails (exit 1) when any bucket was not restored.
+pub async fn undo_batch(
+    client: &OssClient,
+    batch: &str,
+    yes: bool,
+    force: bool,
+    global: &GlobalArgs,
+) -> Result<(), CliError> {
+    let history = History::new(read_log()?);
+    let (profile, key_id) = who(client, global).await?;
+    let owner = Owner {
+        profile: &profile,
+        access_key_id: &key_id,
+    };
+    let plan = history.batch_undo(batch, owner);
+    if plan.is_empty() {
+        return Err(CliError::Failed(format!(
+            "no bulk change {batch:?} in the change log"
+        )));
+    }
+    if !yes {
+        let buckets: Vec<&str> = plan.iter().map(|(r, _)| r.bucket.as_str()).collect();
+        return Err(CliError::Usage(format!(
+            "this would restore the rules of {} from before bulk change {batch} ({}); pass --yes \
+             to confirm",
+            buckets.len(),
+            buckets.join(", ")
+        )));
+    }
+    // The undo is one bulk change too, so it can be told apart (and undone) as one.
+    let undo_batch = Some(ChangeRecord::new_id());
+    let mut failed = 0;
+    for (record, undo) in &plan {
+        let result = match undo {
+            Err(why) => Err(CliError::Failed(format!(
+                "{}: not undone: {why}",
+                record.bucket
+            ))),
+            Ok(undo) => match client.find_bucket(&record.bucket).await {
+                Ok(target) => {
+                    let request = undo.request(force, undo_batch.clone());
+                    logged_change(client, &target, &request, global).await
+                }
+                Err(e) => Err(CliError::Oss(e)),
+            },
+        };
+        if let Err(e) = result {
+            eprintln!("{}:", record.bucket);
+            e.report();
+            failed += 1;
+        }
+    }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(CliError::Failed(format!(
+            "{failed} of {} bucket(s) of bulk change {batch} were not restored",
+            plan.len()
+        )))
+    }
 }
 
 /// `set` and `delete`: apply, print what was read back; a failed write, an unconfirmed or

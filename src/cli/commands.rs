@@ -17,7 +17,7 @@ use crate::transport::{OssClient, OssError, fanout};
 
 use super::accounts::audit_accounts;
 use super::args::{BucketArg, Command, DataEncryptionArg, FailOn, GlobalArgs};
-use super::changes::{change, print_log, undo};
+use super::changes::{change, print_log, undo, undo_batch};
 use super::connect::{connect_to, kms_endpoint, selected_profiles};
 use super::keys::keys;
 use super::output::{render_row, render_rows, terminal_safe};
@@ -182,9 +182,15 @@ async fn run_with_client(
             let bucket = locate(&client, &bucket).await?;
             change(&client, &bucket, Change::Delete, false, global).await
         }
-        Command::Undo { bucket, yes, force } => {
-            undo(&client, bucket.as_deref(), yes, force, global).await
-        }
+        Command::Undo {
+            batch: Some(batch),
+            yes,
+            force,
+            ..
+        } => undo_batch(&client, &batch, yes, force, global).await,
+        Command::Undo {
+            bucket, yes, force, ..
+        } => undo(&client, bucket.as_deref(), yes, force, global).await,
         Command::Keys { regions } => {
             keys(&client, &regions, kms_endpoint(global)?, global.format).await
         }

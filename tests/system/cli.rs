@@ -628,3 +628,55 @@ fn devserver_takes_its_token_from_a_file_not_the_process_list() {
     assert!(run("file-token-77").status.success());
     assert!(!run("other-token").status.success());
 }
+
+#[test]
+fn undo_batch_restores_every_bucket_of_a_bulk_change() {
+    let server = DevServerProcess::start(&["--seed-buckets", "6"]);
+    // seed-00001 has no rule, seed-00003 KMS with the default key.
+    for bucket in ["seed-00001", "seed-00003"] {
+        json(&ossguard(
+            &server,
+            &["set", bucket, "--sse", "SM4", "--format", "json"],
+        ));
+    }
+    // The app logs a bulk change with one batch id on each bucket's lines: these two are one.
+    let log = server.dir.path().join("client-data/changes.jsonl");
+    let text = std::fs::read_to_string(&log)
+        .expect("log")
+        .replace("\"phase\":", "\"batch\":\"B1\",\"phase\":");
+    std::fs::write(&log, text).expect("log");
+
+    let unconfirmed = ossguard(&server, &["undo", "--batch", "B1"]);
+    assert_eq!(unconfirmed.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unconfirmed.stderr);
+    assert!(
+        stderr.contains("seed-00001") && stderr.contains("seed-00003"),
+        "{stderr}"
+    );
+    let done = ossguard(&server, &["undo", "--batch", "B1", "--yes"]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let get = |bucket| json(&ossguard(&server, &["get", bucket, "--format", "json"]));
+    assert!(get("seed-00001")["sse_algorithm"].is_null());
+    assert_eq!(get("seed-00003")["sse_algorithm"], "KMS");
+    let records = json(&ossguard(&server, &["log", "--format", "json"]));
+    let undos: Vec<_> = records
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| !r["undo_of"].is_null())
+        .collect();
+    assert_eq!(undos.len(), 2);
+    assert!(undos[0]["batch"].is_string() && undos[0]["batch"] == undos[1]["batch"]);
+    assert_ne!(
+        undos[0]["batch"], "B1",
+        "the undo is a bulk change of its own"
+    );
+    // Nothing is left to undo in it.
+    let again = ossguard(&server, &["undo", "--batch", "B1", "--yes"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already undone"));
+}
