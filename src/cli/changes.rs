@@ -73,14 +73,12 @@ pub async fn undo(
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
     let history = History::new(read_log()?);
-    let (profile, key_id) = who(client, global).await?;
-    let owner = Owner {
-        profile: &profile,
-        access_key_id: &key_id,
-    };
+    let me = who(client, global).await?;
+    let owner = me.owner();
     let last = history.last_change(owner, bucket).ok_or_else(|| {
         CliError::Failed(format!(
-            "no change to undo in the change log for profile {profile:?} and AccessKey {key_id}"
+            "no change to undo in the change log for profile {:?} and AccessKey {}",
+            me.profile, me.key_id
         ))
     })?;
     let undo = history.undo(last, owner).map_err(CliError::Failed)?;
@@ -95,8 +93,22 @@ pub async fn undo(
     logged_change(client, &target, &undo.request(force, None), global).await
 }
 
-/// The profile and AccessKey ID changes are logged as (undo only touches theirs).
-async fn who(client: &OssClient, global: &GlobalArgs) -> Result<(String, String), CliError> {
+/// The profile and AccessKey ID this run's changes are logged as (undo only touches theirs).
+struct Me {
+    profile: String,
+    key_id: String,
+}
+
+impl Me {
+    fn owner(&self) -> Owner<'_> {
+        Owner {
+            profile: &self.profile,
+            access_key_id: &self.key_id,
+        }
+    }
+}
+
+async fn who(client: &OssClient, global: &GlobalArgs) -> Result<Me, CliError> {
     let key_id = client
         .credentials()
         .get()
@@ -104,7 +116,10 @@ async fn who(client: &OssClient, global: &GlobalArgs) -> Result<(String, String)
         .map_err(|e| CliError::Oss(e.into()))?
         .access_key_id
         .clone();
-    Ok((profile_name(global), key_id))
+    Ok(Me {
+        profile: profile_name(global),
+        key_id,
+    })
 }
 
 /// `undo --batch ID`: restores every bucket of one bulk change, each guarded as a single
@@ -117,11 +132,8 @@ pub async fn undo_batch(
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
     let history = History::new(read_log()?);
-    let (profile, key_id) = who(client, global).await?;
-    let owner = Owner {
-        profile: &profile,
-        access_key_id: &key_id,
-    };
+    let me = who(client, global).await?;
+    let owner = me.owner();
     let plan = history.batch_undo(batch, owner);
     if plan.is_empty() {
         return Err(CliError::Failed(format!(
