@@ -151,6 +151,11 @@ impl Controller {
             .client
             .as_ref()
             .map_or(0, |c| c.clock().offset().num_seconds());
+        // A lock read: the expiry of the credentials the cache loaded last.
+        self.state.credentials_expire = self
+            .client
+            .as_ref()
+            .and_then(|c| c.credentials().expiration());
         !self.events_rx.is_empty()
     }
 

@@ -24,6 +24,7 @@
 //! | [`change`] | the change engine: guard, write, verify, log, undo (shared with the CLI) |
 //! | [`changelog`] | the JSONL change log |
 //! | [`export`] | the audit row shared with the CLI |
+//! | [`expiry`] | when the temporary credentials in use expire, and who renews them |
 //! | [`key_checks`] | KMS key health during an audit, and the CMK pre-flight check |
 //! | [`profile`] | profiles in TOML (0600, never a secret) |
 //! | [`profile_check`] | the connection test a profile passes before it is saved |
@@ -41,6 +42,7 @@ pub mod credential_source;
 pub mod demo;
 pub mod environment;
 pub mod event;
+pub mod expiry;
 pub mod export;
 pub mod files;
 pub mod import;

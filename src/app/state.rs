@@ -151,6 +151,9 @@ pub struct AppState {
     pub dropped_events: u64,
     /// The clock offset the client learned from RequestTimeTooSkewed (0: none).
     pub clock_offset_seconds: i64,
+    /// When the temporary credentials in use expire (STS token, RAM or ECS role), from the
+    /// client's credential cache; `None` for an AccessKey or before the first load.
+    pub credentials_expire: Option<chrono::DateTime<chrono::Utc>>,
     /// The health of each CMK the rules name, by (region, key as the rule names it); kept
     /// across refreshes (replaced as keys are described again), forgotten with the session.
     key_health: HashMap<(String, String), KeyHealth>,
@@ -229,6 +232,15 @@ impl AppState {
         self.batch.as_ref().is_some_and(|b| !b.finished)
     }
 
+    /// The top bar's note on the temporary credentials in use, if any.
+    pub fn credentials_note(&self, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+        let renewed = self
+            .active
+            .as_ref()
+            .is_some_and(|a| !a.profile.has_own_secret());
+        Some(super::expiry::note(self.credentials_expire?, renewed, now))
+    }
+
     /// The clock-skew banner's text, when the client learned an offset.
     pub fn clock_note(&self) -> Option<String> {
         crate::transport::clock::describe_offset(chrono::Duration::seconds(
@@ -262,6 +274,7 @@ impl AppState {
         self.refresh = None;
         self.batch = None;
         self.clock_offset_seconds = 0;
+        self.credentials_expire = None;
         self.key_health.clear();
     }
 

@@ -77,7 +77,16 @@ fn connection_ui(ui: &mut egui::Ui, state: &AppState) {
         Some(Connection::Failed(error)) => {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
-        Some(Connection::Connected) | None => {}
+        Some(Connection::Connected) => {
+            if let Some(note) = state.credentials_note(chrono::Utc::now()) {
+                ui.separator();
+                ui.label(note);
+                // The minutes left move on without any event.
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_secs(30));
+            }
+        }
+        None => {}
     }
 }
 

@@ -205,3 +205,45 @@ fn an_aliyun_ram_role_import_keeps_its_role() {
         Some("role-source")
     );
 }
+
+#[test]
+fn the_top_bar_shows_when_the_role_credentials_expire() {
+    let mut test = UiTest::start(|_| {});
+    let server = role_server(&test);
+    let endpoint = server.ready.endpoint.clone();
+    add_source(&mut test, &endpoint);
+    assert!(
+        test.harness
+            .query_by_label_contains("Temporary credentials")
+            .is_none(),
+        "an AccessKey does not expire"
+    );
+    new_role_profile(&mut test, &endpoint);
+    test.type_into("Role ARN", ROLE);
+    test.type_into("Duration (seconds)", "900");
+    let asked = chrono::Utc::now();
+    test.harness.get_by_label("Test and save profile").click();
+    test.step_until("the role's credentials loaded", |h| {
+        let state = h.state().state();
+        state
+            .active
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "auditor")
+            && state.credentials_expire.is_some()
+    });
+    let at = test
+        .harness
+        .state()
+        .state()
+        .credentials_expire
+        .expect("loaded");
+    // The dev server grants the 900 seconds asked for.
+    let life = (at - asked).num_seconds();
+    assert!((890..=905).contains(&life), "{life}");
+    test.step_until_label_contains(&format!(
+        "Temporary credentials expire at {}",
+        at.format("%Y-%m-%d %H:%M:%S UTC")
+    ));
+    test.step_until_label_contains("renewed before then");
+    drop(server);
+}
