@@ -9,6 +9,7 @@ use crate::ui_support::UiTest;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::keystore::{Keystore as _, MemoryStore};
+use ossguard::app::state::AppState;
 use ossguard::devserver::sts_state::RoleDef;
 use ossguard::devserver::{self, DevServer, DevServerConfig};
 
@@ -33,9 +34,7 @@ fn role_server(test: &UiTest) -> DevServer {
 
 /// Adds the AccessKey profile "source" through the form and waits for its audit.
 fn add_source(test: &mut UiTest, endpoint: &str) {
-    test.step_until_label("Add account");
-    test.harness.get_by_label("Add account").click();
-    test.step_until_label("AccessKey secret");
+    test.open_add_account();
     test.type_into("Name", "source");
     test.replace_text("Endpoint", endpoint);
     test.replace_text("Region", "cn-hangzhou");
@@ -57,9 +56,7 @@ fn choose(test: &mut UiTest, label: &str, option: &str) {
 
 fn new_role_profile(test: &mut UiTest, endpoint: &str) {
     test.harness.get_by_label("Profiles…").click();
-    test.step_until_label("Add account");
-    test.harness.get_by_label("Add account").click();
-    test.step_until_label("Credential type");
+    test.open_add_account();
     test.type_into("Name", "auditor");
     // The region stays the form's default, cn-hangzhou (the table has a Region column too).
     test.replace_text("Endpoint", endpoint);
@@ -70,6 +67,18 @@ fn new_role_profile(test: &mut UiTest, endpoint: &str) {
         "a role profile has no secret of its own"
     );
     choose(test, "Source profile", "source");
+}
+
+/// Waits until "auditor" is the active profile and `done` holds.
+fn step_until_auditor(test: &mut UiTest, what: &str, done: impl Fn(&AppState) -> bool) {
+    test.step_until(what, |h| {
+        let state = h.state().state();
+        state
+            .active
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "auditor")
+            && done(state)
+    });
 }
 
 #[test]
@@ -98,13 +107,8 @@ fn a_ram_role_profile_is_tested_fixed_in_place_and_saved() {
 
     test.replace_text("Role ARN", ROLE);
     test.harness.get_by_label("Test and save profile").click();
-    test.step_until("the role profile audited", |h| {
-        let state = h.state().state();
-        state
-            .active
-            .as_ref()
-            .is_some_and(|a| a.profile.name == "auditor")
-            && state.rows().len() == 12
+    step_until_auditor(&mut test, "the role profile audited", |state| {
+        state.rows().len() == 12
             && state
                 .refresh
                 .as_ref()
@@ -157,9 +161,7 @@ fn bad_role_settings_are_refused_with_the_cli_checks() {
 #[test]
 fn each_credential_type_shows_only_its_own_fields() {
     let mut test = UiTest::start(|_| {});
-    test.step_until_label("Add account");
-    test.harness.get_by_label("Add account").click();
-    test.step_until_label("Credential type");
+    test.open_add_account();
     test.type_into("Name", "ecs");
     choose(&mut test, "Credential type", "ECS instance role");
     test.step_until_label("ECS role name (optional)");
@@ -188,10 +190,7 @@ fn an_aliyun_ram_role_import_keeps_its_role() {
     )
     .expect("write");
     test.step_until_label("Import");
-    test.harness.get_by_label("Import").click();
-    test.step_until_label("File to import");
-    test.type_into("File to import", &file.display().to_string());
-    test.harness.get_by_label("Import file").click();
+    test.import_typed_path(&file);
     test.step_until_label("Add role");
     test.harness.get_by_label("Add role").click();
     test.step_until_label("Role ARN");
@@ -223,13 +222,8 @@ fn the_top_bar_shows_when_the_role_credentials_expire() {
     test.type_into("Duration (seconds)", "900");
     let asked = chrono::Utc::now();
     test.harness.get_by_label("Test and save profile").click();
-    test.step_until("the role's credentials loaded", |h| {
-        let state = h.state().state();
-        state
-            .active
-            .as_ref()
-            .is_some_and(|a| a.profile.name == "auditor")
-            && state.credentials_expire.is_some()
+    step_until_auditor(&mut test, "the role's credentials loaded", |state| {
+        state.credentials_expire.is_some()
     });
     let at = test
         .harness

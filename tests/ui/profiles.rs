@@ -173,10 +173,7 @@ fn import_an_ossutil_config_through_the_path_field() {
     )
     .expect("write");
     test.step_until_label("Import");
-    test.harness.get_by_label("Import").click();
-    test.step_until_label("File to import");
-    test.type_into("File to import", &file.display().to_string());
-    test.harness.get_by_label("Import file").click();
+    test.import_typed_path(&file);
     test.step_until_label("Test and save profile");
     assert_eq!(
         test.harness.get_by_label("Name").value().as_deref(),
@@ -203,11 +200,7 @@ fn import_from_the_profiles_window_once_a_session_exists() {
     .expect("write");
     test.harness.get_by_label("Profiles…").click();
     test.step_until_label("Add account");
-    test.harness.get_by_label("Import").click();
-    // No file dialog in tests: the typed path is asked for in the window itself.
-    test.step_until_label("File to import");
-    test.type_into("File to import", &file.display().to_string());
-    test.harness.get_by_label("Import file").click();
+    test.import_typed_path(&file);
     test.step_until_label("Test and save profile");
     assert_eq!(
         test.harness.get_by_label("Name").value().as_deref(),

@@ -156,6 +156,23 @@ impl UiTest {
         });
     }
 
+    /// Clicks "Add account" (on the welcome screen or in the Profiles window) and waits for
+    /// the form.
+    pub fn open_add_account(&mut self) {
+        self.step_until_label("Add account");
+        self.harness.get_by_label("Add account").click();
+        self.step_until_label("Credential type");
+    }
+
+    /// Clicks "Import" and gives `file` through the typed-path field (tests have no file
+    /// dialog).
+    pub fn import_typed_path(&mut self, file: &std::path::Path) {
+        self.harness.get_by_label("Import").click();
+        self.step_until_label("File to import");
+        self.type_into("File to import", &file.display().to_string());
+        self.harness.get_by_label("Import file").click();
+    }
+
     /// A few frames: lets a click turn into a command and the command run.
     pub fn settle(&mut self) {
         for _ in 0..3 {
