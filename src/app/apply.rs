@@ -142,6 +142,14 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             state.set_key_health(health);
             true
         }
+        Event::ObjectsScanned {
+            session,
+            request,
+            progress,
+        } => state
+            .objects_scan
+            .as_mut()
+            .is_some_and(|scan| scan.update(session, request, progress)),
         Event::BucketInfoLoaded {
             session,
             request,

@@ -77,6 +77,10 @@ pub enum Command {
     },
     /// Read an ossutil config or AccessKey CSV; `path: None` asks with an open dialog first.
     Import { path: Option<PathBuf> },
+    /// Scan a bucket's objects (LIST, then HEAD each) under `prefix`; replaces a running scan.
+    ScanObjects { bucket: BucketName, prefix: String },
+    /// Stop the running object scan; the totals so far stay.
+    CancelObjectsScan,
     /// Forget dismissed notices.
     DismissNotice { index: usize },
     /// Keep the file an export would have replaced (the question goes away).

@@ -20,7 +20,7 @@ use crate::app::profile::{self, Profile, ProfileConfig};
 use crate::app::profile_check;
 use crate::app::profile_tasks::{self, ConnectTask, SaveTask};
 use crate::app::state::{AppState, DemoStatus, KeystoreStatus, NoticeLevel};
-use crate::app::worker::{ChangeJob, Worker};
+use crate::app::worker::{ChangeJob, ObjectsScanTask, Worker};
 use crate::core::model::BucketName;
 use crate::transport::OssClient;
 
@@ -35,6 +35,7 @@ pub struct Controller {
     client: Option<OssClient>,
     refresh_cancel: CancellationToken,
     batch_cancel: CancellationToken,
+    objects_scan_cancel: CancellationToken,
     demo: DemoSlot,
     /// Whether a file dialog ever returned a path this run (tells a cancel from no portal).
     dialogs: files::DialogHistory,
@@ -107,6 +108,7 @@ impl Controller {
             client: None,
             refresh_cancel: CancellationToken::new(),
             batch_cancel: CancellationToken::new(),
+            objects_scan_cancel: CancellationToken::new(),
             demo: DemoSlot::default(),
             dialogs: files::DialogHistory::default(),
             env,
@@ -249,6 +251,7 @@ impl Controller {
     fn end_session(&mut self) {
         self.refresh_cancel.cancel();
         self.batch_cancel.cancel();
+        self.objects_scan_cancel.cancel();
         self.client = None;
         self.state.end_session();
     }
@@ -370,6 +373,32 @@ impl Controller {
                 self.state.import_path_needed = false;
                 files::import(&self.worker, &self.env, &self.dialogs, path);
             }
+            Command::ScanObjects { bucket, prefix } => {
+                let Some(client) = self.client.clone() else {
+                    return;
+                };
+                self.objects_scan_cancel.cancel();
+                let Some((request, bucket)) =
+                    self.state.begin_objects_scan(&bucket, prefix.clone())
+                else {
+                    return;
+                };
+                self.objects_scan_cancel = CancellationToken::new();
+                let task = ObjectsScanTask {
+                    session: self.state.session,
+                    request,
+                    bucket,
+                    prefix,
+                    cancel: self.objects_scan_cancel.clone(),
+                };
+                self.worker.scan_objects(client, task);
+            }
+            Command::CancelObjectsScan => {
+                self.objects_scan_cancel.cancel();
+                if let Some(scan) = self.state.objects_scan.as_mut() {
+                    scan.cancel();
+                }
+            }
             Command::DismissExportExists => self.state.export_exists = None,
             Command::DismissNotice { index } => {
                 if index < self.state.notices.len() {
@@ -465,6 +494,7 @@ impl Controller {
     fn connect(&mut self, profile: Profile) {
         self.refresh_cancel.cancel();
         self.batch_cancel.cancel();
+        self.objects_scan_cancel.cancel();
         self.client = None;
         let session = self.state.begin_session(profile.clone());
         let task = ConnectTask {

@@ -148,6 +148,12 @@ pub enum Event {
     HistoryFailed {
         error: String,
     },
+    /// An object scan's progress (streamed) or end.
+    ObjectsScanned {
+        session: SessionId,
+        request: RequestId,
+        progress: crate::app::objects_scan::ScanProgress,
+    },
     /// One HTTP attempt, for the activity log (never holds a secret).
     CallRecorded {
         session: SessionId,

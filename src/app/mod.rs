@@ -31,6 +31,7 @@
 //! | [`profile_tasks`] | keystore and config work off the UI thread; building the client |
 //! | [`keystore`] | secrets in the OS keyring or in memory |
 //! | [`objects`] | scanning existing objects and re-encrypting them as resumable jobs |
+//! | [`objects_scan`] | the app's running or last object scan of a bucket |
 pub mod activity;
 mod apply;
 pub mod category;
@@ -50,6 +51,7 @@ pub mod import_aliyun;
 pub mod key_checks;
 pub mod keystore;
 pub mod objects;
+pub mod objects_scan;
 pub mod overview;
 pub mod profile;
 pub mod profile_check;

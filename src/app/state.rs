@@ -147,6 +147,8 @@ pub struct AppState {
     pub import_path_needed: bool,
     /// Profiles read from an imported file, waiting for the user to pick one.
     pub imported: Option<(PathBuf, Vec<ImportedProfile>)>,
+    /// The object scan running or last run (the detail panel's "Objects" section).
+    pub objects_scan: Option<crate::app::objects_scan::ObjectsScan>,
     /// Events dropped as stale (for tests and the debug log).
     pub dropped_events: u64,
     /// The clock offset the client learned from RequestTimeTooSkewed (0: none).
@@ -273,6 +275,7 @@ impl AppState {
         self.data_version += 1;
         self.refresh = None;
         self.batch = None;
+        self.objects_scan = None;
         self.clock_offset_seconds = 0;
         self.credentials_expire = None;
         self.key_health.clear();
@@ -341,6 +344,23 @@ impl AppState {
         let row = self.row_mut(name)?;
         row.info = InfoState::Loading(request);
         Some((request, row.bucket.clone()))
+    }
+
+    /// Starts an object scan of `name` (replacing any other); `None` for an unknown row.
+    pub fn begin_objects_scan(
+        &mut self,
+        name: &BucketName,
+        prefix: String,
+    ) -> Option<(RequestId, Bucket)> {
+        let bucket = self.row(name)?.bucket.clone();
+        let request = self.next_request();
+        self.objects_scan = Some(crate::app::objects_scan::ObjectsScan::new(
+            self.session,
+            request,
+            name.clone(),
+            prefix,
+        ));
+        Some((request, bucket))
     }
 
     /// Starts a change over the named buckets, each with its own change (unknown names are

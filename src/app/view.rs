@@ -80,6 +80,24 @@ impl Counts {
 }
 
 /// `1234567` -> `1,234,567`.
+/// Decimal units, as OSS bills them: "1.5 GB".
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64;
+    let mut unit = "B";
+    for next in UNITS {
+        if value < 1000.0 {
+            break;
+        }
+        value /= 1000.0;
+        unit = next;
+    }
+    format!("{value:.1} {unit}")
+}
+
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -347,5 +365,17 @@ fn compare(a: &BucketRow, b: &BucketRow, column: SortColumn) -> Ordering {
         SortColumn::Created => a.bucket.creation_date.cmp(&b.bucket.creation_date),
         // Sorted by cached key in `recompute`; kept here so the match stays total.
         SortColumn::Status => status_text(a).cmp(&status_text(b)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn bytes_in_decimal_units() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500), "1.5 KB");
+        assert_eq!(human_bytes(2_684_354_560), "2.7 GB");
     }
 }

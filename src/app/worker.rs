@@ -10,8 +10,12 @@ use crate::app::change::{self, ChangeContext, ChangeRequest};
 use crate::app::changelog;
 use crate::app::event::{ApplyOutcome, Event, EventSender, RequestId, SessionId};
 use crate::app::key_checks::{KeyChecks, kms_endpoint_from_env};
+use crate::app::objects::scan::{ScanOptions, scan};
+use crate::app::objects_scan::ScanProgress;
 use crate::app::runtime::RuntimeHandle;
 use crate::core::model::Bucket;
+use crate::core::objects::counters::ScanCounters;
+use crate::core::objects::shard::Shard;
 use crate::transport::{OssClient, fanout, paginate};
 
 /// Changes in flight at once in a batch: writes are rarer and heavier than reads.
@@ -26,6 +30,19 @@ pub struct ChangeJob {
     pub work: Vec<(RequestId, Bucket, ChangeRequest)>,
     /// Where the change log goes (shared with the CLI), and the pre-flight check.
     pub context: ChangeContext,
+    pub cancel: CancellationToken,
+}
+
+/// How often a running object scan reports its totals.
+const SCAN_REPORT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// One object scan, as the controller hands it to [`Worker::scan_objects`].
+#[derive(Debug)]
+pub struct ObjectsScanTask {
+    pub session: SessionId,
+    pub request: RequestId,
+    pub bucket: Bucket,
+    pub prefix: String,
     pub cancel: CancellationToken,
 }
 
@@ -217,6 +234,67 @@ impl Worker {
                 });
             }
             events.send(Event::BatchFinished { session, batch });
+        });
+    }
+
+    /// Reads the bucket's rule, then scans its objects under `prefix` with the shared scan
+    /// (the CLI's `objects scan`), streaming the totals; cancelling keeps the totals so far.
+    pub fn scan_objects(&self, client: OssClient, task: ObjectsScanTask) {
+        let ObjectsScanTask {
+            session,
+            request,
+            bucket,
+            prefix,
+            cancel,
+        } = task;
+        let events = self.events.clone();
+        let concurrency = self.concurrency;
+        self.rt.spawn(async move {
+            let send = |progress| {
+                events.send(Event::ObjectsScanned {
+                    session,
+                    request,
+                    progress,
+                })
+            };
+            let finished = |counters: ScanCounters, error| ScanProgress::Finished {
+                counters: Box::new(counters),
+                error,
+            };
+            let rule = match client.get_encryption(&bucket).await {
+                Ok(rule) => rule,
+                Err(e) => {
+                    send(finished(ScanCounters::default(), Some(e.to_string())));
+                    return;
+                }
+            };
+            send(ScanProgress::Rule(rule.clone()));
+            let options = ScanOptions {
+                prefix: (!prefix.is_empty()).then_some(prefix),
+                max_objects: None,
+                shard: Shard::ALL,
+                concurrency,
+            };
+            let mut last = std::time::Instant::now();
+            let result = scan(
+                &client,
+                &bucket,
+                rule.as_ref(),
+                &options,
+                &cancel,
+                |_, counters| {
+                    // A report per frame at most: the UI redraws no faster.
+                    if last.elapsed() >= SCAN_REPORT_EVERY {
+                        last = std::time::Instant::now();
+                        send(ScanProgress::Counted(Box::new(counters.clone())));
+                    }
+                },
+            )
+            .await;
+            send(match result {
+                Ok(counters) => finished(counters, None),
+                Err(e) => finished(ScanCounters::default(), Some(e.to_string())),
+            });
         });
     }
 

@@ -42,6 +42,7 @@ pub struct ViewState {
     pub activity: ActivityView,
     pub export: ExportDialog,
     pub import_path: String,
+    pub objects: super::objects_panel::ObjectsPanel,
 }
 
 impl ViewState {

@@ -80,6 +80,10 @@ pub fn detail_panel_ui(
         ui.separator();
         batch_results_ui(ui, batch, commands);
     }
+    if let [row] = rows.as_slice() {
+        ui.separator();
+        view.objects.ui(ui, state, row, commands);
+    }
     // Last, so that its late arrival (keys are described after the rules) moves nothing
     // the administrator may be about to click.
     if let [row] = rows.as_slice()

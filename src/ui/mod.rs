@@ -11,6 +11,7 @@
 //! | `rule_form` | the change form with inline validation |
 //! | `confirm_dialog` | before/after preview before any change |
 //! | `history_view` | the change log: every change, undo of one or of a bulk change |
+//! | `objects_panel` | a bucket's objects: scan with a prefix, classes as bars |
 //! | `export_dialog` | export format, rows and file; asks before replacing a file |
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
 //! | `credential_form` | the profile form's credential type and role fields |
@@ -26,6 +27,7 @@ mod detail_panel;
 mod export_dialog;
 mod history_view;
 mod key_health;
+mod objects_panel;
 mod overview;
 mod profile_dialog;
 pub mod rule_form;

@@ -13,6 +13,7 @@ mod export;
 mod history;
 mod key_checks;
 mod large_table;
+mod objects;
 mod overview;
 mod profile_roles;
 mod profiles;

@@ -91,24 +91,7 @@ impl UiTest {
     /// Sets `bucket`'s rule as someone else would: straight through the dev server the app
     /// is connected to, not through the app.
     pub fn set_rule_elsewhere(&self, bucket: &str, rule: &ossguard::core::sse::SseRule) {
-        use ossguard::transport::{ClientConfig, Endpoint, OssClient};
-        let profile = self
-            .harness
-            .state()
-            .state()
-            .active
-            .as_ref()
-            .map(|a| a.profile.clone())
-            .expect("connected");
-        let config = ClientConfig::new(
-            Endpoint::parse(&profile.endpoint).expect("endpoint"),
-            &profile.region,
-        );
-        let credentials = ossguard::core::sign::Credentials::new(
-            ossguard::devserver::DEMO_ACCESS_KEY_ID,
-            ossguard::devserver::DEMO_ACCESS_KEY_SECRET,
-        );
-        let client = OssClient::new(config, credentials).expect("client");
+        let client = self.demo_client();
         self.runtime
             .block_on(async {
                 let bucket = client.find_bucket(bucket).await?;
@@ -256,4 +239,29 @@ pub fn wait_for_facts(test: &mut UiTest, bucket: &str) {
     });
     test.step_until_label("Change the rule");
     test.settle();
+}
+
+impl UiTest {
+    /// A client of the dev server the app is connected to, with the demo's keys: for reading
+    /// what the server holds, to compare with what the app shows.
+    pub fn demo_client(&self) -> ossguard::transport::OssClient {
+        use ossguard::transport::{ClientConfig, Endpoint, OssClient};
+        let profile = self
+            .harness
+            .state()
+            .state()
+            .active
+            .as_ref()
+            .map(|a| a.profile.clone())
+            .expect("connected");
+        let config = ClientConfig::new(
+            Endpoint::parse(&profile.endpoint).expect("endpoint"),
+            &profile.region,
+        );
+        let credentials = ossguard::core::sign::Credentials::new(
+            ossguard::devserver::DEMO_ACCESS_KEY_ID,
+            ossguard::devserver::DEMO_ACCESS_KEY_SECRET,
+        );
+        OssClient::new(config, credentials).expect("client")
+    }
 }
