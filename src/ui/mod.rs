@@ -14,6 +14,7 @@
 //! | `objects_panel` | a bucket's objects: scan with a prefix, classes as bars |
 //! | `export_dialog` | export format, rows and file; asks before replacing a file |
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
+//! | `profile_draft` | the profile form's values, checked into a save command |
 //! | `credential_form` | the profile form's credential type and role fields |
 //! | `activity_log` | every request with time, bucket, operation, outcome, request id |
 //! | `key_health` | a CMK's alias and health badges, its facts, reason and fix |
@@ -30,6 +31,7 @@ mod key_health;
 mod objects_panel;
 mod overview;
 mod profile_dialog;
+mod profile_draft;
 pub mod rule_form;
 mod top_bar;
 mod welcome;

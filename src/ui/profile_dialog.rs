@@ -3,156 +3,18 @@
 
 use crate::app::command::{Command, CommandSender};
 use crate::app::import::ImportedProfile;
-use crate::app::keystore::ProfileSecret;
-use crate::app::profile::Profile;
-use crate::app::profile_check::{ProfileField, ProfileProblem};
-use crate::app::profile_tasks::{check_profile, region_mismatch};
+use crate::app::profile_check::ProfileField;
+use crate::app::profile_tasks::region_mismatch;
 use crate::app::state::{AppState, KeystoreStatus};
 use crate::core::model::region_from_endpoint_host;
 use std::sync::atomic::{AtomicU64, Ordering};
-use zeroize::Zeroizing;
 
 use crate::core::sign::SignatureVersion;
 
 use super::app::ViewState;
-use super::credential_form::{self, CredentialChoice, CredentialDraft};
+use super::credential_form::{self, CredentialChoice};
+use super::profile_draft::{ProfileDraft, region_agrees};
 use super::widgets::{error_block_ui, labelled_combo_ui, labelled_password_ui, labelled_text_ui};
-
-/// The form's fields. The secret and token are zeroized on drop and never shown in `Debug`.
-#[derive(Clone, Default)]
-pub struct ProfileDraft {
-    pub name: String,
-    pub endpoint: String,
-    pub region: String,
-    pub access_key_id: String,
-    pub secret: Zeroizing<String>,
-    pub sts_token: Zeroizing<String>,
-    pub signature_version: SignatureVersion,
-    pub internal_endpoints: bool,
-    /// AccessKey, STS token, RAM role or ECS role, with the role fields.
-    pub credentials: CredentialDraft,
-    /// Set when editing: the name it had (a rename moves the keyring entry).
-    pub previous: Option<Profile>,
-    pub problem: Option<String>,
-    /// The connection test running for this form, and the save waiting for it.
-    check: Option<(u64, Command)>,
-    /// The last test failed: where, and why (shown at the field to fix).
-    failed: Option<ProfileProblem>,
-    /// That field takes the focus once, when the failure arrives.
-    focus_fix: bool,
-    /// The region field takes the region a standard endpoint names, until the user types a
-    /// different one (then a mismatch is shown instead). Off from the start when the values
-    /// given already disagree, so an imported contradiction is shown, not silently fixed.
-    pub region_follows_endpoint: bool,
-}
-
-impl std::fmt::Debug for ProfileDraft {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProfileDraft")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .field("region", &self.region)
-            .field("access_key_id", &self.access_key_id)
-            .field("secret", &"***")
-            .field("sts_token", &"***")
-            .finish_non_exhaustive()
-    }
-}
-
-impl ProfileDraft {
-    fn from_profile(profile: &Profile) -> Self {
-        Self {
-            name: profile.name.clone(),
-            endpoint: profile.endpoint.clone(),
-            region: profile.region.clone(),
-            access_key_id: profile.access_key_id.clone(),
-            signature_version: profile.signature_version,
-            internal_endpoints: profile.internal_endpoints,
-            credentials: CredentialDraft::from_settings(&profile.source, profile.uses_sts_token),
-            previous: Some(profile.clone()),
-            ..Self::default()
-        }
-        .with_region_following()
-    }
-
-    /// Sets [`Self::region_follows_endpoint`] from the values as given.
-    fn with_region_following(mut self) -> Self {
-        self.region_follows_endpoint = region_agrees(&self.endpoint, &self.region);
-        self
-    }
-
-    fn from_imported(imported: &ImportedProfile) -> Self {
-        Self {
-            name: imported.name.clone(),
-            endpoint: imported.endpoint.clone().unwrap_or_default(),
-            region: imported.region.clone().unwrap_or_default(),
-            access_key_id: imported.access_key_id.clone(),
-            secret: imported.access_key_secret.clone(),
-            sts_token: imported.sts_token.clone().unwrap_or_default(),
-            signature_version: imported.signature_version.unwrap_or_default(),
-            credentials: CredentialDraft::from_settings(
-                &imported.source,
-                imported.sts_token.is_some(),
-            ),
-            ..Self::default()
-        }
-        .with_region_following()
-    }
-
-    /// The command to send, or what is missing: checked as the CLI checks a profile
-    /// ([`check_profile`]) before the connection test runs.
-    fn to_command(&self) -> Result<Command, String> {
-        if let Some(problem) = region_mismatch(&self.endpoint, &self.region) {
-            return Err(problem);
-        }
-        let choice = self.credentials.choice;
-        let wants_token = choice == CredentialChoice::StsToken;
-        let secret = self.secret.trim();
-        let sts = self.sts_token.trim();
-        // An edit keeps the stored secret when none is typed, unless the profile had none
-        // or the kind changed between AccessKey and STS token (the entry holds the token).
-        let keep_secret = choice.has_own_secret()
-            && secret.is_empty()
-            && sts.is_empty()
-            && self
-                .previous
-                .as_ref()
-                .is_some_and(|p| p.has_own_secret() && p.uses_sts_token == wants_token);
-        if choice.has_own_secret() && !keep_secret {
-            if secret.is_empty() {
-                return Err("Enter the AccessKey secret.".into());
-            }
-            if wants_token && sts.is_empty() {
-                return Err("Enter the STS token.".into());
-            }
-        }
-        let mut profile = Profile {
-            name: self.name.trim().to_owned(),
-            endpoint: self.endpoint.trim().to_owned(),
-            region: self.region.trim().to_owned(),
-            access_key_id: self.access_key_id.trim().to_owned(),
-            signature_version: self.signature_version,
-            uses_sts_token: wants_token,
-            demo: false,
-            internal_endpoints: self.internal_endpoints,
-            // Set in config.toml only; editing keeps it.
-            allow_foreign_bucket_endpoints: self
-                .previous
-                .as_ref()
-                .is_some_and(|p| p.allow_foreign_bucket_endpoints),
-            source: Box::default(),
-        };
-        credential_form::apply(&self.credentials, &mut profile)?;
-        check_profile(&profile)?;
-        let secret = (choice.has_own_secret() && !keep_secret)
-            .then(|| ProfileSecret::new(secret, wants_token.then_some(sts)));
-        Ok(Command::SaveProfile {
-            profile,
-            secret,
-            previous_name: self.previous.as_ref().map(|p| p.name.clone()),
-        })
-    }
-}
 
 #[derive(Debug, Clone)]
 pub enum ProfileDialog {
@@ -477,11 +339,6 @@ fn region_ui(ui: &mut egui::Ui, draft: &mut ProfileDraft) -> egui::Response {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
     response
-}
-
-/// The endpoint names no region, or the one in `region`.
-fn region_agrees(endpoint: &str, region: &str) -> bool {
-    region_from_endpoint_host(endpoint.trim()).is_none_or(|r| r == region.trim())
 }
 
 fn confirm_delete_ui(ui: &mut egui::Ui, name: &str, commands: &CommandSender) -> Next {
