@@ -239,3 +239,37 @@ fn the_top_bar_shows_when_the_role_credentials_expire() {
     test.step_until_label_contains("renewed before then");
     drop(server);
 }
+
+/// The test run is not an ECS instance with a role named so: loading the role's credentials
+/// fails (no metadata service, or no such role), and the failure is shown at the role name.
+#[test]
+fn an_ecs_role_failure_is_shown_at_its_role_name_and_can_be_saved_anyway() {
+    let mut test = UiTest::start(|_| {});
+    test.open_add_account();
+    test.type_into("Name", "ecs");
+    choose(&mut test, "Credential type", "ECS instance role");
+    test.type_into("ECS role name (optional)", "OssguardNoSuchRole");
+    test.harness.get_by_label("Test and save profile").click();
+    test.step_until_label("Save without testing");
+    assert!(
+        test.harness
+            .get_by_label("ECS role name (optional)")
+            .is_focused()
+    );
+    assert!(
+        test.harness
+            .query_by_label_contains("ListBuckets failed: Metadata")
+            .is_some()
+    );
+    test.harness.get_by_label("Save without testing").click();
+    test.step_until("the ECS profile saved", |h| {
+        h.state().state().profiles.get("ecs").is_some()
+    });
+    let config =
+        std::fs::read_to_string(test.dir.path().join("config/config.toml")).expect("config");
+    assert!(
+        config.contains("credential_type = \"ecs_ram_role\"")
+            && config.contains("ecs_role_name = \"OssguardNoSuchRole\""),
+        "{config}"
+    );
+}
