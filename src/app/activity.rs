@@ -173,10 +173,15 @@ pub struct ActivityLog {
 
 impl ActivityLog {
     pub fn push(&mut self, record: &CallRecord) {
+        self.push_entry(ActivityEntry::from_record(record));
+    }
+
+    /// A line that is not one HTTP attempt (a re-encryption job's summary).
+    pub fn push_entry(&mut self, entry: ActivityEntry) {
         if self.entries.len() == ACTIVITY_CAPACITY {
             self.entries.pop_front();
         }
-        self.entries.push_back(ActivityEntry::from_record(record));
+        self.entries.push_back(entry);
         self.version += 1;
     }
 

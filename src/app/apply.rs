@@ -150,6 +150,22 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             .objects_scan
             .as_mut()
             .is_some_and(|scan| scan.update(session, request, progress)),
+        Event::ReencryptPreviewed {
+            session,
+            request,
+            result,
+        } => match state.objects_preview.as_mut() {
+            Some(preview) if preview.session == session && preview.request == request => {
+                preview.result = Some(result);
+                true
+            }
+            _ => false,
+        },
+        Event::ReencryptProgressed {
+            session,
+            request,
+            progress,
+        } => state.job_progressed(session, request, progress),
         Event::BucketInfoLoaded {
             session,
             request,

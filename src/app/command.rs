@@ -81,6 +81,14 @@ pub enum Command {
     ScanObjects { bucket: BucketName, prefix: String },
     /// Stop the running object scan; the totals so far stay.
     CancelObjectsScan,
+    /// Preview re-encrypting the bucket's objects under `prefix` to its rule (a dry run).
+    PreviewReencrypt { bucket: BucketName, prefix: String },
+    /// Close the preview (stops its dry run).
+    ClosePreview,
+    /// Run the previewed re-encryption as a journaled job.
+    StartReencrypt,
+    /// Stop the running job; objects in flight finish, the journal lets it resume.
+    CancelReencrypt,
     /// Forget dismissed notices.
     DismissNotice { index: usize },
     /// Keep the file an export would have replaced (the question goes away).

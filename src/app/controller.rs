@@ -16,6 +16,7 @@ use crate::app::event::{ApplyOutcome, Event, EventSender, SessionId};
 use crate::app::export::default_file_name;
 use crate::app::files;
 use crate::app::keystore::{Keystore, MemoryStore, ProfileSecret};
+use crate::app::objects_tasks::{self, ReencryptTask};
 use crate::app::profile::{self, Profile, ProfileConfig};
 use crate::app::profile_check;
 use crate::app::profile_tasks::{self, ConnectTask, SaveTask};
@@ -36,6 +37,8 @@ pub struct Controller {
     refresh_cancel: CancellationToken,
     batch_cancel: CancellationToken,
     objects_scan_cancel: CancellationToken,
+    preview_cancel: CancellationToken,
+    job_cancel: CancellationToken,
     demo: DemoSlot,
     /// Whether a file dialog ever returned a path this run (tells a cancel from no portal).
     dialogs: files::DialogHistory,
@@ -109,6 +112,8 @@ impl Controller {
             refresh_cancel: CancellationToken::new(),
             batch_cancel: CancellationToken::new(),
             objects_scan_cancel: CancellationToken::new(),
+            preview_cancel: CancellationToken::new(),
+            job_cancel: CancellationToken::new(),
             demo: DemoSlot::default(),
             dialogs: files::DialogHistory::default(),
             env,
@@ -223,6 +228,15 @@ impl Controller {
                     self.handle(Command::SwitchProfile { name });
                 }
             }
+            Event::ReencryptProgressed {
+                progress: crate::app::objects_job::JobProgress::Finished { .. },
+                ..
+            } => {
+                // The change log has the job's lines now: History follows it.
+                if self.state.apply(event) {
+                    self.handle(Command::LoadHistory);
+                }
+            }
             Event::BatchFinished { .. } => {
                 // The change log has the batch's lines now: History and undo follow it.
                 if self.state.apply(event) {
@@ -252,6 +266,8 @@ impl Controller {
         self.refresh_cancel.cancel();
         self.batch_cancel.cancel();
         self.objects_scan_cancel.cancel();
+        self.preview_cancel.cancel();
+        self.job_cancel.cancel();
         self.client = None;
         self.state.end_session();
     }
@@ -399,12 +415,76 @@ impl Controller {
                     scan.cancel();
                 }
             }
+            Command::PreviewReencrypt { bucket, prefix } => {
+                let Some(client) = self.client.clone() else {
+                    return;
+                };
+                self.preview_cancel.cancel();
+                let Some((request, bucket)) =
+                    self.state.begin_reencrypt_preview(&bucket, prefix.clone())
+                else {
+                    return;
+                };
+                self.preview_cancel = CancellationToken::new();
+                let task =
+                    self.reencrypt_task(request, bucket, prefix, self.preview_cancel.clone());
+                objects_tasks::preview(&self.worker, client, task);
+            }
+            Command::ClosePreview => {
+                self.preview_cancel.cancel();
+                self.state.objects_preview = None;
+            }
+            Command::StartReencrypt => {
+                let Some(client) = self.client.clone() else {
+                    return;
+                };
+                match self.state.begin_reencrypt() {
+                    Ok((request, bucket, prefix, target)) => {
+                        self.job_cancel = CancellationToken::new();
+                        let task =
+                            self.reencrypt_task(request, bucket, prefix, self.job_cancel.clone());
+                        objects_tasks::run(&self.worker, client, task, target);
+                    }
+                    Err(reason) => self.state.notify(NoticeLevel::Error, reason),
+                }
+            }
+            Command::CancelReencrypt => {
+                self.job_cancel.cancel();
+                if let Some(job) = self.state.objects_job.as_mut() {
+                    job.cancelling = true;
+                }
+            }
             Command::DismissExportExists => self.state.export_exists = None,
             Command::DismissNotice { index } => {
                 if index < self.state.notices.len() {
                     self.state.notices.remove(index);
                 }
             }
+        }
+    }
+
+    fn reencrypt_task(
+        &self,
+        request: crate::app::event::RequestId,
+        bucket: crate::core::model::Bucket,
+        prefix: String,
+        cancel: CancellationToken,
+    ) -> ReencryptTask {
+        ReencryptTask {
+            session: self.state.session,
+            request,
+            bucket,
+            prefix,
+            data_dir: self.env.data_dir.clone(),
+            profile: self
+                .state
+                .active
+                .as_ref()
+                .map(|a| a.profile.name.clone())
+                .unwrap_or_default(),
+            concurrency: self.env.concurrency,
+            preflight: self.env.preflight.clone(),
+            cancel,
         }
     }
 
@@ -495,6 +575,8 @@ impl Controller {
         self.refresh_cancel.cancel();
         self.batch_cancel.cancel();
         self.objects_scan_cancel.cancel();
+        self.preview_cancel.cancel();
+        self.job_cancel.cancel();
         self.client = None;
         let session = self.state.begin_session(profile.clone());
         let task = ConnectTask {

@@ -154,6 +154,18 @@ pub enum Event {
         request: RequestId,
         progress: crate::app::objects_scan::ScanProgress,
     },
+    /// The re-encryption preview (dry run) ended.
+    ReencryptPreviewed {
+        session: SessionId,
+        request: RequestId,
+        result: Result<crate::app::objects_job::ReencryptPlan, String>,
+    },
+    /// A re-encryption job's progress (streamed) or end.
+    ReencryptProgressed {
+        session: SessionId,
+        request: RequestId,
+        progress: crate::app::objects_job::JobProgress,
+    },
     /// One HTTP attempt, for the activity log (never holds a secret).
     CallRecorded {
         session: SessionId,

@@ -32,6 +32,8 @@
 //! | [`keystore`] | secrets in the OS keyring or in memory |
 //! | [`objects`] | scanning existing objects and re-encrypting them as resumable jobs |
 //! | [`objects_scan`] | the app's running or last object scan of a bucket |
+//! | [`objects_job`] | the app's re-encryption preview and running job |
+//! | [`objects_tasks`] | the preview's and the job's background work |
 pub mod activity;
 mod apply;
 pub mod category;
@@ -51,7 +53,9 @@ pub mod import_aliyun;
 pub mod key_checks;
 pub mod keystore;
 pub mod objects;
+pub mod objects_job;
 pub mod objects_scan;
+pub mod objects_tasks;
 pub mod overview;
 pub mod profile;
 pub mod profile_check;

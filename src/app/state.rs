@@ -149,6 +149,10 @@ pub struct AppState {
     pub imported: Option<(PathBuf, Vec<ImportedProfile>)>,
     /// The object scan running or last run (the detail panel's "Objects" section).
     pub objects_scan: Option<crate::app::objects_scan::ObjectsScan>,
+    /// The re-encryption preview open (its dry run running or done).
+    pub objects_preview: Option<crate::app::objects_job::ReencryptPreview>,
+    /// The re-encryption job running or last run.
+    pub objects_job: Option<crate::app::objects_job::ReencryptJob>,
     /// Events dropped as stale (for tests and the debug log).
     pub dropped_events: u64,
     /// The clock offset the client learned from RequestTimeTooSkewed (0: none).
@@ -215,7 +219,7 @@ impl AppState {
         });
     }
 
-    fn next_request(&mut self) -> RequestId {
+    pub(crate) fn next_request(&mut self) -> RequestId {
         self.next_request += 1;
         RequestId(self.next_request)
     }
@@ -276,6 +280,8 @@ impl AppState {
         self.refresh = None;
         self.batch = None;
         self.objects_scan = None;
+        self.objects_preview = None;
+        self.objects_job = None;
         self.clock_offset_seconds = 0;
         self.credentials_expire = None;
         self.key_health.clear();

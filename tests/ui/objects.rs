@@ -140,3 +140,177 @@ fn a_running_scan_streams_its_totals_and_can_be_cancelled() {
     ));
     assert!(test.harness.query_by_label("Scan objects").is_some());
 }
+
+/// What a run would do, read independently of the app (the same dry run the CLI prints).
+fn expected_plan(test: &UiTest) -> ossguard::app::objects::job::DryRun {
+    use ossguard::app::objects::job::{JobSpec, dry_run};
+    let client = test.demo_client();
+    test.runtime
+        .block_on(async {
+            let bucket = client.find_bucket(BUCKET).await?;
+            let target = client.get_encryption(&bucket).await?.expect("a rule");
+            let spec = JobSpec {
+                bucket,
+                prefix: None,
+                shard: Shard::ALL,
+                target,
+                concurrency: 4,
+                data_dir: test.dir.path().join("unused"),
+                profile: String::new(),
+                access_key_id: String::new(),
+            };
+            dry_run(&client, &spec, &CancellationToken::new()).await
+        })
+        .expect("dry run")
+}
+
+/// Scans the whole bucket and opens the preview; returns the scan's totals.
+fn open_preview(test: &mut UiTest) -> ScanCounters {
+    select(test);
+    test.harness.get_by_label("Scan objects").click();
+    scan_finished(test);
+    let all = expected(test, "");
+    let off = all.not_matching_rule;
+    let button = format!(
+        "Re-encrypt {} objects ({})…",
+        off.objects,
+        human_bytes(off.bytes)
+    );
+    test.step_until_label(&button);
+    test.harness.get_by_label(&button).click();
+    test.step_until("the preview", |h| {
+        h.state()
+            .state()
+            .objects_preview
+            .as_ref()
+            .is_some_and(|p| p.result.is_some())
+    });
+    all
+}
+
+fn job(test: &UiTest) -> ossguard::app::objects_job::ReencryptJob {
+    test.harness
+        .state()
+        .state()
+        .objects_job
+        .clone()
+        .expect("a job")
+}
+
+#[test]
+fn reencrypt_previews_then_runs_the_job_while_other_buckets_are_browsed() {
+    let mut test = UiTest::start_demo(|_| {});
+    let before = open_preview(&mut test);
+    let plan = expected_plan(&test);
+    let copies = plan.copy + plan.multipart_copy;
+    assert!(copies > 0 && !plan.skipped.is_empty());
+    for label in [
+        "Target: AES256".to_owned(),
+        format!(
+            "To copy: {copies} objects ({})",
+            human_bytes(plan.bytes_to_copy)
+        ),
+        format!("Already at the target: {}", plan.already_ok),
+        format!("Requests: at least {}", plan.requests),
+    ] {
+        assert!(test.harness.query_by_label(&label).is_some(), "{label:?}");
+    }
+    for (reason, n) in &plan.skipped {
+        let label = format!("Skipped ({}): {n}", reason.as_str());
+        assert!(test.harness.query_by_label(&label).is_some(), "{label:?}");
+    }
+    assert!(
+        test.harness
+            .query_by_label_contains("older versions keep their encryption")
+            .is_some()
+    );
+    // The preview wrote nothing.
+    assert_eq!(expected(&test, ""), before);
+
+    test.harness
+        .get_by_label(&format!("Confirm: re-encrypt {copies} objects"))
+        .click();
+    test.step_until("the job to start", |h| {
+        h.state().state().objects_job.is_some()
+    });
+    // Browse another bucket: the job goes on.
+    let other = test
+        .visible_bucket_names()
+        .into_iter()
+        .find(|n| n != BUCKET)
+        .expect("another bucket");
+    test.harness.get_by_label(&other).click();
+    test.step_until("the job to finish", |h| {
+        h.state()
+            .state()
+            .objects_job
+            .as_ref()
+            .is_some_and(|j| !j.is_running())
+    });
+    let run = job(&test).result.expect("ended").expect("ran");
+    assert!(!run.cancelled);
+    assert_eq!(run.counters.copied, copies);
+    assert_eq!(run.counters.skipped, plan.skipped);
+    assert_eq!(run.counters.failed, 0);
+    // The server now holds only the objects that cannot be copied off the rule.
+    let after = expected(&test, "");
+    assert_eq!(
+        after.not_matching_rule.objects,
+        run.counters.skipped_total()
+    );
+    // The activity log has the job's line with its counts.
+    let entry = test
+        .harness
+        .state()
+        .state()
+        .activity
+        .entries()
+        .iter()
+        .find(|e| e.operation == "ReencryptObjects")
+        .cloned()
+        .expect("the job in the activity log");
+    assert_eq!(entry.bucket, BUCKET);
+    assert!(
+        entry
+            .outcome
+            .starts_with(&format!("done: copied {copies},"))
+    );
+    assert_eq!(entry.request_id, run.job_id);
+    // Back on the bucket, the result shows.
+    select(&mut test);
+    test.step_until_label_contains(&format!("Re-encryption done: copied {copies} ("));
+}
+
+#[test]
+fn a_running_reencryption_shows_progress_and_can_be_cancelled() {
+    let mut test = UiTest::start_demo(|env| {
+        env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(150));
+        env.concurrency = 1;
+    });
+    open_preview(&mut test);
+    let plan = expected_plan(&test);
+    let copies = plan.copy + plan.multipart_copy;
+    test.harness
+        .get_by_label(&format!("Confirm: re-encrypt {copies} objects"))
+        .click();
+    test.step_until("some objects done while the job runs", |h| {
+        h.state()
+            .state()
+            .objects_job
+            .as_ref()
+            .is_some_and(|j| j.is_running() && j.counters.finished() > 0)
+    });
+    test.step_until_label_contains("Re-encrypting: ");
+    test.harness.get_by_label("Cancel re-encryption").click();
+    test.step_until("the job to stop", |h| {
+        h.state()
+            .state()
+            .objects_job
+            .as_ref()
+            .is_some_and(|j| !j.is_running())
+    });
+    let run = job(&test).result.expect("ended").expect("ran");
+    assert!(run.cancelled);
+    assert!(run.counters.finished() < plan.planned);
+    test.step_until_label_contains("Re-encryption cancelled: ");
+}

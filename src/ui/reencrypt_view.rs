@@ -1,0 +1,218 @@
+//! Re-encrypting a bucket's objects from the "Objects" section: the button that opens the
+//! dry-run preview, the preview with its confirmation, and the running job's progress with
+//! Cancel. The job's state is in [`AppState`], so it goes on while other buckets are shown.
+
+use crate::app::command::{Command, CommandSender};
+use crate::app::objects::job::DryRun;
+use crate::app::objects_job::{ReencryptJob, ReencryptPreview};
+use crate::app::objects_scan::ObjectsScan;
+use crate::app::state::{AppState, BucketRow, InfoState};
+use crate::app::view::human_bytes;
+use crate::core::objects::counters::JobCounters;
+
+/// "Re-encrypt N objects (X)…" after a scan that found objects not matching the rule.
+pub fn reencrypt_button_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    scan: &ObjectsScan,
+    commands: &CommandSender,
+) {
+    let off = scan.counters.not_matching_rule;
+    if scan.is_running() || scan.error.is_some() || scan.rule.is_none() || off.objects == 0 {
+        return;
+    }
+    let busy = state
+        .objects_job
+        .as_ref()
+        .is_some_and(ReencryptJob::is_running)
+        || !state.is_connected();
+    let text = format!(
+        "Re-encrypt {} objects ({})…",
+        off.objects,
+        human_bytes(off.bytes)
+    );
+    if ui
+        .add_enabled(!busy, egui::Button::new(text))
+        .on_hover_text("Preview first: nothing is written before you confirm")
+        .clicked()
+    {
+        commands.send(Command::PreviewReencrypt {
+            bucket: scan.bucket.clone(),
+            prefix: scan.prefix.clone(),
+        });
+    }
+}
+
+/// The preview window: what will be copied and skipped, the request count, the note on
+/// versions, and the confirmation.
+pub fn preview_ui(
+    ctx: &egui::Context,
+    row: &BucketRow,
+    preview: &ReencryptPreview,
+    commands: &CommandSender,
+) {
+    if preview.bucket != row.bucket.name {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Re-encrypt objects")
+        .collapsible(false)
+        .open(&mut open)
+        .show(ctx, |ui| {
+            ui.label(format!("Bucket: {}", preview.bucket));
+            if !preview.prefix.is_empty() {
+                ui.label(format!("Prefix: {}", preview.prefix));
+            }
+            match &preview.result {
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Preparing the preview (a dry run: nothing is written)…");
+                    });
+                }
+                Some(Err(error)) => {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("Cannot re-encrypt: {error}"),
+                    );
+                }
+                Some(Ok(plan)) => {
+                    ui.label(format!("Target: {}", plan.target));
+                    dry_run_ui(ui, &plan.dry_run);
+                    versions_note_ui(ui, row);
+                    let copies = plan.dry_run.copy + plan.dry_run.multipart_copy;
+                    ui.add_space(6.0);
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add_enabled(
+                                copies > 0,
+                                egui::Button::new(format!("Confirm: re-encrypt {copies} objects")),
+                            )
+                            .clicked()
+                        {
+                            commands.send(Command::StartReencrypt);
+                        }
+                        if ui.button("Close preview").clicked() {
+                            commands.send(Command::ClosePreview);
+                        }
+                    });
+                }
+            }
+        });
+    if !open {
+        commands.send(Command::ClosePreview);
+    }
+}
+
+fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
+    ui.label(format!(
+        "To copy: {} objects ({})",
+        plan.copy + plan.multipart_copy,
+        human_bytes(plan.bytes_to_copy)
+    ));
+    if plan.multipart_copy > 0 {
+        ui.label(format!(
+            "Of which by multipart copy (over 1 GB): {}",
+            plan.multipart_copy
+        ));
+    }
+    ui.label(format!("Already at the target: {}", plan.already_ok));
+    for (reason, n) in &plan.skipped {
+        ui.label(format!("Skipped ({}): {n}", reason.as_str()));
+    }
+    if plan.failed > 0 {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("Could not be read (HeadObject failed): {}", plan.failed),
+        );
+    }
+    ui.label(format!("Requests: at least {}", plan.requests));
+}
+
+fn versions_note_ui(ui: &mut egui::Ui, row: &BucketRow) {
+    let versioned = match &row.info {
+        InfoState::Loaded(info) => info.versioning.as_deref().is_some_and(|v| {
+            v.eq_ignore_ascii_case("Enabled") || v.eq_ignore_ascii_case("Suspended")
+        }),
+        _ => false,
+    };
+    let note =
+        "On a versioned bucket each copy is a new version: older versions keep their encryption.";
+    if versioned {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("This bucket is versioned. {note}"),
+        );
+    } else {
+        ui.weak(note);
+    }
+}
+
+/// The job's progress (done of total, bytes) with Cancel, then its counts.
+pub fn job_ui(ui: &mut egui::Ui, row: &BucketRow, job: &ReencryptJob, commands: &CommandSender) {
+    if job.bucket != row.bucket.name {
+        if job.is_running() {
+            ui.weak(format!(
+                "A re-encryption job runs on bucket {}: {} of {} objects",
+                job.bucket,
+                job.counters.finished(),
+                job.total()
+            ));
+        }
+        return;
+    }
+    ui.strong(format!("Re-encryption to {}", job.target));
+    let c = &job.counters;
+    match &job.result {
+        None => {
+            let total = job.total();
+            let text = format!(
+                "Re-encrypting: {} of {total} objects, {} of {} copied",
+                c.finished(),
+                human_bytes(c.bytes_copied),
+                human_bytes(job.expected.bytes_to_copy)
+            );
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(c.finished() as f32 / total.max(1) as f32)
+                        .desired_width(220.0)
+                        .text(text),
+                );
+                if job.cancelling {
+                    ui.weak("Cancelling…");
+                } else if ui
+                    .button("Cancel re-encryption")
+                    .on_hover_text("Objects being copied finish; the job can be resumed later")
+                    .clicked()
+                {
+                    commands.send(Command::CancelReencrypt);
+                }
+            });
+        }
+        Some(Ok(run)) => {
+            let state = if run.cancelled { "cancelled" } else { "done" };
+            ui.label(format!("Re-encryption {state}: {}", counts(&run.counters)));
+            for (reason, n) in &run.counters.skipped {
+                ui.label(format!("Skipped ({}): {n}", reason.as_str()));
+            }
+            ui.weak(format!("Job {}", run.job_id));
+        }
+        Some(Err(error)) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Re-encryption failed: {error}"),
+            );
+        }
+    }
+}
+
+pub fn counts(c: &JobCounters) -> String {
+    format!(
+        "copied {} ({}), already ok {}, skipped {}, failed {}",
+        c.copied,
+        human_bytes(c.bytes_copied),
+        c.already_ok,
+        c.skipped_total(),
+        c.failed
+    )
+}
