@@ -47,6 +47,9 @@ cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test (under dbus-run-session with gnome-keyring, and Xvfb)"
 # Tests that need the SDKs, the Secret Service or a display fail (never skip) here.
 export OSSGUARD_REQUIRE_INTEROP=1 OSSGUARD_REQUIRE_KEYRING=1 OSSGUARD_REQUIRE_DISPLAY=1
+# No test may reach the ECS metadata address (it is not on this machine): an ECS-role profile
+# that a test does not point at its own stub asks a closed loopback port.
+export OSSGUARD_ECS_METADATA_URL=http://127.0.0.1:9
 dbus-run-session -- bash -c '
   set -euo pipefail
   export XDG_DATA_HOME="$(mktemp -d)"

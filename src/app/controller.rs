@@ -332,6 +332,7 @@ impl Controller {
                     stored_under: previous_name,
                     config: self.state.profiles.clone(),
                     keystore: self.keystore.clone(),
+                    sources: self.env.credential_sources.clone(),
                     timeout: self.env.request_timeout,
                 },
             ),
@@ -584,6 +585,7 @@ impl Controller {
             config: self.state.profiles.clone(),
             session,
             keystore: self.keystore.clone(),
+            sources: self.env.credential_sources.clone(),
             timeout: self.env.request_timeout,
         };
         profile_tasks::connect(&self.worker, task);

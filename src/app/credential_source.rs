@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::keystore::Keystore;
 use super::profile::{CredentialType, Profile, ProfileConfig};
 use crate::core::sts::{self, ExpiringCredentials, RoleArn};
+use crate::transport::credentials::ecs::{DEFAULT_METADATA_URL, METADATA_URL_ENV};
 use crate::transport::credentials::{
     AssumeRoleProvider, AssumeRoleSpec, CredentialCache, CredentialError, CredentialProvider,
     EcsRoleProvider, StaticProvider,
@@ -84,11 +85,29 @@ impl CredentialKind {
     }
 }
 
-/// What is not in the profile: where STS is asked when not at its usual address.
+/// What is not in the profile: where STS and the ECS metadata service are asked when not at
+/// their usual addresses.
 #[derive(Debug, Clone, Default)]
 pub struct SourceOptions {
     /// `--sts-endpoint` / `OSS_STS_ENDPOINT`.
     pub sts_endpoint: Option<String>,
+    /// `OSSGUARD_ECS_METADATA_URL`; `None` is the fixed address of every ECS instance.
+    pub ecs_metadata_url: Option<String>,
+}
+
+impl SourceOptions {
+    /// The overrides the environment sets (`OSS_STS_ENDPOINT`, `OSSGUARD_ECS_METADATA_URL`).
+    pub fn from_env() -> Self {
+        let var = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v: &String| !v.trim().is_empty())
+        };
+        Self {
+            sts_endpoint: var(STS_ENDPOINT_ENV),
+            ecs_metadata_url: var(METADATA_URL_ENV),
+        }
+    }
 }
 
 /// The provider for `profile`; `config` holds its source profile. Blocks on the keyring.
@@ -104,9 +123,13 @@ pub fn provider_for(
         CredentialKind::AccessKey | CredentialKind::StsToken => {
             Ok(Arc::new(keyring_provider(profile, keystore)?))
         }
-        CredentialKind::EcsRole { role_name } => {
-            Ok(Arc::new(EcsRoleProvider::new(role_name.as_deref())?))
-        }
+        CredentialKind::EcsRole { role_name } => Ok(Arc::new(EcsRoleProvider::at(
+            options
+                .ecs_metadata_url
+                .as_deref()
+                .unwrap_or(DEFAULT_METADATA_URL),
+            role_name.as_deref(),
+        )?)),
         CredentialKind::RamRole {
             source_profile,
             spec,

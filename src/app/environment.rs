@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::credential_source::SourceOptions;
 use crate::app::keystore::{KeyringStore, Keystore, KeystoreError, MemoryStore};
 use crate::app::profile;
 use crate::transport::fanout::DEFAULT_CONCURRENCY;
+
+/// A loopback address where nothing listens (the discard port): what tests' ECS roles ask.
+pub const CLOSED_LOOPBACK_URL: &str = "http://127.0.0.1:9";
 
 pub type DemoTuning = Arc<dyn Fn(&mut crate::devserver::DevServerConfig) + Send + Sync>;
 
@@ -37,6 +41,8 @@ pub struct AppEnvironment {
     /// Where exports go by default, and what a typed relative path is relative to (never
     /// the process's working folder, which the user cannot see).
     pub export_dir: PathBuf,
+    /// Where STS and the ECS metadata service are asked for role profiles.
+    pub credential_sources: SourceOptions,
 }
 
 impl AppEnvironment {
@@ -56,6 +62,7 @@ impl AppEnvironment {
             file_dialogs: true,
             preflight: Some(key_preflight()),
             export_dir: default_export_dir(),
+            credential_sources: SourceOptions::from_env(),
         }
     }
 
@@ -81,6 +88,12 @@ impl AppEnvironment {
             file_dialogs: false,
             preflight: Some(key_preflight()),
             export_dir: dir.join("exports"),
+            // Tests never reach the real metadata address (it is not on this machine): an ECS
+            // role asks a loopback port where nothing listens unless the test sets a stub.
+            credential_sources: SourceOptions {
+                sts_endpoint: None,
+                ecs_metadata_url: Some(CLOSED_LOOPBACK_URL.to_owned()),
+            },
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct CheckTask {
     /// The saved profiles: a RAM-role profile's source profile is found there.
     pub config: ProfileConfig,
     pub keystore: Arc<dyn Keystore>,
+    /// Where STS and the ECS metadata service are asked.
+    pub sources: crate::app::credential_source::SourceOptions,
     pub timeout: Duration,
 }
 
@@ -194,11 +196,18 @@ async fn role_client(task: CheckTask) -> Result<OssClient, ProfileProblem> {
         profile,
         config,
         keystore,
+        sources,
         timeout,
         ..
     } = task;
     tokio::task::spawn_blocking(move || {
-        super::profile_tasks::provider_client(&profile, &config, keystore.as_ref(), timeout)
+        super::profile_tasks::provider_client(
+            &profile,
+            &config,
+            keystore.as_ref(),
+            &sources,
+            timeout,
+        )
     })
     .await
     .map_err(|e| {

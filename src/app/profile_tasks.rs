@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::credential_source::{self, CredentialKind, STS_ENDPOINT_ENV, SourceOptions};
+use crate::app::credential_source::{self, CredentialKind, SourceOptions};
 use crate::app::demo;
 use crate::app::event::{Event, SessionId};
 use crate::app::keystore::{Keystore, ProfileSecret};
@@ -23,6 +23,8 @@ pub struct ConnectTask {
     pub config: ProfileConfig,
     pub session: SessionId,
     pub keystore: Arc<dyn Keystore>,
+    /// Where STS and the ECS metadata service are asked.
+    pub sources: SourceOptions,
     pub timeout: Duration,
 }
 
@@ -37,6 +39,7 @@ pub fn connect(worker: &Worker, task: ConnectTask) {
             config,
             session,
             keystore,
+            sources,
             timeout,
         } = task;
         let client = if profile.demo {
@@ -47,12 +50,14 @@ pub fn connect(worker: &Worker, task: ConnectTask) {
                 OssClient::with_provider(client, provider).map_err(|e| e.to_string())
             })
         } else {
-            provider_client(&profile, &config, keystore.as_ref(), timeout).map_err(|e| match e {
-                ClientError::Endpoint(message) => message,
-                ClientError::Credentials(e) => match e.hint() {
-                    hint if hint == e.to_string() => hint,
-                    hint => format!("{e}. {hint}"),
-                },
+            provider_client(&profile, &config, keystore.as_ref(), &sources, timeout).map_err(|e| {
+                match e {
+                    ClientError::Endpoint(message) => message,
+                    ClientError::Credentials(e) => match e.hint() {
+                        hint if hint == e.to_string() => hint,
+                        hint => format!("{e}. {hint}"),
+                    },
+                }
             })
         };
         let client = client.map(|client| {
@@ -248,13 +253,11 @@ pub(crate) fn provider_client(
     profile: &Profile,
     config: &ProfileConfig,
     keystore: &dyn Keystore,
+    sources: &SourceOptions,
     timeout: Duration,
 ) -> Result<OssClient, ClientError> {
     let client = client_config(profile, timeout).map_err(ClientError::Endpoint)?;
-    let options = SourceOptions {
-        sts_endpoint: std::env::var(STS_ENDPOINT_ENV).ok(),
-    };
-    let provider = credential_source::provider_for(profile, config, keystore, &options, &client)
+    let provider = credential_source::provider_for(profile, config, keystore, sources, &client)
         .map_err(ClientError::Credentials)?;
     OssClient::with_provider(client, provider).map_err(|e| ClientError::Endpoint(e.to_string()))
 }

@@ -123,6 +123,7 @@ async fn provider(
     }
     let options = SourceOptions {
         sts_endpoint: global.sts_endpoint.clone(),
+        ..SourceOptions::from_env()
     };
     let (profile, config, client) = (profile.clone(), config.clone(), client.clone());
     tokio::task::spawn_blocking(move || {

@@ -240,8 +240,9 @@ fn the_top_bar_shows_when_the_role_credentials_expire() {
     drop(server);
 }
 
-/// The test run is not an ECS instance with a role named so: loading the role's credentials
-/// fails (no metadata service, or no such role), and the failure is shown at the role name.
+/// The app's test environment asks the metadata service on a closed loopback port (never
+/// the real address, which is not on this machine): loading the role's credentials fails,
+/// and the failure is shown at the role name.
 #[test]
 fn an_ecs_role_failure_is_shown_at_its_role_name_and_can_be_saved_anyway() {
     let mut test = UiTest::start(|_| {});

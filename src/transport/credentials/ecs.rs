@@ -12,7 +12,8 @@ use crate::core::sts::TemporaryCredentialsDoc;
 
 /// The metadata service's fixed address on every ECS instance.
 pub const DEFAULT_METADATA_URL: &str = "http://100.100.100.200";
-/// Overrides the metadata address (tests run a loopback stub).
+/// Overrides the metadata address (tests run a loopback stub); read by the front ends
+/// (`app::credential_source::SourceOptions::from_env`).
 pub const METADATA_URL_ENV: &str = "OSSGUARD_ECS_METADATA_URL";
 const TOKEN_PATH: &str = "/latest/api/token";
 /// How long the metadata session token lives; each load asks for a new one.
@@ -29,18 +30,9 @@ pub struct EcsRoleProvider {
 }
 
 impl EcsRoleProvider {
-    /// `role_name`: the profile's `ecs_role_name`; without it the service is asked which
-    /// role is attached. The address is `OSSGUARD_ECS_METADATA_URL` or the fixed one.
-    pub fn new(role_name: Option<&str>) -> Result<Self, CredentialError> {
-        let base_url = std::env::var(METADATA_URL_ENV)
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_METADATA_URL.to_owned());
-        Self::at(&base_url, role_name)
-    }
-
     /// The metadata service at `base_url` (no trailing slash needed; `/latest/...` is
-    /// appended).
+    /// appended). `role_name`: the profile's `ecs_role_name`; without it the service is asked
+    /// which role is attached.
     pub fn at(base_url: &str, role_name: Option<&str>) -> Result<Self, CredentialError> {
         let http = reqwest::Client::builder()
             .timeout(METADATA_TIMEOUT)
