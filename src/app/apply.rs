@@ -166,6 +166,12 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             request,
             progress,
         } => state.job_progressed(session, request, progress),
+        Event::RegionKeysLoaded {
+            session,
+            request,
+            region,
+            result,
+        } => session == state.session && state.region_keys.finish(&region, request, result),
         Event::BucketInfoLoaded {
             session,
             request,

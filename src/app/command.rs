@@ -29,6 +29,9 @@ pub enum Command {
     RefreshBucket { bucket: BucketName },
     /// Read GetBucketInfo for the detail panel.
     LoadBucketInfo { bucket: BucketName },
+    /// List and describe the KMS keys of `bucket`'s region for the key picker (once per
+    /// region and session; again after a failure).
+    LoadRegionKeys { bucket: BucketName },
     /// Make a change (or an undo) to each bucket through the change engine: guard against a
     /// rule changed since it was confirmed, write, read back, log. Each bucket carries its own
     /// request (an undo of a bulk change restores each bucket's own rule); `undo_of` names

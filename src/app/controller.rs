@@ -293,6 +293,15 @@ impl Controller {
                         .load_info(client, self.state.session, request, bucket);
                 }
             }
+            Command::LoadRegionKeys { bucket } => {
+                let Some(client) = self.client.clone() else {
+                    return;
+                };
+                if let Some((request, bucket)) = self.state.begin_region_keys(&bucket) {
+                    self.worker
+                        .load_region_keys(client, self.state.session, request, bucket);
+                }
+            }
             Command::Change {
                 buckets,
                 change,

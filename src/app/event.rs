@@ -121,6 +121,13 @@ pub enum Event {
         request: RequestId,
         cancelled: bool,
     },
+    /// The keys of a region for the key picker, or why KMS could not list them.
+    RegionKeysLoaded {
+        session: SessionId,
+        request: RequestId,
+        region: String,
+        result: Result<Vec<crate::app::region_keys::RegionKey>, String>,
+    },
     BucketInfoLoaded {
         session: SessionId,
         request: RequestId,

@@ -26,6 +26,7 @@
 //! | [`export`] | the audit row shared with the CLI |
 //! | [`expiry`] | when the temporary credentials in use expire, and who renews them |
 //! | [`key_checks`] | KMS key health during an audit, and the CMK pre-flight check |
+//! | [`region_keys`] | a region's keys for the change form's key picker |
 //! | [`profile`] | profiles in TOML (0600, never a secret) |
 //! | [`profile_check`] | the connection test a profile passes before it is saved |
 //! | [`profile_tasks`] | keystore and config work off the UI thread; building the client |
@@ -60,6 +61,7 @@ pub mod overview;
 pub mod profile;
 pub mod profile_check;
 pub mod profile_tasks;
+pub mod region_keys;
 pub mod row;
 pub mod runtime;
 pub mod selection;

@@ -163,6 +163,8 @@ pub struct AppState {
     /// The health of each CMK the rules name, by (region, key as the rule names it); kept
     /// across refreshes (replaced as keys are described again), forgotten with the session.
     key_health: HashMap<(String, String), KeyHealth>,
+    /// The keys of each region the change form asked for (the key picker).
+    pub region_keys: crate::app::region_keys::RegionKeys,
 }
 
 impl AppState {
@@ -222,6 +224,17 @@ impl AppState {
     pub(crate) fn next_request(&mut self) -> RequestId {
         self.next_request += 1;
         RequestId(self.next_request)
+    }
+
+    /// Starts listing the keys of `name`'s region unless they are listed or on their way.
+    pub fn begin_region_keys(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
+        let bucket = self.row(name)?.bucket.clone();
+        if !self.region_keys.needs(&bucket.region) {
+            return None;
+        }
+        let request = self.next_request();
+        self.region_keys.begin(&bucket.region, request);
+        Some((request, bucket))
     }
 
     pub fn is_connected(&self) -> bool {
@@ -285,6 +298,7 @@ impl AppState {
         self.clock_offset_seconds = 0;
         self.credentials_expire = None;
         self.key_health.clear();
+        self.region_keys.clear();
     }
 
     /// Marks every row as loading, keeping its last known state. Rows a running change is

@@ -12,10 +12,12 @@ use crate::app::event::{ApplyOutcome, Event, EventSender, RequestId, SessionId};
 use crate::app::key_checks::{KeyChecks, kms_endpoint_from_env};
 use crate::app::objects::scan::{ScanOptions, scan};
 use crate::app::objects_scan::ScanProgress;
+use crate::app::region_keys::load_region_keys;
 use crate::app::runtime::RuntimeHandle;
 use crate::core::model::Bucket;
 use crate::core::objects::counters::ScanCounters;
 use crate::core::objects::shard::Shard;
+use crate::transport::kms::KmsClient;
 use crate::transport::{OssClient, fanout, paginate};
 
 /// Changes in flight at once in a batch: writes are rarer and heavier than reads.
@@ -190,6 +192,27 @@ impl Worker {
                 session,
                 request,
                 bucket: bucket.name,
+                result,
+            });
+        });
+    }
+
+    /// Lists and describes the keys of `bucket`'s region for the key picker.
+    pub fn load_region_keys(
+        &self,
+        client: OssClient,
+        session: SessionId,
+        request: RequestId,
+        bucket: Bucket,
+    ) {
+        let events = self.events.clone();
+        self.rt.spawn(async move {
+            let kms = KmsClient::new(client, kms_endpoint_from_env());
+            let result = load_region_keys(&kms, &bucket.region, &bucket.extranet_endpoint).await;
+            events.send(Event::RegionKeysLoaded {
+                session,
+                request,
+                region: bucket.region,
                 result,
             });
         });

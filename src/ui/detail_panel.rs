@@ -12,6 +12,7 @@ use crate::core::sse::{EncryptionState, SseRule};
 use super::app::ViewState;
 use super::confirm_dialog::ConfirmRequest;
 use super::history_view::owner;
+use super::key_picker::KeyPicker;
 use super::rule_form::rule_form_ui;
 use super::widgets::{error_block_ui, sse_badge_ui};
 
@@ -71,8 +72,23 @@ pub fn detail_panel_ui(
     } else {
         Vec::new()
     };
-    if let Some(change) = rule_form_ui(ui, &mut view.rule_form, &regions, &current, busy) {
+    let mut picker = key_picker_for(state, &rows, commands);
+    if let Some(change) = rule_form_ui(
+        ui,
+        &mut view.rule_form,
+        &regions,
+        &current,
+        busy,
+        picker.as_mut(),
+    ) {
         view.confirm = Some(ConfirmRequest::new(state, &targets, change));
+    }
+    if let (Some(picker), Some(row)) = (picker, rows.first())
+        && picker.retry
+    {
+        commands.send(Command::LoadRegionKeys {
+            bucket: row.bucket.name.clone(),
+        });
     }
     if let Some(batch) = &state.batch
         && batch.items.iter().any(|i| targets.contains(&i.bucket))
@@ -92,6 +108,31 @@ pub fn detail_panel_ui(
         ui.separator();
         super::key_health::key_details_ui(ui, key);
     }
+}
+
+/// The key picker for targets of one region; asks for that region's keys the first time the
+/// form shows for it. Targets in several regions get none (one key cannot serve them).
+fn key_picker_for<'a>(
+    state: &'a AppState,
+    rows: &[&'a BucketRow],
+    commands: &CommandSender,
+) -> Option<KeyPicker<'a>> {
+    let first = rows.first()?;
+    let region = first.bucket.region.as_str();
+    if rows.iter().any(|r| r.bucket.region != region) || !state.is_connected() {
+        return None;
+    }
+    let keys = state.region_keys.get(region);
+    if keys.is_none() {
+        commands.send(Command::LoadRegionKeys {
+            bucket: first.bucket.name.clone(),
+        });
+    }
+    Some(KeyPicker {
+        region: first.bucket.region.as_str(),
+        keys,
+        retry: false,
+    })
 }
 
 /// "Undo last change": the newest change to this bucket in the change log that this profile

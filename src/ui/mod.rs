@@ -9,6 +9,7 @@
 //! | `bucket_table` | filter, summary counts and the virtualized bucket table |
 //! | `detail_panel` | one bucket's rule and facts, or the bulk view; change results |
 //! | `rule_form` | the change form with inline validation |
+//! | `key_picker` | the form's picker of the region's KMS keys |
 //! | `confirm_dialog` | before/after preview before any change |
 //! | `history_view` | the change log: every change, undo of one or of a bulk change |
 //! | `objects_panel` | a bucket's objects: scan with a prefix, classes as bars |
@@ -29,6 +30,7 @@ mod detail_panel;
 mod export_dialog;
 mod history_view;
 mod key_health;
+pub mod key_picker;
 mod objects_panel;
 mod overview;
 mod profile_dialog;

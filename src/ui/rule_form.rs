@@ -7,6 +7,8 @@ use crate::app::change::{Algorithm, Change, RuleSpec};
 use crate::core::model::BucketName;
 use crate::core::sse::SseRule;
 
+use super::key_picker::{KeyPicker, key_picker_ui};
+
 /// What the draft was made for: a profile and the buckets it targets.
 type DraftFor = (String, Vec<BucketName>);
 
@@ -18,6 +20,8 @@ pub struct RuleDraft {
     pub key_id: String,
     /// KMS only: SM4 data encryption.
     pub sm4_data: bool,
+    /// The key picker's search text.
+    pub key_search: String,
     made_for: Option<DraftFor>,
 }
 
@@ -52,6 +56,7 @@ impl RuleDraft {
             algorithm: Some(spec.algorithm),
             key_id: spec.kms_key_id.unwrap_or_default(),
             sm4_data: spec.sm4_data,
+            key_search: String::new(),
             made_for: None,
         }
     }
@@ -69,13 +74,14 @@ impl RuleDraft {
 
 /// The form; returns the valid change when the user asks to review it. `current` holds the
 /// known rule of each target (`None` inside: no rule); a change none of them would notice
-/// is not offered.
+/// is not offered. `picker`: the keys of the targets' region (one region only).
 pub fn rule_form_ui(
     ui: &mut egui::Ui,
     draft: &mut RuleDraft,
     regions: &[&str],
     current: &[Option<SseRule>],
     busy: bool,
+    picker: Option<&mut KeyPicker<'_>>,
 ) -> Option<Change> {
     ui.strong("Change the rule");
     let focus = super::widgets::take_rule_form_focus(ui);
@@ -98,6 +104,9 @@ pub fn rule_form_ui(
             .labelled_by(label.id);
         });
         ui.checkbox(&mut draft.sm4_data, "SM4 data encryption");
+        if let Some(picker) = picker {
+            key_picker_ui(ui, picker, &mut draft.key_id, &mut draft.key_search);
+        }
     }
     let result = draft.validate(regions).and_then(|change| {
         let unchanged =
