@@ -119,7 +119,7 @@ fn key_picker_for<'a>(
 ) -> Option<KeyPicker<'a>> {
     let first = rows.first()?;
     let region = first.bucket.region.as_str();
-    if rows.iter().any(|r| r.bucket.region != region) || !state.is_connected() {
+    if !state.is_connected() || rows.iter().any(|r| r.bucket.region != region) {
         return None;
     }
     let keys = state.region_keys.get(region);

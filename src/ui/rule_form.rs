@@ -104,8 +104,12 @@ pub fn rule_form_ui(
             .labelled_by(label.id);
         });
         ui.checkbox(&mut draft.sm4_data, "SM4 data encryption");
-        if let Some(picker) = picker {
-            key_picker_ui(ui, picker, &mut draft.key_id, &mut draft.key_search);
+        match picker {
+            Some(picker) => key_picker_ui(ui, picker, &mut draft.key_id, &mut draft.key_search),
+            None if several_regions(regions) => {
+                ui.weak("The key picker lists one region's keys: tick buckets of one region to pick a CMK.");
+            }
+            None => {}
         }
     }
     let result = draft.validate(regions).and_then(|change| {
@@ -128,6 +132,10 @@ pub fn rule_form_ui(
             Ok(_) => "Wait for the running change.".to_owned(),
         });
     if review.clicked() { result.ok() } else { None }
+}
+
+fn several_regions(regions: &[&str]) -> bool {
+    regions.iter().any(|r| Some(r) != regions.first())
 }
 
 fn no_change_reason(buckets: usize) -> String {

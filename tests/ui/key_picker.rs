@@ -31,6 +31,17 @@ fn region_of(test: &UiTest, bucket: &str) -> String {
         .expect("demo bucket")
 }
 
+/// Selects [`BUCKET`] and waits for the picker to list its region's keys; returns the region
+/// and its Enabled AES key. A bucket without a rule opens the form on KMS, so the picker
+/// shows at once.
+fn open_picker(test: &mut UiTest) -> (String, String) {
+    select(test, BUCKET);
+    let region = region_of(test, BUCKET);
+    let aes = demo_key_id(&region, "aes");
+    test.step_until_label_contains(&aes);
+    (region, aes)
+}
+
 fn listed(test: &UiTest, key: &str) -> bool {
     test.harness.query_by_label_contains(key).is_some()
 }
@@ -38,11 +49,7 @@ fn listed(test: &UiTest, key: &str) -> bool {
 #[test]
 fn the_picker_lists_the_regions_keys_and_picks_only_usable_ones() {
     let mut test = UiTest::start_demo(|_| {});
-    select(&mut test, BUCKET);
-    // A bucket without a rule opens the form on KMS, so the picker shows at once.
-    let region = region_of(&test, BUCKET);
-    let aes = demo_key_id(&region, "aes");
-    test.step_until_label_contains(&aes);
+    let (region, aes) = open_picker(&mut test);
     for kind in KINDS {
         let id = demo_key_id(&region, kind);
         assert!(listed(&test, &id), "{kind} key listed");
@@ -144,11 +151,7 @@ fn the_picker_lists_the_regions_keys_and_picks_only_usable_ones() {
 #[test]
 fn a_typed_alias_is_refused_and_its_key_offered() {
     let mut test = UiTest::start_demo(|_| {});
-    select(&mut test, BUCKET);
-    // A bucket without a rule opens the form on KMS, so the picker shows at once.
-    let region = region_of(&test, BUCKET);
-    let aes = demo_key_id(&region, "aes");
-    test.step_until_label_contains(&aes);
+    let (region, aes) = open_picker(&mut test);
     let alias = test
         .harness
         .state()
@@ -176,4 +179,22 @@ fn a_typed_alias_is_refused_and_its_key_offered() {
         .click();
     test.settle();
     assert_eq!(key_field(&test), aes);
+}
+
+#[test]
+fn buckets_of_several_regions_get_no_picker_but_say_why() {
+    let mut test = UiTest::start_demo(|_| {});
+    for bucket in [BUCKET, "app-base-oss-sh"] {
+        test.harness
+            .get_by_label(&format!("Select {bucket}"))
+            .click();
+        test.settle();
+    }
+    test.step_until_label("2 buckets selected");
+    assert_ne!(
+        region_of(&test, BUCKET),
+        region_of(&test, "app-base-oss-sh")
+    );
+    test.step_until_label_contains("The key picker lists one region's keys");
+    assert!(test.harness.query_by_label("Search keys").is_none());
 }
