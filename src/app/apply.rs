@@ -172,6 +172,13 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             region,
             result,
         } => session == state.session && state.region_keys.finish(&region, request, result),
+        Event::JobsListed { session, jobs } => {
+            if session != state.session {
+                return false;
+            }
+            state.set_interrupted_jobs(jobs);
+            true
+        }
         Event::BucketInfoLoaded {
             session,
             request,

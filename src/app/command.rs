@@ -92,6 +92,12 @@ pub enum Command {
     StartReencrypt,
     /// Stop the running job; objects in flight finish, the journal lets it resume.
     CancelReencrypt,
+    /// Stop the running job where it is, to resume it later.
+    PauseReencrypt,
+    /// Run the paused job again from its journal.
+    ResumeReencrypt,
+    /// Resume a job an earlier run of the app left unfinished.
+    ResumeInterrupted { job_id: String },
     /// Forget dismissed notices.
     DismissNotice { index: usize },
     /// Keep the file an export would have replaced (the question goes away).

@@ -201,6 +201,11 @@ impl Controller {
                 }
                 if self.state.apply(event) {
                     self.handle(Command::RefreshAll);
+                    objects_tasks::list_jobs(
+                        &self.worker,
+                        self.state.session,
+                        self.env.data_dir.clone(),
+                    );
                 }
             }
             Event::DemoStarted { ref profile } => {
@@ -445,24 +450,33 @@ impl Controller {
                 self.state.objects_preview = None;
             }
             Command::StartReencrypt => {
-                let Some(client) = self.client.clone() else {
+                if self.client.is_none() {
                     return;
-                };
-                match self.state.begin_reencrypt() {
-                    Ok((request, bucket, prefix, target)) => {
-                        self.job_cancel = CancellationToken::new();
-                        let task =
-                            self.reencrypt_task(request, bucket, prefix, self.job_cancel.clone());
-                        objects_tasks::run(&self.worker, client, task, target);
-                    }
-                    Err(reason) => self.state.notify(NoticeLevel::Error, reason),
                 }
+                let started = self.state.begin_reencrypt();
+                self.run_reencrypt(started);
             }
             Command::CancelReencrypt => {
                 self.job_cancel.cancel();
                 if let Some(job) = self.state.objects_job.as_mut() {
                     job.cancelling = true;
+                    // A paused job is already stopped: Cancel just forgets the pause.
+                    job.paused = false;
                 }
+            }
+            Command::PauseReencrypt => {
+                self.job_cancel.cancel();
+                if let Some(job) = self.state.objects_job.as_mut().filter(|j| j.is_running()) {
+                    job.pausing = true;
+                }
+            }
+            Command::ResumeReencrypt => {
+                let resumed = self.state.begin_resume();
+                self.run_reencrypt(resumed.ok_or_else(|| "No paused job to resume.".to_owned()));
+            }
+            Command::ResumeInterrupted { job_id } => {
+                let resumed = self.state.begin_resume_interrupted(&job_id);
+                self.run_reencrypt(resumed);
             }
             Command::DismissExportExists => self.state.export_exists = None,
             Command::DismissNotice { index } => {
@@ -470,6 +484,32 @@ impl Controller {
                     self.state.notices.remove(index);
                 }
             }
+        }
+    }
+
+    /// Runs the job the state just began (new, resumed after a pause, or interrupted).
+    fn run_reencrypt(
+        &mut self,
+        begun: Result<
+            (
+                crate::app::event::RequestId,
+                crate::core::model::Bucket,
+                String,
+                crate::core::sse::SseRule,
+            ),
+            String,
+        >,
+    ) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        match begun {
+            Ok((request, bucket, prefix, target)) => {
+                self.job_cancel = CancellationToken::new();
+                let task = self.reencrypt_task(request, bucket, prefix, self.job_cancel.clone());
+                objects_tasks::run(&self.worker, client, task, target);
+            }
+            Err(reason) => self.state.notify(NoticeLevel::Error, reason),
         }
     }
 

@@ -173,6 +173,11 @@ pub enum Event {
         request: RequestId,
         progress: crate::app::objects_job::JobProgress,
     },
+    /// The re-encryption jobs in the data folder were read (at connect).
+    JobsListed {
+        session: SessionId,
+        jobs: Vec<crate::app::objects::journal::JobFile>,
+    },
     /// One HTTP attempt, for the activity log (never holds a secret).
     CallRecorded {
         session: SessionId,

@@ -6,9 +6,11 @@
 use crate::app::activity::{ActivityEntry, ActivityLevel};
 use crate::app::event::{RequestId, SessionId};
 use crate::app::objects::job::{DryRun, JobRun};
+use crate::app::objects::journal::{JobFile, JobState};
 use crate::app::state::AppState;
 use crate::core::model::{Bucket, BucketName};
 use crate::core::objects::counters::JobCounters;
+use crate::core::objects::shard::Shard;
 use crate::core::sse::SseRule;
 
 /// The dry run's answer: the target (the bucket's rule) and what a run would do.
@@ -41,6 +43,10 @@ pub struct ReencryptJob {
     pub expected: DryRun,
     pub counters: JobCounters,
     pub cancelling: bool,
+    /// Pause asked: the run stops like a cancel and the journal keeps its place.
+    pub pausing: bool,
+    /// Stopped by Pause; Resume runs the same job again from its journal.
+    pub paused: bool,
     pub result: Option<Result<JobRun, String>>,
 }
 
@@ -168,9 +174,95 @@ impl AppState {
             expected: plan.dry_run,
             counters: JobCounters::default(),
             cancelling: false,
+            pausing: false,
+            paused: false,
             result: None,
         });
         Ok((request, row, prefix, plan.target))
+    }
+
+    /// Runs the paused job again (its journal skips what is done); returns what the worker
+    /// needs, or `None` when no job is paused.
+    pub fn begin_resume(&mut self) -> Option<(RequestId, Bucket, String, SseRule)> {
+        let request = self.next_request();
+        let session = self.session;
+        let job = self.objects_job.as_ref().filter(|j| j.paused)?;
+        let bucket = self.row(&job.bucket)?.bucket.clone();
+        let job = self.objects_job.as_mut()?;
+        job.session = session;
+        job.request = request;
+        job.paused = false;
+        job.pausing = false;
+        job.cancelling = false;
+        job.result = None;
+        Some((request, bucket, job.prefix.clone(), job.target.clone()))
+    }
+
+    /// Resumes a job an earlier run of the app left unfinished (found in the data folder):
+    /// the same bucket, prefix and target, so the job runner picks its journal up.
+    pub fn begin_resume_interrupted(
+        &mut self,
+        job_id: &str,
+    ) -> Result<(RequestId, Bucket, String, SseRule), String> {
+        if self
+            .objects_job
+            .as_ref()
+            .is_some_and(ReencryptJob::is_running)
+        {
+            return Err("A re-encryption job is still running: wait for it or cancel it.".into());
+        }
+        let job = self
+            .interrupted_jobs
+            .iter()
+            .find(|j| j.job_id == job_id)
+            .cloned()
+            .ok_or_else(|| format!("No interrupted job {job_id}."))?;
+        let target = job
+            .target
+            .to_rule()
+            .map_err(|e| format!("Job {job_id} has an unreadable target: {e}"))?;
+        let name = BucketName::parse(&job.bucket).map_err(|e| e.to_string())?;
+        let bucket = self
+            .row(&name)
+            .ok_or_else(|| format!("Bucket {name} is not in this profile."))?
+            .bucket
+            .clone();
+        self.interrupted_jobs.retain(|j| j.job_id != job_id);
+        let request = self.next_request();
+        self.objects_job = Some(ReencryptJob {
+            session: self.session,
+            request,
+            bucket: name,
+            prefix: job.prefix.clone(),
+            target: target.clone(),
+            expected: DryRun::default(),
+            counters: JobCounters::default(),
+            cancelling: false,
+            pausing: false,
+            paused: false,
+            result: None,
+        });
+        Ok((request, bucket, job.prefix, target))
+    }
+
+    /// The jobs of the data folder an earlier run left unfinished (whole-bucket shard only:
+    /// the CLI's sharded jobs belong to their machines).
+    pub(crate) fn set_interrupted_jobs(&mut self, jobs: Vec<JobFile>) {
+        self.interrupted_jobs = jobs
+            .into_iter()
+            .filter(|j| j.state == JobState::Running && j.shard == Shard::ALL.to_string())
+            .collect();
+        for job in &self.interrupted_jobs {
+            let text = format!(
+                "A re-encryption job on bucket {} was interrupted: resume it from the \
+                 bucket's Objects section.",
+                job.bucket
+            );
+            self.notices.push(crate::app::state::Notice {
+                level: crate::app::state::NoticeLevel::Info,
+                text,
+            });
+        }
     }
 
     /// Applies a job's report; false when stale.
@@ -189,10 +281,15 @@ impl AppState {
         };
         match progress {
             JobProgress::Counted(counters) => job.counters = counters,
-            JobProgress::Finished { result, entry } => {
+            JobProgress::Finished { result, mut entry } => {
                 if let Ok(run) = &result {
                     job.counters = run.counters.clone();
+                    if run.cancelled && job.pausing {
+                        job.paused = true;
+                        entry.outcome = entry.outcome.replacen("cancelled", "paused", 1);
+                    }
                 }
+                job.pausing = false;
                 job.result = Some(result);
                 self.activity.push_entry(*entry);
             }

@@ -134,3 +134,16 @@ pub fn run(worker: &Worker, client: OssClient, task: ReencryptTask, target: SseR
 
 /// How often a running job reports its totals.
 const REPORT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Reads the jobs in the data folder off the UI thread; the state offers the unfinished ones.
+pub fn list_jobs(worker: &Worker, session: SessionId, data_dir: std::path::PathBuf) {
+    let events = worker.events().clone();
+    worker.runtime().spawn_blocking(move || {
+        match crate::app::objects::journal::list_jobs(&data_dir) {
+            Ok(jobs) => {
+                events.send(Event::JobsListed { session, jobs });
+            }
+            Err(e) => tracing::warn!("could not read the re-encryption jobs: {e}"),
+        }
+    });
+}

@@ -153,6 +153,8 @@ pub struct AppState {
     pub objects_preview: Option<crate::app::objects_job::ReencryptPreview>,
     /// The re-encryption job running or last run.
     pub objects_job: Option<crate::app::objects_job::ReencryptJob>,
+    /// Re-encryption jobs an earlier run left unfinished, offered for resumption.
+    pub interrupted_jobs: Vec<crate::app::objects::journal::JobFile>,
     /// Events dropped as stale (for tests and the debug log).
     pub dropped_events: u64,
     /// The clock offset the client learned from RequestTimeTooSkewed (0: none).

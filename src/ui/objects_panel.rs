@@ -12,7 +12,7 @@ use crate::app::view::{Category, human_bytes};
 use crate::core::objects::counters::Tally;
 use crate::core::sse::{EncryptionState, SseRule};
 
-use super::reencrypt_view::{job_ui, preview_ui, reencrypt_button_ui};
+use super::reencrypt_view::{interrupted_ui, job_ui, preview_ui, reencrypt_button_ui};
 use super::widgets::category_color;
 
 const BAR_SIZE: egui::Vec2 = vec2(140.0, 12.0);
@@ -80,6 +80,7 @@ impl ObjectsPanel {
         if let Some(preview) = &state.objects_preview {
             preview_ui(ui.ctx(), row, preview, commands);
         }
+        interrupted_ui(ui, state, row, commands);
         if let Some(job) = &state.objects_job {
             ui.separator();
             job_ui(ui, row, job, commands);

@@ -178,13 +178,40 @@ pub fn job_ui(ui: &mut egui::Ui, row: &BucketRow, job: &ReencryptJob, commands: 
                         .desired_width(220.0)
                         .text(text),
                 );
-                if job.cancelling {
+                if job.pausing {
+                    ui.weak("Pausing…");
+                } else if job.cancelling {
                     ui.weak("Cancelling…");
-                } else if ui
-                    .button("Cancel re-encryption")
-                    .on_hover_text("Objects being copied finish; the job can be resumed later")
-                    .clicked()
-                {
+                } else {
+                    if ui
+                        .button("Pause")
+                        .on_hover_text("Objects being copied finish; Resume goes on from there")
+                        .clicked()
+                    {
+                        commands.send(Command::PauseReencrypt);
+                    }
+                    if ui
+                        .button("Cancel re-encryption")
+                        .on_hover_text("Objects being copied finish; the rest are left as they are")
+                        .clicked()
+                    {
+                        commands.send(Command::CancelReencrypt);
+                    }
+                }
+            });
+        }
+        Some(Ok(run)) if job.paused => {
+            ui.label(format!(
+                "Re-encryption paused: {} of {} objects, {}",
+                run.counters.finished(),
+                job.total(),
+                counts(&run.counters)
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Resume").clicked() {
+                    commands.send(Command::ResumeReencrypt);
+                }
+                if ui.button("Cancel re-encryption").clicked() {
                     commands.send(Command::CancelReencrypt);
                 }
             });
@@ -195,7 +222,8 @@ pub fn job_ui(ui: &mut egui::Ui, row: &BucketRow, job: &ReencryptJob, commands: 
             for (reason, n) in &run.counters.skipped {
                 ui.label(format!("Skipped ({}): {n}", reason.as_str()));
             }
-            ui.weak(format!("Job {}", run.job_id));
+            let resumed = if run.resumed { " (resumed)" } else { "" };
+            ui.weak(format!("Job {}{resumed}", run.job_id));
         }
         Some(Err(error)) => {
             ui.colored_label(
@@ -215,4 +243,50 @@ pub fn counts(c: &JobCounters) -> String {
         c.skipped_total(),
         c.failed
     )
+}
+
+/// Jobs an earlier run left unfinished on this bucket, each with Resume.
+pub fn interrupted_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    row: &BucketRow,
+    commands: &CommandSender,
+) {
+    let busy = state
+        .objects_job
+        .as_ref()
+        .is_some_and(ReencryptJob::is_running);
+    for job in state
+        .interrupted_jobs
+        .iter()
+        .filter(|j| j.bucket == row.bucket.name.as_str())
+    {
+        let prefix = if job.prefix.is_empty() {
+            String::new()
+        } else {
+            format!(" under {:?}", job.prefix)
+        };
+        let target = job
+            .target
+            .to_rule()
+            .map_or_else(|_| "?".to_owned(), |r| r.to_string());
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "Interrupted re-encryption to {target}{prefix}, started {}",
+                job.created
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+            ),
+        );
+        if ui
+            .add_enabled(!busy, egui::Button::new("Resume interrupted job"))
+            .on_hover_text("Objects already done are not copied again")
+            .clicked()
+        {
+            commands.send(Command::ResumeInterrupted {
+                job_id: job.job_id.clone(),
+            });
+        }
+    }
 }

@@ -252,6 +252,8 @@ fn reencrypt_previews_then_runs_the_job_while_other_buckets_are_browsed() {
     assert_eq!(run.counters.copied, copies);
     assert_eq!(run.counters.skipped, plan.skipped);
     assert_eq!(run.counters.failed, 0);
+    // Every copy is in the activity log (so counting them there, below, means something).
+    assert_eq!(copies_sent_after(&test, 0), copies);
     // The server now holds only the objects that cannot be copied off the rule.
     let after = expected(&test, "");
     assert_eq!(
@@ -313,4 +315,114 @@ fn a_running_reencryption_shows_progress_and_can_be_cancelled() {
     assert!(run.cancelled);
     assert!(run.counters.finished() < plan.planned);
     test.step_until_label_contains("Re-encryption cancelled: ");
+}
+
+/// Starts the job from the preview on a slow server and waits until some objects are done.
+fn start_slow_job(test: &mut UiTest) -> u64 {
+    open_preview(test);
+    let plan = expected_plan(test);
+    let copies = plan.copy + plan.multipart_copy;
+    test.harness
+        .get_by_label(&format!("Confirm: re-encrypt {copies} objects"))
+        .click();
+    test.step_until("some objects done while the job runs", |h| {
+        h.state()
+            .state()
+            .objects_job
+            .as_ref()
+            .is_some_and(|j| j.is_running() && j.counters.copied > 0)
+    });
+    copies
+}
+
+/// Copies the app sent (CopyObject, or a multipart copy's start) after the first `skip`
+/// lines of the activity log, counting each attempt.
+fn copies_sent_after(test: &UiTest, skip: usize) -> u64 {
+    let log = &test.harness.state().state().activity;
+    log.entries()
+        .iter()
+        .skip(skip)
+        .filter(|e| e.operation == "CopyObject" || e.operation == "InitiateMultipartUpload")
+        .count() as u64
+}
+
+fn slow(env: &mut ossguard::app::environment::AppEnvironment) {
+    env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(150));
+    env.concurrency = 1;
+}
+
+fn job_ended(test: &mut UiTest) {
+    test.step_until("the job to end", |h| {
+        h.state()
+            .state()
+            .objects_job
+            .as_ref()
+            .is_some_and(|j| !j.is_running())
+    });
+}
+
+#[test]
+fn a_paused_job_resumes_where_it_stopped() {
+    let mut test = UiTest::start_demo(slow);
+    let copies = start_slow_job(&mut test);
+    test.harness.get_by_label("Pause").click();
+    job_ended(&mut test);
+    let paused = job(&test);
+    assert!(paused.paused);
+    let at_pause = paused.counters.clone();
+    assert!(at_pause.copied > 0 && at_pause.copied < copies);
+    test.step_until_label_contains("Re-encryption paused: ");
+    let log_at_pause = test.harness.state().state().activity.len();
+
+    test.harness.get_by_label("Resume").click();
+    test.step_until("the job to run again", |h| {
+        h.state()
+            .state()
+            .objects_job
+            .as_ref()
+            .is_some_and(|j| j.is_running())
+    });
+    job_ended(&mut test);
+    let run = job(&test).result.expect("ended").expect("ran");
+    assert!(run.resumed && !run.cancelled);
+    // Objects copied before the pause count once: the journal, not a second copy.
+    assert_eq!(run.counters.copied, copies);
+    assert_eq!(run.counters.finished(), run.counters.planned);
+    assert!(copies_sent_after(&test, log_at_pause) <= copies - at_pause.copied);
+    test.step_until_label_contains(&format!("Re-encryption done: copied {copies} ("));
+}
+
+#[test]
+fn an_interrupted_job_is_offered_for_resumption_on_the_next_start() {
+    let mut test = UiTest::start_demo(slow);
+    let copies = start_slow_job(&mut test);
+    let before = job(&test).counters.copied;
+    // The app closes mid-job: its journal says "running".
+    let mut test = test.restart();
+    test.step_until("the interrupted job", |h| {
+        !h.state().state().interrupted_jobs.is_empty()
+    });
+    assert!(test.harness.state().state().notices.iter().any(|n| {
+        n.text
+            .contains(&format!("job on bucket {BUCKET} was interrupted"))
+    }));
+    select(&mut test);
+    test.step_until_label_contains("Interrupted re-encryption to AES256");
+    test.harness.get_by_label("Resume interrupted job").click();
+    test.step_until("the job to start", |h| {
+        h.state().state().objects_job.is_some()
+    });
+    job_ended(&mut test);
+    let run = job(&test).result.expect("ended").expect("ran");
+    assert!(run.resumed && !run.cancelled);
+    assert_eq!(run.counters.copied, copies);
+    assert_eq!(run.counters.finished(), run.counters.planned);
+    // Nothing copied before the restart is copied again (the log starts empty after it).
+    assert!(copies_sent_after(&test, 0) <= copies - before);
+    assert!(test.harness.state().state().interrupted_jobs.is_empty());
+    assert!(
+        test.harness
+            .query_by_label("Resume interrupted job")
+            .is_none()
+    );
 }
