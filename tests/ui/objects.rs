@@ -283,40 +283,6 @@ fn reencrypt_previews_then_runs_the_job_while_other_buckets_are_browsed() {
     test.step_until_label_contains(&format!("Re-encryption done: copied {copies} ("));
 }
 
-#[test]
-fn a_running_reencryption_shows_progress_and_can_be_cancelled() {
-    let mut test = UiTest::start_demo(|env| {
-        env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(150));
-        env.concurrency = 1;
-    });
-    open_preview(&mut test);
-    let plan = expected_plan(&test);
-    let copies = plan.copy + plan.multipart_copy;
-    test.harness
-        .get_by_label(&format!("Confirm: re-encrypt {copies} objects"))
-        .click();
-    test.step_until("some objects done while the job runs", |h| {
-        h.state()
-            .state()
-            .objects_job
-            .as_ref()
-            .is_some_and(|j| j.is_running() && j.counters.finished() > 0)
-    });
-    test.step_until_label_contains("Re-encrypting: ");
-    test.harness.get_by_label("Cancel re-encryption").click();
-    test.step_until("the job to stop", |h| {
-        h.state()
-            .state()
-            .objects_job
-            .as_ref()
-            .is_some_and(|j| !j.is_running())
-    });
-    let run = job(&test).result.expect("ended").expect("ran");
-    assert!(run.cancelled);
-    assert!(run.counters.finished() < plan.planned);
-    test.step_until_label_contains("Re-encryption cancelled: ");
-}
-
 /// Starts the job from the preview on a slow server and waits until some objects are done.
 fn start_slow_job(test: &mut UiTest) -> u64 {
     open_preview(test);
@@ -425,4 +391,17 @@ fn an_interrupted_job_is_offered_for_resumption_on_the_next_start() {
             .query_by_label("Resume interrupted job")
             .is_none()
     );
+}
+
+#[test]
+fn a_running_reencryption_shows_progress_and_can_be_cancelled() {
+    let mut test = UiTest::start_demo(slow);
+    let copies = start_slow_job(&mut test);
+    test.step_until_label_contains("Re-encrypting: ");
+    test.harness.get_by_label("Cancel re-encryption").click();
+    job_ended(&mut test);
+    let run = job(&test).result.expect("ended").expect("ran");
+    assert!(run.cancelled && !job(&test).paused);
+    assert!(run.counters.copied < copies);
+    test.step_until_label_contains("Re-encryption cancelled: ");
 }
