@@ -39,30 +39,37 @@ impl ConfirmRequest {
     /// `change` for each of `buckets`, guarded by the rule each row shows now; buckets that
     /// already have the rule are left out.
     pub fn new(state: &AppState, buckets: &[BucketName], change: Change) -> Self {
+        let title = change.describe();
+        let each = buckets.iter().map(|b| (b.clone(), change.clone()));
+        Self::each(state, each.collect(), title)
+    }
+
+    /// Each bucket with its own change (one CMK per region), as [`Self::new`] does for one.
+    pub fn each(state: &AppState, changes: Vec<(BucketName, Change)>, title: String) -> Self {
         let mut lines = Vec::new();
         let mut left_out = Vec::new();
-        for name in buckets {
-            let row = state.row(name);
+        for (name, change) in changes {
+            let row = state.row(&name);
             let confirmed = known_state(row.and_then(|r| r.encryption.as_ref()));
             if confirmed
                 .as_ref()
                 .is_some_and(|c| c.as_ref() == change.target())
             {
-                left_out.push((name.clone(), "already has this rule".to_owned()));
+                left_out.push((name, "already has this rule".to_owned()));
                 continue;
             }
             lines.push(PreviewLine {
-                bucket: name.clone(),
+                bucket: name,
                 before: before_text(row),
                 after: describe(&change.expected()),
                 request: ChangeRequest {
                     confirmed,
-                    ..ChangeRequest::unguarded(change.clone())
+                    ..ChangeRequest::unguarded(change)
                 },
             });
         }
         Self {
-            title: change.describe(),
+            title,
             undo_of: None,
             lines,
             left_out,

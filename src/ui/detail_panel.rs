@@ -13,7 +13,7 @@ use super::app::ViewState;
 use super::confirm_dialog::ConfirmRequest;
 use super::history_view::owner;
 use super::key_picker::KeyPicker;
-use super::rule_form::rule_form_ui;
+use super::rule_form::{FormChange, rule_form_ui};
 use super::widgets::{error_block_ui, sse_badge_ui};
 
 pub fn detail_panel_ui(
@@ -72,23 +72,41 @@ pub fn detail_panel_ui(
     } else {
         Vec::new()
     };
-    let mut picker = key_picker_for(state, &rows, commands);
-    if let Some(change) = rule_form_ui(
+    let mut pickers = key_pickers_for(state, &rows, commands);
+    match rule_form_ui(
         ui,
         &mut view.rule_form,
         &regions,
         &current,
         busy,
-        picker.as_mut(),
+        &mut pickers,
     ) {
-        view.confirm = Some(ConfirmRequest::new(state, &targets, change));
+        Some(FormChange::All(change)) => {
+            view.confirm = Some(ConfirmRequest::new(state, &targets, change));
+        }
+        Some(FormChange::ByRegion(changes)) => {
+            let title = changes
+                .iter()
+                .map(|(region, change)| format!("{region}: {}", change.describe()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let each = rows
+                .iter()
+                .filter_map(|r| {
+                    let change = changes.get(&r.bucket.region)?.clone();
+                    Some((r.bucket.name.clone(), change))
+                })
+                .collect();
+            view.confirm = Some(ConfirmRequest::each(state, each, title));
+        }
+        None => {}
     }
-    if let (Some(picker), Some(row)) = (picker, rows.first())
-        && picker.retry
-    {
-        commands.send(Command::LoadRegionKeys {
-            bucket: row.bucket.name.clone(),
-        });
+    for picker in pickers.iter().filter(|p| p.retry) {
+        if let Some(row) = rows.iter().find(|r| r.bucket.region == picker.region) {
+            commands.send(Command::LoadRegionKeys {
+                bucket: row.bucket.name.clone(),
+            });
+        }
     }
     if let Some(batch) = &state.batch
         && batch.items.iter().any(|i| targets.contains(&i.bucket))
@@ -110,29 +128,46 @@ pub fn detail_panel_ui(
     }
 }
 
-/// The key picker for targets of one region; asks for that region's keys the first time the
-/// form shows for it. Targets in several regions get none (one key cannot serve them).
-fn key_picker_for<'a>(
+/// A key picker for each region of the targets; asks for a region's keys the first time the
+/// form shows for it.
+fn key_pickers_for<'a>(
     state: &'a AppState,
     rows: &[&'a BucketRow],
     commands: &CommandSender,
-) -> Option<KeyPicker<'a>> {
-    let first = rows.first()?;
-    let region = first.bucket.region.as_str();
-    if !state.is_connected() || rows.iter().any(|r| r.bucket.region != region) {
-        return None;
+) -> Vec<KeyPicker<'a>> {
+    if !state.is_connected() {
+        return Vec::new();
     }
-    let keys = state.region_keys.get(region);
-    if keys.is_none() {
-        commands.send(Command::LoadRegionKeys {
-            bucket: first.bucket.name.clone(),
-        });
+    let mut regions: Vec<&'a BucketRow> = Vec::new();
+    for row in rows {
+        if !regions.iter().any(|r| r.bucket.region == row.bucket.region) {
+            regions.push(row);
+        }
     }
-    Some(KeyPicker {
-        region: first.bucket.region.as_str(),
-        keys,
-        retry: false,
-    })
+    regions.sort_by(|a, b| a.bucket.region.cmp(&b.bucket.region));
+    let several = regions.len() > 1;
+    regions
+        .into_iter()
+        .map(|row| {
+            let region = row.bucket.region.as_str();
+            let keys = state.region_keys.get(region);
+            if keys.is_none() {
+                commands.send(Command::LoadRegionKeys {
+                    bucket: row.bucket.name.clone(),
+                });
+            }
+            KeyPicker {
+                region,
+                keys,
+                search_label: if several {
+                    format!("Search keys in {region}")
+                } else {
+                    "Search keys".to_owned()
+                },
+                retry: false,
+            }
+        })
+        .collect()
 }
 
 /// "Undo last change": the newest change to this bucket in the change log that this profile

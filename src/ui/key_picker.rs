@@ -9,12 +9,11 @@ pub struct KeyPicker<'a> {
     pub region: &'a str,
     /// `None`: not asked yet (the caller asks when the form opens).
     pub keys: Option<&'a RegionKeysState>,
+    /// The search field's label (one per region when the targets span several).
+    pub search_label: String,
     /// Set when the user asks to list the keys again after a failure.
     pub retry: bool,
 }
-
-/// The label of the search field (tests find it by this).
-pub const SEARCH_LABEL: &str = "Search keys";
 
 /// Shows the picker; picking a key writes its ID into `key_id`.
 pub fn key_picker_ui(
@@ -41,7 +40,7 @@ pub fn key_picker_ui(
             alias_hint_ui(ui, keys, key_id);
             ui.label(format!("Keys in {region} ({})", keys.len()));
             ui.horizontal(|ui| {
-                let label = ui.label(SEARCH_LABEL);
+                let label = ui.label(picker.search_label.as_str());
                 ui.add(
                     egui::TextEdit::singleline(search)
                         .hint_text("key ID or alias")
@@ -50,7 +49,7 @@ pub fn key_picker_ui(
                 .labelled_by(label.id);
             });
             egui::ScrollArea::vertical()
-                .id_salt("key picker")
+                .id_salt(("key picker", region))
                 .max_height(220.0)
                 .show(ui, |ui| {
                     let mut shown = 0;

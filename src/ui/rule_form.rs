@@ -3,6 +3,8 @@
 //! that would change at least one bucket's rule. The draft belongs to one selection of one
 //! profile: it starts again from the buckets' rule when either changes.
 
+use std::collections::BTreeMap;
+
 use crate::app::change::{Algorithm, Change, RuleSpec};
 use crate::core::model::BucketName;
 use crate::core::sse::SseRule;
@@ -22,6 +24,10 @@ pub struct RuleDraft {
     pub sm4_data: bool,
     /// The key picker's search text.
     pub key_search: String,
+    /// KMS for buckets of several regions: the CMK of each region (blank: the default key)
+    /// and each region picker's search text.
+    pub region_keys: BTreeMap<String, String>,
+    pub region_searches: BTreeMap<String, String>,
     made_for: Option<DraftFor>,
 }
 
@@ -42,6 +48,24 @@ impl RuleDraft {
             .map_err(|e| e.to_string())
     }
 
+    /// KMS for buckets of several regions: each region's change with its own CMK (one CMK
+    /// lives in one region), or why one is not valid yet.
+    pub fn validate_by_region(&self, regions: &[&str]) -> Result<BTreeMap<String, Change>, String> {
+        let mut out = BTreeMap::new();
+        for region in regions {
+            let spec = RuleSpec {
+                algorithm: Algorithm::Kms,
+                kms_key_id: self.region_keys.get(*region).cloned(),
+                sm4_data: self.sm4_data,
+            };
+            let rule = spec
+                .build(&[region])
+                .map_err(|e| format!("{region}: {e}"))?;
+            out.insert((*region).to_owned(), Change::Set(rule));
+        }
+        Ok(out)
+    }
+
     /// Prefills the form from a bucket's current rule (KMS with the default key for none).
     pub fn from_rule(rule: Option<&SseRule>) -> Self {
         let spec = rule.map_or(
@@ -57,6 +81,8 @@ impl RuleDraft {
             key_id: spec.kms_key_id.unwrap_or_default(),
             sm4_data: spec.sm4_data,
             key_search: String::new(),
+            region_keys: BTreeMap::new(),
+            region_searches: BTreeMap::new(),
             made_for: None,
         }
     }
@@ -72,17 +98,34 @@ impl RuleDraft {
     }
 }
 
-/// The form; returns the valid change when the user asks to review it. `current` holds the
-/// known rule of each target (`None` inside: no rule); a change none of them would notice
-/// is not offered. `picker`: the keys of the targets' region (one region only).
+/// What the form asks to review: one change for every target, or KMS with one CMK per region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormChange {
+    All(Change),
+    ByRegion(BTreeMap<String, Change>),
+}
+
+impl FormChange {
+    fn for_region(&self, region: &str) -> Option<&Change> {
+        match self {
+            Self::All(change) => Some(change),
+            Self::ByRegion(changes) => changes.get(region),
+        }
+    }
+}
+
+/// The form; returns the valid change when the user asks to review it. `regions` and
+/// `current` follow the targets (`current`: the known rule of each, `None` inside: no rule;
+/// empty when some are unknown); a change none of them would notice is not offered.
+/// `pickers`: the keys of each region of the targets.
 pub fn rule_form_ui(
     ui: &mut egui::Ui,
     draft: &mut RuleDraft,
     regions: &[&str],
     current: &[Option<SseRule>],
     busy: bool,
-    picker: Option<&mut KeyPicker<'_>>,
-) -> Option<Change> {
+    pickers: &mut [KeyPicker<'_>],
+) -> Option<FormChange> {
     ui.strong("Change the rule");
     let focus = super::widgets::take_rule_form_focus(ui);
     for algorithm in Algorithm::ALL {
@@ -93,32 +136,48 @@ pub fn rule_form_ui(
         }
     }
     ui.radio_value(&mut draft.algorithm, None, "Delete the rule");
-    if draft.algorithm == Some(Algorithm::Kms) {
-        ui.horizontal(|ui| {
-            let label = ui.label("KMS key ID (blank: the default key)");
-            ui.add(
-                egui::TextEdit::singleline(&mut draft.key_id)
-                    .hint_text("key-…, a UUID, or an acs:kms:…:key/… ARN")
-                    .desired_width(260.0),
-            )
-            .labelled_by(label.id);
-        });
-        ui.checkbox(&mut draft.sm4_data, "SM4 data encryption");
-        match picker {
-            Some(picker) => key_picker_ui(ui, picker, &mut draft.key_id, &mut draft.key_search),
-            None if several_regions(regions) => {
-                ui.weak("The key picker lists one region's keys: tick buckets of one region to pick a CMK.");
-            }
-            None => {}
+    let kms = draft.algorithm == Some(Algorithm::Kms);
+    let per_region = kms && several_regions(regions);
+    if kms && !per_region {
+        key_field_ui(ui, "KMS key ID (blank: the default key)", &mut draft.key_id);
+        if let Some(picker) = pickers.first_mut() {
+            key_picker_ui(ui, picker, &mut draft.key_id, &mut draft.key_search);
         }
     }
-    let result = draft.validate(regions).and_then(|change| {
-        let unchanged =
-            !current.is_empty() && current.iter().all(|rule| rule.as_ref() == change.target());
+    if per_region {
+        ui.label("One CMK per region (a key lives in one region):");
+        for picker in pickers.iter_mut() {
+            let region = picker.region.to_owned();
+            ui.separator();
+            let key = draft.region_keys.entry(region.clone()).or_default();
+            key_field_ui(
+                ui,
+                &format!("KMS key ID for {region} (blank: the default key)"),
+                key,
+            );
+            let search = draft.region_searches.entry(region).or_default();
+            key_picker_ui(ui, picker, key, search);
+        }
+    }
+    if kms {
+        ui.checkbox(&mut draft.sm4_data, "SM4 data encryption");
+    }
+    let planned = if per_region {
+        draft.validate_by_region(regions).map(FormChange::ByRegion)
+    } else {
+        draft.validate(regions).map(FormChange::All)
+    };
+    let result = planned.and_then(|planned| {
+        let unchanged = !current.is_empty()
+            && regions.iter().zip(current).all(|(region, rule)| {
+                planned
+                    .for_region(region)
+                    .is_some_and(|c| rule.as_ref() == c.target())
+            });
         if unchanged {
             Err(no_change_reason(current.len()))
         } else {
-            Ok(change)
+            Ok(planned)
         }
     });
     if let Err(problem) = &result {
@@ -132,6 +191,18 @@ pub fn rule_form_ui(
             Ok(_) => "Wait for the running change.".to_owned(),
         });
     if review.clicked() { result.ok() } else { None }
+}
+
+fn key_field_ui(ui: &mut egui::Ui, label: &str, key: &mut String) {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(key)
+                .hint_text("key-…, a UUID, or an acs:kms:…:key/… ARN")
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+    });
 }
 
 fn several_regions(regions: &[&str]) -> bool {
@@ -192,6 +263,45 @@ mod tests {
         assert_eq!(draft.validate(&[]), Ok(Change::Set(SseRule::Aes256)));
         draft.algorithm = None;
         assert_eq!(draft.validate(&[]), Ok(Change::Delete));
+    }
+
+    #[test]
+    fn buckets_of_several_regions_get_a_key_each() {
+        let mut draft = RuleDraft {
+            algorithm: Some(Algorithm::Kms),
+            ..RuleDraft::default()
+        };
+        draft
+            .region_keys
+            .insert("cn-hangzhou".into(), "key-hzz68d1fd85qslv95ilz4".into());
+        draft.region_keys.insert(
+            "cn-beijing".into(),
+            "acs:kms:cn-hangzhou:1:key/key-hzz68d1fd85qslv95ilz4".into(),
+        );
+        let err = draft
+            .validate_by_region(&["cn-hangzhou", "cn-beijing"])
+            .expect_err("another region's ARN");
+        assert!(err.starts_with("cn-beijing:"), "{err}");
+        draft.region_keys.remove("cn-beijing");
+        let changes = draft
+            .validate_by_region(&["cn-hangzhou", "cn-beijing", "cn-hangzhou"])
+            .expect("valid");
+        assert_eq!(changes.len(), 2);
+        assert_eq!(
+            changes["cn-hangzhou"],
+            Change::Set(SseRule::Kms {
+                key_id: Some("key-hzz68d1fd85qslv95ilz4".into()),
+                sm4_data: false
+            })
+        );
+        // Blank: the default key in that region.
+        assert_eq!(
+            changes["cn-beijing"],
+            Change::Set(SseRule::Kms {
+                key_id: None,
+                sm4_data: false
+            })
+        );
     }
 
     #[test]

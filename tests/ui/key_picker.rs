@@ -182,19 +182,69 @@ fn a_typed_alias_is_refused_and_its_key_offered() {
 }
 
 #[test]
-fn buckets_of_several_regions_get_no_picker_but_say_why() {
+fn buckets_of_several_regions_get_one_key_per_region() {
     let mut test = UiTest::start_demo(|_| {});
-    for bucket in [BUCKET, "app-base-oss-sh"] {
+    let other = "app-base-oss-sh";
+    for bucket in [BUCKET, other] {
         test.harness
             .get_by_label(&format!("Select {bucket}"))
             .click();
         test.settle();
     }
     test.step_until_label("2 buckets selected");
-    assert_ne!(
-        region_of(&test, BUCKET),
-        region_of(&test, "app-base-oss-sh")
+    let (first, second) = (region_of(&test, BUCKET), region_of(&test, other));
+    assert_ne!(first, second);
+    // Neither bucket has a rule, so the form opens on KMS with a picker per region.
+    let first_key = demo_key_id(&first, "aes");
+    let second_key = demo_key_id(&second, "sm4");
+    test.step_until_label_contains(&first_key);
+    test.step_until_label_contains(&second_key);
+    assert_eq!(
+        test.harness
+            .query_all_by_label_contains("Not usable: The key is disabled")
+            .count(),
+        2,
+        "each region's disabled key, greyed with its reason"
     );
-    test.step_until_label_contains("The key picker lists one region's keys");
-    assert!(test.harness.query_by_label("Search keys").is_none());
+    test.harness.get_by_label_contains(&first_key).click();
+    test.settle();
+    // The second region's picker is low in the panel: scroll it into view first.
+    test.harness
+        .get_by_label_contains(&second_key)
+        .scroll_to_me();
+    test.settle();
+    test.harness.get_by_label_contains(&second_key).click();
+    test.settle();
+    let field = |region: &str| format!("KMS key ID for {region} (blank: the default key)");
+    assert_eq!(
+        test.harness.get_by_label(&field(&first)).value().as_deref(),
+        Some(first_key.as_str())
+    );
+    assert_eq!(
+        test.harness
+            .get_by_label(&field(&second))
+            .value()
+            .as_deref(),
+        Some(second_key.as_str())
+    );
+    // A disabled key of one region cannot be picked for it.
+    let disabled = demo_key_id(&first, "disabled");
+    let entry = test.harness.get_by_label_contains(&disabled);
+    assert!(entry.accesskit_node().is_disabled());
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Review the change to 2 buckets");
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the batch to finish", |h| {
+        h.state().state().batch.as_ref().is_some_and(|b| b.finished)
+    });
+    for (bucket, key) in [(BUCKET, &first_key), (other, &second_key)] {
+        assert_eq!(
+            encryption(&test, bucket),
+            Some(EncryptionState::Configured(SseRule::Kms {
+                key_id: Some(key.clone()),
+                sm4_data: false
+            })),
+            "{bucket}"
+        );
+    }
 }
