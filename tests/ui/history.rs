@@ -272,9 +272,24 @@ fn the_form_follows_the_selection_and_offers_only_real_changes() {
     );
     tick(&mut test, &["app-base-oss-sh"]);
     test.step_until_label("3 buckets selected");
+    // Buckets of two regions now: a key field per region, and the typed key is gone.
     assert_eq!(
-        test.harness.get_by_label(KEY_FIELD).value().as_deref(),
-        Some(""),
+        test.harness.state().view().rule_form.key_id,
+        "",
         "the form starts again"
+    );
+    let hz = test
+        .harness
+        .state()
+        .state()
+        .row(&ossguard::core::model::BucketName::parse("tmp-scratch-hz").expect("valid"))
+        .map(|r| r.bucket.region.clone())
+        .expect("demo bucket");
+    assert_eq!(
+        test.harness
+            .get_by_label(&format!("KMS key ID for {hz} (blank: the default key)"))
+            .value()
+            .as_deref(),
+        Some("")
     );
 }
