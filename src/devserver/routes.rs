@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use futures::StreamExt as _;
 use md5::Digest as _;
 
 use super::addressing::{self, Target};
@@ -415,6 +416,9 @@ fn oversized_head(request: &Request) -> Option<OssError> {
     })
 }
 
+/// How long an over-limit body is read and discarded before it is refused.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Reads at most `limit` bytes of body within `deadline`; a declared length over the limit is
 /// refused before reading, a body that trickles is cut off with OSS's RequestTimeout.
 async fn read_body(
@@ -427,7 +431,17 @@ async fn read_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
+    if let Some(len) = declared.filter(|len| *len > limit as u64) {
+        // A body over the limit but within an upload's size is read and discarded for a
+        // short while (never kept) before the refusal: a client still sending would
+        // otherwise get a broken pipe instead of the error document (nginx's "lingering
+        // close" does the same). A client that stalls is answered when the time is up;
+        // larger bodies are refused unread, and hyper closes.
+        if len <= MAX_BODY_BYTES as u64 {
+            let mut frames = body.into_data_stream();
+            let drain = async { while let Some(Ok(_)) = frames.next().await {} };
+            tokio::time::timeout(deadline.min(LINGER), drain).await.ok();
+        }
         return Err(OssError::entity_too_large());
     }
     match tokio::time::timeout(deadline, axum::body::to_bytes(body, limit)).await {

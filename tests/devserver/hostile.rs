@@ -51,12 +51,6 @@ async fn oversized_metadata_and_bodies_get_oss_errors() {
         .with_query("encryption", "")
         .with_xml_body(huge);
     let answer = h.send(HZ, req, V4).await;
-    eprintln!(
-        "HUGE {} {:?} {}",
-        answer.status,
-        answer.headers,
-        &answer.body[..answer.body.len().min(300)]
-    );
     assert_eq!(answer.status, 400, "{:?}", answer.status_code());
     assert!(
         ["EntityTooLarge", "MalformedXML", "InvalidArgument"]
