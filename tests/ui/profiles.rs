@@ -12,6 +12,8 @@ use ossguard::devserver::{self, DevServer, DevServerConfig};
 
 const AK: &str = "LTAI5tUiProfileTest01";
 const SK: &str = "ui-profile-secret-never-on-disk-42";
+const CMK: &str = "key-hzz68d1fd85qslv95ilz4";
+const KEY_FIELD: &str = "KMS key ID (blank: the default key)";
 
 /// A dev server with 12 seed buckets and its own key, on the test's runtime.
 fn seeded_server(test: &UiTest) -> DevServer {
@@ -348,4 +350,64 @@ fn labels_sit_before_their_boxes() {
         .get_by_role_and_label(Role::ComboBox, "Signature version")
         .rect();
     assert!(label.max.x <= combo.min.x, "{label:?} then {combo:?}");
+}
+
+/// The change form starts again when the profile changes, even for a bucket of the same name:
+/// a CMK typed for one account is never offered for another account's change.
+#[test]
+fn the_change_form_starts_again_when_the_profile_changes() {
+    let mut test = UiTest::start_demo(|_| {});
+    let demo = test
+        .harness
+        .state()
+        .state()
+        .profiles
+        .get("demo")
+        .cloned()
+        .expect("demo profile");
+    crate::ui_support::select(&mut test, "prod-web-assets-hz");
+    test.step_until_label("KMS (SSE-KMS)");
+    test.harness.get_by_label("KMS (SSE-KMS)").click();
+    test.settle();
+    test.type_into(KEY_FIELD, CMK);
+    test.settle();
+    assert_eq!(test.harness.state().view().rule_form.key_id, CMK);
+
+    // Another profile on the same account: the same bucket names.
+    let file = test.dir.path().join("ossutilconfig");
+    std::fs::write(
+        &file,
+        format!(
+            "[profile mirror]\naccess-key-id = {}\naccess-key-secret = \"{}\"\nregion = {}\nendpoint = {}\n",
+            devserver::DEMO_ACCESS_KEY_ID,
+            devserver::DEMO_ACCESS_KEY_SECRET,
+            demo.region,
+            demo.endpoint
+        ),
+    )
+    .expect("write");
+    test.harness.get_by_label("Profiles…").click();
+    test.step_until_label("Add account");
+    test.import_typed_path(&file);
+    test.step_until_label("Test and save profile");
+    test.harness.get_by_label("Test and save profile").click();
+    test.step_until("the mirror profile to be active and read", |h| {
+        h.state()
+            .state()
+            .active
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "mirror")
+            && h.state()
+                .state()
+                .refresh
+                .as_ref()
+                .is_some_and(|r| r.finished && r.listed > 0)
+    });
+    crate::ui_support::select(&mut test, "prod-web-assets-hz");
+    test.step_until_label("KMS (SSE-KMS)");
+    assert_eq!(
+        test.harness.state().view().rule_form.key_id,
+        "",
+        "the CMK typed under the demo profile is gone"
+    );
 }
