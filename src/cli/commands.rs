@@ -53,23 +53,11 @@ impl CliError {
                 ExitCode::from(2)
             }
             Self::Oss(e) => Self::Remote(e.to_read_failure()).report(),
-            Self::Remote(failure) => {
-                eprintln!(
-                    "error: {}: {}",
-                    terminal_safe(&failure.code),
-                    terminal_safe(&failure.message)
-                );
-                if let Some(id) = &failure.request_id {
-                    eprintln!("request id: {}", terminal_safe(id));
-                }
-                eprintln!("hint: {}", terminal_safe(&failure.hint));
-                ExitCode::from(1)
-            }
             Self::Failed(msg) => {
                 eprintln!("error: {}", terminal_safe(msg));
                 ExitCode::from(1)
             }
-            Self::Read(failure) => {
+            Self::Remote(failure) | Self::Read(failure) => {
                 eprintln!(
                     "error: {}: {}",
                     terminal_safe(&failure.code),
