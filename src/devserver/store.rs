@@ -203,24 +203,7 @@ impl Store {
     /// Buckets after `marker` (exclusive) whose names start with `prefix`, in name order, at
     /// most `max`; the flag says whether more follow.
     pub fn list(&self, prefix: &str, marker: &str, max: usize) -> (Vec<Arc<BucketRecord>>, bool) {
-        let index = self.read_index();
-        let start = if marker.is_empty() {
-            Bound::Unbounded
-        } else {
-            Bound::Excluded(marker.to_owned())
-        };
-        let mut page: Vec<Arc<BucketRecord>> = index
-            .buckets
-            .range((start, Bound::Unbounded))
-            .map(|(_, b)| b)
-            .skip_while(|b| !prefix.is_empty() && b.name.as_str() < prefix)
-            .take_while(|b| b.name.starts_with(prefix))
-            .take(max.saturating_add(1))
-            .cloned()
-            .collect();
-        let truncated = page.len() > max;
-        page.truncate(max);
-        (page, truncated)
+        page(&self.read_index().buckets, prefix, marker, max)
     }
 
     /// Writes many new buckets at once into the seed pack: one file and one fsync, so
@@ -317,6 +300,31 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| io::Error::other(format!("disk task failed: {e}")))?
+}
+
+/// One page of a name-ordered map: entries after `after` (exclusive) whose names start with
+/// `prefix`, at most `max`, and whether more follow. ListBuckets and ListObjects page alike.
+pub(crate) fn page<T: Clone>(
+    map: &BTreeMap<String, T>,
+    prefix: &str,
+    after: &str,
+    max: usize,
+) -> (Vec<T>, bool) {
+    let start = if after.is_empty() {
+        Bound::Unbounded
+    } else {
+        Bound::Excluded(after.to_owned())
+    };
+    let mut page: Vec<T> = map
+        .range((start, Bound::Unbounded))
+        .skip_while(|(name, _)| !prefix.is_empty() && name.as_str() < prefix)
+        .take_while(|(name, _)| name.starts_with(prefix))
+        .take(max.saturating_add(1))
+        .map(|(_, value)| value.clone())
+        .collect();
+    let truncated = page.len() > max;
+    page.truncate(max);
+    (page, truncated)
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Objects in the store: lookups, listing in key order, bodies (on disk, or generated for
 //! large and seeded objects), metadata-only updates, and the seed pack of `--seed-objects`.
 
-use std::ops::Bound;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -45,22 +44,7 @@ impl Store {
         let Some(objects) = index.objects.get(bucket) else {
             return (Vec::new(), false);
         };
-        let start = if after.is_empty() {
-            Bound::Unbounded
-        } else {
-            Bound::Excluded(after.to_owned())
-        };
-        let mut page: Vec<Arc<ObjectRecord>> = objects
-            .range((start, Bound::Unbounded))
-            .map(|(_, o)| o)
-            .skip_while(|o| !prefix.is_empty() && o.key.as_str() < prefix)
-            .take_while(|o| o.key.starts_with(prefix))
-            .take(max.saturating_add(1))
-            .cloned()
-            .collect();
-        let truncated = page.len() > max;
-        page.truncate(max);
-        (page, truncated)
+        super::page(objects, prefix, after, max)
     }
 
     /// Bytes `start..start + len` of the object's body.
