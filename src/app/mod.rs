@@ -5,7 +5,7 @@
 //! | [`runtime`] | `RuntimeHandle`, the app's only way to the tokio runtime |
 //! | [`command`] | `Command`: what views ask for (imperative), and the channel they send on |
 //! | [`event`] | `Event`: what tasks report (past tense), tagged with session and request ids |
-//! | [`state`] | `AppState`, changed only by `apply(Event)` and the `begin_*` methods (pure) |
+//! | [`state`] | `AppState`, changed only by `apply(Event)` and the `begin_*` methods (pure); its refresh, batch and status parts in `state/` |
 //! | `apply` | how each event changes the state; stale answers are dropped here |
 //! | [`row`] | one bucket's row: last known rule, pending work, last change and its undo |
 //! | [`category`] | what each rule counts as: badge, filter, chips, export `state` |
@@ -14,7 +14,7 @@
 //! | [`selection`] | focused, ticked and Shift-range rows; what a change targets |
 //! | [`activity`] | the activity log of HTTP attempts |
 //! | [`worker`] | tokio jobs: refresh, read one bucket, change and verify |
-//! | [`controller`] | runs commands, applies events, owns the client and cancellation |
+//! | [`controller`] | runs commands, applies events, owns the client and cancellation; bucket, profile, objects and event handling in `controller/` |
 //! | [`environment`] | folders, keystore and options, from the OS or for tests |
 //! | [`demo`] | the embedded dev server and its `demo` profile |
 //! | [`files`] | export and import through rfd dialogs or a typed path |

@@ -6,113 +6,22 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::app::activity::ActivityLog;
-use crate::app::event::{ApplyOutcome, Change, Event, ExportFormat, RequestId, SessionId};
+use crate::app::event::{Event, ExportFormat, RequestId, SessionId};
 use crate::app::export::AuditRow;
 use crate::app::import::ImportedProfile;
 use crate::app::profile::{Profile, ProfileConfig};
 use crate::core::kms::health::{KeyHealth, rule_cmk};
 use crate::core::model::{Bucket, BucketName};
-use crate::core::sse::{EncryptionState, ReadFailure};
+use crate::core::sse::EncryptionState;
 
 pub use super::row::{BucketRow, InfoState, RowActivity};
+pub use batch::{Batch, BatchItem, BatchWork};
+pub use refresh::RefreshStatus;
+pub use status::{ActiveProfile, Connection, DemoStatus, KeystoreStatus, Notice, NoticeLevel};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Connection {
-    Connecting,
-    Connected,
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActiveProfile {
-    pub profile: Profile,
-    pub connection: Connection,
-}
-
-/// Where secrets can be kept this run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeystoreStatus {
-    Checking,
-    Available,
-    /// No OS keyring: the reason, shown plainly. Secrets cannot be saved until the user opts
-    /// into keeping them in memory.
-    Unavailable(String),
-    /// The user chose to keep secrets in memory for this run.
-    Memory,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DemoStatus {
-    Idle,
-    Starting,
-    Running,
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefreshStatus {
-    pub request: RequestId,
-    /// Buckets listed so far: the N of "n of N".
-    pub listed: usize,
-    pub listing_done: bool,
-    /// Rules read so far in this refresh.
-    pub loaded: usize,
-    pub finished: bool,
-    pub cancelled: bool,
-    pub error: Option<ReadFailure>,
-}
-
-impl RefreshStatus {
-    pub fn is_running(&self) -> bool {
-        !self.finished
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchItem {
-    pub bucket: BucketName,
-    pub request: RequestId,
-    /// This bucket's change (in an undo of a bulk change, each bucket restores its own rule).
-    pub change: Change,
-    pub before: Option<EncryptionState>,
-    pub outcome: Option<ApplyOutcome>,
-}
-
-/// One rule change over one or more buckets, with a result per bucket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Batch {
-    pub id: RequestId,
-    /// The whole change, described ("set AES256", "undo of bulk change …").
-    pub title: String,
-    pub items: Vec<BatchItem>,
-    pub finished: bool,
-}
-
-impl Batch {
-    pub fn done(&self) -> usize {
-        self.items.iter().filter(|i| i.outcome.is_some()).count()
-    }
-
-    pub fn succeeded(&self) -> usize {
-        let ok = |i: &&BatchItem| i.outcome.as_ref().is_some_and(ApplyOutcome::is_success);
-        self.items.iter().filter(ok).count()
-    }
-}
-
-/// Each bucket of a starting batch: its request id, the bucket, and what the worker needs.
-pub type BatchWork<T> = Vec<(RequestId, Bucket, T)>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoticeLevel {
-    Info,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    pub level: NoticeLevel,
-    pub text: String,
-}
+mod batch;
+mod refresh;
+mod status;
 
 #[derive(Debug, Default)]
 pub struct AppState {
@@ -303,51 +212,6 @@ impl AppState {
         self.region_keys.clear();
     }
 
-    /// Marks every row as loading, keeping its last known state. Rows a running change is
-    /// applying to are left alone: the change's answer stays their latest, and this refresh's
-    /// read of them (which may land before the write) is dropped as stale.
-    pub fn begin_refresh(&mut self) -> RequestId {
-        let request = self.next_request();
-        for row in &mut self.rows {
-            if row.activity == RowActivity::Applying {
-                continue;
-            }
-            row.activity = RowActivity::Loading;
-            row.last_request = request;
-        }
-        self.data_version += 1;
-        self.refresh = Some(RefreshStatus {
-            request,
-            listed: 0,
-            listing_done: false,
-            loaded: 0,
-            finished: false,
-            cancelled: false,
-            error: None,
-        });
-        request
-    }
-
-    /// The user pressed Cancel: the refresh ends now; rows keep their last known state.
-    pub fn cancel_refresh(&mut self) {
-        let Some(refresh) = self.refresh.as_mut().filter(|r| r.is_running()) else {
-            return;
-        };
-        refresh.finished = true;
-        refresh.cancelled = true;
-        let request = refresh.request;
-        self.settle_rows(request);
-    }
-
-    fn settle_rows(&mut self, request: RequestId) {
-        for row in &mut self.rows {
-            if row.last_request == request && row.activity == RowActivity::Loading {
-                row.activity = RowActivity::Idle;
-            }
-        }
-        self.data_version += 1;
-    }
-
     /// `None` for an unknown row, or one a running change is applying to (its answer would
     /// make the change's result stale).
     pub fn begin_bucket_refresh(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
@@ -383,46 +247,6 @@ impl AppState {
             prefix,
         ));
         Some((request, bucket))
-    }
-
-    /// Starts a change over the named buckets, each with its own change (unknown names are
-    /// skipped). Returns the batch id and, per bucket, its request id, the bucket and `T`
-    /// (what the worker needs to make the change).
-    pub fn begin_batch<T>(
-        &mut self,
-        steps: Vec<(BucketName, Change, T)>,
-        title: String,
-    ) -> Option<(RequestId, BatchWork<T>)> {
-        let id = self.next_request();
-        let mut items = Vec::new();
-        let mut work = Vec::new();
-        for (name, change, extra) in steps {
-            let request = self.next_request();
-            let Some(row) = self.row_mut(&name) else {
-                continue;
-            };
-            row.last_request = request;
-            row.activity = RowActivity::Applying;
-            row.verification = None;
-            items.push(BatchItem {
-                bucket: name,
-                request,
-                change,
-                before: row.encryption.clone(),
-                outcome: None,
-            });
-            work.push((request, row.bucket.clone(), extra));
-        }
-        if work.is_empty() {
-            return None;
-        }
-        self.batch = Some(Batch {
-            id,
-            title,
-            items,
-            finished: false,
-        });
-        Some((id, work))
     }
 
     /// Rows whose rule is known, as export rows stamped with their read time and `now`,
@@ -461,68 +285,6 @@ impl AppState {
     }
 
     // --- used by `apply.rs` ---
-
-    pub(super) fn refresh_matches(&self, session: SessionId, request: RequestId) -> bool {
-        session == self.session && self.refresh.as_ref().is_some_and(|r| r.request == request)
-    }
-
-    pub(super) fn add_listed(&mut self, request: RequestId, buckets: Vec<Bucket>, complete: bool) {
-        let count = buckets.len();
-        for bucket in buckets {
-            match self.index.get(&bucket.name).copied() {
-                Some(i) => {
-                    if let Some(row) = self.rows.get_mut(i) {
-                        row.bucket = bucket;
-                        row.listed_by = request;
-                    }
-                }
-                None => {
-                    self.index.insert(bucket.name.clone(), self.rows.len());
-                    self.rows.push(BucketRow {
-                        bucket,
-                        encryption: None,
-                        activity: RowActivity::Loading,
-                        last_request: request,
-                        listed_by: request,
-                        verification: None,
-                        info: InfoState::NotLoaded,
-                        read_at: None,
-                    });
-                }
-            }
-        }
-        if complete {
-            // Buckets missing from a complete listing were deleted elsewhere.
-            self.rows.retain(|r| r.listed_by == request);
-            self.index = self
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.bucket.name.clone(), i))
-                .collect();
-        }
-        self.data_version += 1;
-        if let Some(refresh) = self.refresh.as_mut() {
-            refresh.listed += count;
-            refresh.listing_done = complete;
-        }
-    }
-
-    pub(super) fn finish_refresh(&mut self, cancelled: bool, error: Option<ReadFailure>) {
-        let Some(refresh) = self.refresh.as_mut() else {
-            return;
-        };
-        if refresh.finished {
-            return;
-        }
-        refresh.finished = true;
-        refresh.cancelled = cancelled;
-        if error.is_some() {
-            refresh.error = error;
-        }
-        let request = refresh.request;
-        self.settle_rows(request);
-    }
 
     /// Stamps the time a bucket's rule was read (the controller calls this after applying an
     /// event that carried a read; the state never reads the clock itself).

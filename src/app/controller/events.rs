@@ -1,0 +1,133 @@
+//! How the controller follows up on events: connecting, saving profiles, stamping reads.
+
+use super::Controller;
+use crate::app::command::Command;
+use crate::app::event::{ApplyOutcome, Event, SessionId};
+use crate::app::objects_tasks;
+use crate::core::model::BucketName;
+
+/// What an event says about one bucket beyond the row update `apply` makes: whether it
+/// carried a rule read from OSS (its time is stamped here, since the state never reads the
+/// clock) and whether the bucket was written (its GetBucketInfo facts are then outdated).
+struct BucketNews {
+    session: SessionId,
+    bucket: BucketName,
+    read: bool,
+    written: bool,
+}
+
+impl BucketNews {
+    fn of(event: &Event) -> Option<Self> {
+        let (session, bucket, read, written) = match event {
+            Event::EncryptionLoaded {
+                session, bucket, ..
+            } => (*session, bucket, true, false),
+            Event::RuleApplied {
+                session,
+                bucket,
+                outcome,
+                ..
+            } if outcome.may_have_written()
+                || matches!(outcome, ApplyOutcome::ChangedSince { .. }) =>
+            {
+                (*session, bucket, true, outcome.may_have_written())
+            }
+            _ => return None,
+        };
+        Some(Self {
+            session,
+            bucket: bucket.clone(),
+            read,
+            written,
+        })
+    }
+}
+
+impl Controller {
+    pub(super) fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Started { .. } => {
+                self.state.apply(event);
+                self.handle(Command::LoadHistory);
+                if self.env.demo {
+                    self.handle(Command::StartDemo);
+                } else if let Some(name) = self.state.profiles.active.clone() {
+                    self.handle(Command::SwitchProfile { name });
+                }
+            }
+            Event::Connected {
+                session,
+                ref client,
+                ..
+            } => {
+                if session == self.state.session {
+                    self.client = Some(client.clone());
+                }
+                if self.state.apply(event) {
+                    self.handle(Command::RefreshAll);
+                    objects_tasks::list_jobs(
+                        &self.worker,
+                        self.state.session,
+                        self.env.data_dir.clone(),
+                    );
+                }
+            }
+            Event::DemoStarted { ref profile } => {
+                let profile = profile.clone();
+                self.state.apply(event);
+                self.save_config(self.state.profiles.clone());
+                self.connect(profile);
+            }
+            Event::ProfilesSaved { ref switch_to, .. } => {
+                let switch_to = switch_to.clone();
+                self.state.apply(event);
+                let active_gone = self
+                    .state
+                    .active
+                    .as_ref()
+                    .is_some_and(|a| self.state.profiles.get(&a.profile.name).is_none());
+                if active_gone {
+                    self.end_session();
+                }
+                if let Some(name) = switch_to.or_else(|| {
+                    active_gone
+                        .then(|| self.state.profiles.active.clone())
+                        .flatten()
+                }) {
+                    self.handle(Command::SwitchProfile { name });
+                }
+            }
+            Event::ReencryptProgressed {
+                progress: crate::app::objects_job::JobProgress::Finished { .. },
+                ..
+            } => {
+                // The change log has the job's lines now: History follows it.
+                if self.state.apply(event) {
+                    self.handle(Command::LoadHistory);
+                }
+            }
+            Event::BatchFinished { .. } => {
+                // The change log has the batch's lines now: History and undo follow it.
+                if self.state.apply(event) {
+                    self.handle(Command::LoadHistory);
+                }
+            }
+            other => {
+                let news = BucketNews::of(&other);
+                let applied = self.state.apply(other);
+                if let Some(news) = news {
+                    self.after_bucket_news(news, applied);
+                }
+            }
+        }
+    }
+
+    fn after_bucket_news(&mut self, news: BucketNews, applied: bool) {
+        if applied && news.read {
+            self.state.mark_read(&news.bucket, chrono::Utc::now());
+        }
+        if news.written && news.session == self.state.session {
+            self.state.forget_info(&news.bucket);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The profile commands: switch, connect, save, delete.
+
+use super::Controller;
+use crate::app::command::Command;
+use crate::app::keystore::ProfileSecret;
+use crate::app::profile::{Profile, ProfileConfig};
+use crate::app::profile_tasks::{self, ConnectTask, SaveTask};
+use crate::app::state::{KeystoreStatus, NoticeLevel};
+
+impl Controller {
+    pub(super) fn switch_profile(&mut self, name: &str) {
+        let Some(profile) = self.state.profiles.get(name).cloned() else {
+            self.state
+                .notify(NoticeLevel::Error, format!("No profile named {name:?}."));
+            return;
+        };
+        if profile.demo {
+            // The demo endpoint changes at every start: (re)start the server first.
+            self.handle(Command::StartDemo);
+            return;
+        }
+        if self.state.profiles.active.as_deref() != Some(name) {
+            let mut config = self.state.profiles.clone();
+            config.active = Some(name.to_owned());
+            self.state.profiles = config.clone();
+            self.save_config(config);
+        }
+        self.connect(profile);
+    }
+
+    /// A new session for `profile`: fetch its secret off the UI thread, build the client.
+    pub(super) fn connect(&mut self, profile: Profile) {
+        self.refresh_cancel.cancel();
+        self.batch_cancel.cancel();
+        self.objects_scan_cancel.cancel();
+        self.preview_cancel.cancel();
+        self.job_cancel.cancel();
+        self.client = None;
+        let session = self.state.begin_session(profile.clone());
+        let task = ConnectTask {
+            profile,
+            config: self.state.profiles.clone(),
+            session,
+            keystore: self.keystore.clone(),
+            sources: self.env.credential_sources.clone(),
+            timeout: self.env.request_timeout,
+        };
+        profile_tasks::connect(&self.worker, task);
+    }
+
+    pub(super) fn save_profile(
+        &mut self,
+        profile: Profile,
+        secret: Option<ProfileSecret>,
+        previous_name: Option<String>,
+    ) {
+        if let Err(error) = profile_tasks::check_profile(&profile) {
+            self.state.notify(NoticeLevel::Error, error);
+            return;
+        }
+        let needs_store = secret.is_some() && !profile.demo;
+        if needs_store
+            && !matches!(
+                self.state.keystore,
+                Some(KeystoreStatus::Available | KeystoreStatus::Memory)
+            )
+        {
+            self.state.notify(
+                NoticeLevel::Error,
+                "No keyring is available to keep the secret: choose \"Keep secrets in memory\" first.",
+            );
+            return;
+        }
+        let mut config = self.state.profiles.clone();
+        let renamed = previous_name.filter(|p| *p != profile.name);
+        if let Some(old) = &renamed {
+            config.remove(old);
+        }
+        let name = profile.name.clone();
+        config.upsert(profile);
+        if config.active.is_none() || config.active == renamed {
+            config.active = Some(name.clone());
+        }
+        let task = SaveTask {
+            keystore: self.keystore.clone(),
+            path: self.env.config_path.clone(),
+            config,
+            name,
+            secret,
+            renamed,
+        };
+        profile_tasks::save(&self.worker, task);
+    }
+
+    pub(super) fn delete_profile(&mut self, name: &str) {
+        let mut config = self.state.profiles.clone();
+        let Some(profile) = config.get(name).cloned() else {
+            return;
+        };
+        config.remove(name);
+        profile_tasks::delete(
+            &self.worker,
+            self.keystore.clone(),
+            self.env.config_path.clone(),
+            config,
+            profile,
+        );
+    }
+
+    pub(super) fn save_config(&self, config: ProfileConfig) {
+        profile_tasks::save_config(&self.worker, self.env.config_path.clone(), config);
+    }
+}
