@@ -1,12 +1,13 @@
 //! The server's state on disk (layout in [`disk`]), with an in-memory index for fast reads.
 //!
 //! Designed for 10,000+ buckets: one small file per bucket, so a rule change rewrites one
-//! file, not the world. Writers are serialised by an async mutex and do their I/O on the
-//! blocking pool, disk first, index second; readers only take the index's `RwLock` for a
-//! lookup and clone an `Arc` out, never across I/O or `.await`.
+//! file, not the world. Writers take [`write_locks`] (a bucket change alone, object writes
+//! per key) and do their I/O on the blocking pool, disk first, index second; readers only
+//! take the index's `RwLock` for a lookup and clone an `Arc` out, never across I/O or `.await`.
 mod disk;
 mod objects;
 mod uploads;
+mod write_locks;
 
 pub(crate) use self::objects::{VersionSummary, generated_bytes};
 pub(crate) use self::uploads::{Part, PartBody, Upload, Uploads};
@@ -162,7 +163,7 @@ struct Index {
 pub(crate) struct Store {
     layout: Layout,
     index: RwLock<Index>,
-    writer: tokio::sync::Mutex<()>,
+    writes: write_locks::WriteLocks,
     /// Multipart uploads in progress (memory only: a restart forgets them).
     pub uploads: Uploads,
 }
@@ -179,7 +180,7 @@ impl Store {
                 packed: loaded.packed,
                 objects: loaded.objects,
             }),
-            writer: tokio::sync::Mutex::new(()),
+            writes: write_locks::WriteLocks::new(),
             uploads: Uploads::default(),
         })
     }
@@ -219,7 +220,7 @@ impl Store {
     }
 
     pub async fn create_bucket(&self, record: BucketRecord) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
+        let _guard = self.writes.bucket().await;
         if self.bucket(&record.name).is_some() {
             return Err(StoreError::Exists);
         }
@@ -249,7 +250,7 @@ impl Store {
         name: &str,
         change: impl FnOnce(&mut BucketRecord),
     ) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
+        let _guard = self.writes.bucket().await;
         let current = self.bucket(name).ok_or(StoreError::NoBucket)?;
         let mut record = BucketRecord::clone(&current);
         change(&mut record);
@@ -263,7 +264,7 @@ impl Store {
     }
 
     pub async fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
+        let _guard = self.writes.bucket().await;
         {
             let index = self.read_index();
             if !index.buckets.contains_key(name) {

@@ -78,7 +78,7 @@ impl Store {
         record: ObjectRecord,
         body: Option<Bytes>,
     ) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
+        let _guard = self.writes.object(bucket, &record.key).await;
         if self.bucket(bucket).is_none() {
             return Err(StoreError::NoBucket);
         }
@@ -103,7 +103,7 @@ impl Store {
 
     /// Rewrites the metadata only (tags, ACL, restore state); the body stays.
     pub async fn put_meta(&self, bucket: &str, record: ObjectRecord) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
+        let _guard = self.writes.object(bucket, &record.key).await;
         let meta_path = self.layout.object_file(bucket, &record.key, ".json");
         let dir = self.layout.objects_dir(bucket);
         let meta = to_json(&record);
@@ -126,7 +126,7 @@ impl Store {
 
     /// Deletes an object; a missing one is not an error (OSS answers 204 either way).
     pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
-        let _guard = self.writer.lock().await;
+        let _guard = self.writes.object(bucket, key).await;
         if self.object(bucket, key).is_none() {
             return Ok(());
         }
