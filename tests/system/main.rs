@@ -19,6 +19,7 @@ mod interop;
 mod keyring;
 mod not_oss;
 mod objects_cli;
+mod objects_resume;
 mod profiles_cli;
 mod rpc_transport;
 mod secrets;

@@ -1,17 +1,13 @@
 //! `ossguard objects scan | encrypt | jobs` (the binary) against the dev server binary: the
-//! JSON fields, exit codes, the per-object file, shards, a second run that copies nothing,
-//! and a job killed with SIGKILL that resumes without copying any object twice.
+//! JSON fields, exit codes, the per-object file, shards, and a second run that copies nothing
+//! (a job killed with SIGKILL and resumed: objects_resume.rs).
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use crate::common::{AK, DevServerProcess, SK, client_for};
-use ossguard::core::ops::Action;
-use ossguard::core::request::{Method, OssRequest};
-use ossguard::core::sign::{Credentials, SignatureVersion};
+use crate::common::{AK, DevServerProcess, SK};
 use ossguard::devserver::seed_objects::{DEMO_OBJECTS_BUCKET, SEED_OBJECTS_BUCKET};
-use ossguard::transport::Target;
 
-fn command(server: &DevServerProcess, args: &[&str]) -> Command {
+pub(crate) fn command(server: &DevServerProcess, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ossguard"));
     cmd.args(args)
         .env("OSS_ENDPOINT", server.endpoint())
@@ -28,7 +24,7 @@ fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
     command(server, args).output().expect("ossguard runs")
 }
 
-fn json(output: &Output) -> serde_json::Value {
+pub(crate) fn json(output: &Output) -> serde_json::Value {
     assert!(
         output.status.success(),
         "exit {:?}: {}",
@@ -297,120 +293,4 @@ fn shards_split_the_keys_and_a_bad_cmk_is_refused_before_any_copy() {
         .code(),
         Some(2)
     );
-}
-
-/// Versions per key from ListObjectVersions: on a versioned bucket each copy is a version,
-/// so a key copied twice would show three.
-async fn versions_per_key(server: &DevServerProcess) -> std::collections::HashMap<String, usize> {
-    let client = client_for(
-        &server.endpoint(),
-        "cn-hangzhou",
-        SignatureVersion::V4,
-        Credentials::new(AK, SK),
-    );
-    let target = Target::Bucket {
-        host: server.endpoint().trim_start_matches("http://").to_owned(),
-        region: "cn-hangzhou".into(),
-    };
-    let req = OssRequest::new(Method::Get, Some(SEED_OBJECTS_BUCKET)).with_query("versions", "");
-    let answer = client
-        .send(Action::ListObjects, &req, &target)
-        .await
-        .expect("versions");
-    let mut counts = std::collections::HashMap::new();
-    for part in answer.body.split("<Key>").skip(1) {
-        let key = part.split("</Key>").next().unwrap_or_default().to_owned();
-        *counts.entry(key).or_insert(0) += 1;
-    }
-    counts
-}
-
-#[tokio::test]
-async fn a_job_killed_with_sigkill_resumes_without_copying_any_object_twice() {
-    const OBJECTS: usize = 400;
-    let count = OBJECTS.to_string();
-    let server = DevServerProcess::start(&[
-        "--seed-objects",
-        &count,
-        "--regions",
-        "cn-hangzhou",
-        "--latency-ms",
-        "10",
-    ]);
-    let client = client_for(
-        &server.endpoint(),
-        "cn-hangzhou",
-        SignatureVersion::V4,
-        Credentials::new(AK, SK),
-    );
-    let target = Target::Bucket {
-        host: server.endpoint().trim_start_matches("http://").to_owned(),
-        region: "cn-hangzhou".into(),
-    };
-    let enable = OssRequest::new(Method::Put, Some(SEED_OBJECTS_BUCKET))
-        .with_query("versioning", "")
-        .with_xml_body(
-            "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>".into(),
-        );
-    client
-        .send(Action::PutBucket, &enable, &target)
-        .await
-        .expect("versioning on");
-
-    let args = [
-        "objects",
-        "encrypt",
-        SEED_OBJECTS_BUCKET,
-        "--sse",
-        "AES256",
-        "--yes",
-        "--format",
-        "json",
-        "--concurrency",
-        "8",
-    ];
-    let mut child = command(&server, &args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let jobs = server.dir.path().join("client-data/jobs");
-    let done_lines = || {
-        std::fs::read_dir(&jobs)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| std::fs::read_to_string(e.path().join("journal.jsonl")).unwrap_or_default())
-            .map(|text| text.matches("\"state\":\"done\"").count())
-            .sum::<usize>()
-    };
-    let started = std::time::Instant::now();
-    while done_lines() < 60 {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "job made no progress"
-        );
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "job ended before it was killed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
-    let before = done_lines();
-    assert!(before < OBJECTS, "killed mid-way ({before} done)");
-
-    let resumed = json(&command(&server, &args).output().expect("resume"));
-    assert_eq!(resumed["resumed"], true);
-    assert_eq!(resumed["planned"], OBJECTS);
-    assert_eq!(resumed["failed"], 0);
-    assert_eq!(
-        resumed["copied"], OBJECTS,
-        "every object counted as copied once: {resumed}"
-    );
-    let versions = versions_per_key(&server).await;
-    assert_eq!(versions.len(), OBJECTS);
-    let twice: Vec<_> = versions.iter().filter(|(_, n)| **n != 2).collect();
-    assert!(twice.is_empty(), "keys not copied exactly once: {twice:?}");
 }
