@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::app::change::{Change, Preflight};
-use crate::core::kms::health::{KeyHealth, preflight_verdict, rule_cmk};
+use crate::core::kms::health::{KeyHealth, preflight_verdict, rule_cmk, skipped};
 use crate::core::model::Bucket;
 use crate::core::sse::EncryptionState;
 use crate::transport::kms::KmsClient;
@@ -21,6 +21,16 @@ use crate::transport::{Endpoint, OssClient};
 
 /// DescribeKey calls in flight at once during an audit.
 const KEY_CHECK_CONCURRENCY: usize = 16;
+
+/// Whether an audit asks KMS about the CMKs its rules name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyCheckMode {
+    /// DescribeKey each distinct (region, key); `explicit` is the KMS endpoint override
+    /// (`--kms-endpoint`, `OSS_KMS_ENDPOINT`).
+    Ask { explicit: Option<Endpoint> },
+    /// Ask KMS nothing (no permission, or in a hurry): every CMK is reported as not checked.
+    Skip,
+}
 
 /// The key checks of one audit: each distinct (region, key) once, as rules arrive. The
 /// caller spawns each check, so the CLI collects them at the end and the app reports each
@@ -80,6 +90,13 @@ impl KeyHealthMap {
             }
         }
         Self(out)
+    }
+
+    /// The health of the key `state`'s rule names for a bucket of `bucket_region`, as
+    /// reported when key checks were skipped.
+    pub fn skipped_for(bucket_region: &str, state: &EncryptionState) -> Option<KeyHealth> {
+        let id = state.rule().and_then(rule_cmk)?;
+        Some(skipped(id, bucket_region))
     }
 
     /// The health of the key `state`'s rule names, for a bucket of `bucket_region`.

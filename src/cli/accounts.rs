@@ -6,13 +6,14 @@ use futures::future::join_all;
 
 use crate::app::credential_source::sts_endpoint;
 use crate::app::export::AuditRow;
+use crate::app::key_checks::KeyCheckMode;
 use crate::app::profile::{Profile, ProfileConfig};
 use crate::transport::credentials::assume_role::{caller_identity, sts_client};
 use crate::transport::{Endpoint, OssClient, OssError};
 
 use super::args::{FailOn, GlobalArgs};
 use super::commands::{CliError, audit, flagged};
-use super::connect::{connect_to, kms_endpoint};
+use super::connect::connect_to;
 use super::output::render_rows;
 
 /// Prints one listing of every profile's buckets (sorted by profile, then name). A profile
@@ -23,13 +24,19 @@ pub async fn audit_accounts(
     config: &ProfileConfig,
     profiles: &[Profile],
     fail_on: &[FailOn],
+    keys: KeyCheckMode,
 ) -> Result<(), CliError> {
     // Each profile brings its own endpoint and region; one --endpoint for all would send
     // every account's requests to the same place.
     let mut own = global.clone();
     own.endpoint = None;
     own.region = None;
-    let results = join_all(profiles.iter().map(|p| audit_one(&own, p, config))).await;
+    let results = join_all(
+        profiles
+            .iter()
+            .map(|p| audit_one(&own, p, config, keys.clone())),
+    )
+    .await;
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     for (profile, result) in profiles.iter().zip(results) {
@@ -64,12 +71,12 @@ async fn audit_one(
     global: &GlobalArgs,
     profile: &Profile,
     config: &ProfileConfig,
+    keys: KeyCheckMode,
 ) -> Result<Vec<AuditRow>, CliError> {
-    let kms = kms_endpoint(global)?;
     let client = connect_to(global, Some(profile), config).await?;
     let (account, rows) = tokio::join!(
         account_id(&client, global, profile),
-        audit(&client, global.concurrency, kms)
+        audit(&client, global.concurrency, keys)
     );
     let account = account?;
     Ok(rows?

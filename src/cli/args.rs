@@ -135,11 +135,20 @@ pub enum Command {
         /// Exit with code 3 when any bucket is in one of these states (for CI gates)
         #[arg(long, value_enum, value_delimiter = ',')]
         fail_on: Vec<FailOn>,
+        /// Ask KMS nothing: a rule's CMK is reported with state and usable null and error
+        /// KeyCheckSkipped (without kms:DescribeKey, or for speed); not with --fail-on
+        /// key-unusable
+        #[arg(long)]
+        skip_key_check: bool,
     },
     /// Show one bucket's default encryption
     Get {
         #[command(flatten)]
         bucket: BucketArg,
+        /// Ask KMS nothing: the rule's CMK is reported with state and usable null and error
+        /// KeyCheckSkipped
+        #[arg(long)]
+        skip_key_check: bool,
     },
     /// Set a bucket's default encryption, then read it back
     Set {

@@ -7,11 +7,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::change::{Change, RuleSpec};
 use crate::app::export::AuditRow;
-use crate::app::key_checks::{KeyChecks, KeyHealthMap, key_health};
-use crate::core::kms::health::rule_cmk;
+use crate::app::key_checks::{KeyCheckMode, KeyChecks, KeyHealthMap, key_health};
+use crate::core::kms::health::{rule_cmk, skipped};
 use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::{EncryptionState, ReadFailure};
-use crate::transport::Endpoint;
 use crate::transport::clock::describe_offset;
 use crate::transport::{OssClient, OssError, fanout};
 
@@ -96,8 +95,12 @@ async fn run_oss_command(global: &GlobalArgs, command: Command) -> Result<(), Cl
     let (config, profiles) = selected_profiles(global)?;
     if global.all_profiles || profiles.len() > 1 {
         return match command {
-            Command::Buckets { fail_on } => {
-                audit_accounts(global, &config, &profiles, &fail_on).await
+            Command::Buckets {
+                fail_on,
+                skip_key_check,
+            } => {
+                let keys = key_check_mode(global, &fail_on, skip_key_check)?;
+                audit_accounts(global, &config, &profiles, &fail_on, keys).await
             }
             _ => Err(CliError::Usage(
                 "several profiles (--profile a --profile b, --all-profiles) work with `buckets` only"
@@ -120,18 +123,26 @@ async fn run_with_client(
 ) -> Result<(), CliError> {
     let client = client.clone();
     match command {
-        Command::Buckets { fail_on } => {
-            let rows = audit(&client, global.concurrency, kms_endpoint(global)?).await?;
+        Command::Buckets {
+            fail_on,
+            skip_key_check,
+        } => {
+            let keys = key_check_mode(global, &fail_on, skip_key_check)?;
+            let rows = audit(&client, global.concurrency, keys).await?;
             print!("{}", render_rows(&rows, global.format));
             match flagged(&rows, &fail_on) {
                 0 => Ok(()),
                 n => Err(CliError::Flagged(n)),
             }
         }
-        Command::Get { bucket } => {
+        Command::Get {
+            bucket,
+            skip_key_check,
+        } => {
             let bucket = locate(&client, &bucket).await?;
             let state = client.encryption_state(&bucket).await;
             let health = match state.rule().and_then(rule_cmk) {
+                Some(id) if skip_key_check => Some(skipped(id, &bucket.region)),
                 Some(id) => Some(key_health(&client, kms_endpoint(global)?, &bucket, id).await),
                 None => None,
             };
@@ -205,6 +216,27 @@ pub(super) async fn locate(client: &OssClient, arg: &BucketArg) -> Result<Bucket
     })
 }
 
+/// Whether `buckets` asks KMS. `--fail-on key-unusable` with `--skip-key-check` is refused:
+/// the gate could never trip, and a CI run would pass without anyone noticing.
+fn key_check_mode(
+    global: &GlobalArgs,
+    fail_on: &[FailOn],
+    skip_key_check: bool,
+) -> Result<KeyCheckMode, CliError> {
+    if !skip_key_check {
+        return Ok(KeyCheckMode::Ask {
+            explicit: kms_endpoint(global)?,
+        });
+    }
+    if fail_on.contains(&FailOn::KeyUnusable) {
+        return Err(CliError::Usage(
+            "--fail-on key-unusable needs the key checks: drop --skip-key-check (or key-unusable)"
+                .into(),
+        ));
+    }
+    Ok(KeyCheckMode::Skip)
+}
+
 /// How many rows are in a state `buckets --fail-on` names.
 pub fn flagged(rows: &[AuditRow], fail_on: &[FailOn]) -> usize {
     rows.iter()
@@ -219,11 +251,11 @@ pub fn flagged(rows: &[AuditRow], fail_on: &[FailOn]) -> usize {
 }
 
 /// Lists every bucket and reads each rule with bounded concurrency, describing each distinct
-/// CMK once as soon as a rule names it (`kms` overrides where KMS is); rows sorted by name.
+/// CMK once as soon as a rule names it (unless `keys` says to skip that); rows sorted by name.
 pub async fn audit(
     client: &OssClient,
     concurrency: usize,
-    kms: Option<Endpoint>,
+    keys: KeyCheckMode,
 ) -> Result<Vec<AuditRow>, CliError> {
     let buckets = client.list_buckets(None).await?;
     let mut states = std::pin::pin!(fanout::encryption_states(
@@ -232,11 +264,14 @@ pub async fn audit(
         concurrency,
         CancellationToken::new(),
     ));
-    let mut checks = KeyChecks::new(client, kms);
+    let mut checks = match keys {
+        KeyCheckMode::Ask { explicit } => Some(KeyChecks::new(client, explicit)),
+        KeyCheckMode::Skip => None,
+    };
     let mut tasks = Vec::new();
     let mut read = Vec::new();
     while let Some((bucket, state)) = states.next().await {
-        if let Some(check) = checks.observe(&bucket, &state) {
+        if let Some(check) = checks.as_mut().and_then(|c| c.observe(&bucket, &state)) {
             tasks.push(tokio::spawn(check));
         }
         read.push((bucket, state));
@@ -245,7 +280,11 @@ pub async fn audit(
     let mut rows: Vec<AuditRow> = read
         .iter()
         .map(|(bucket, state)| {
-            AuditRow::new(bucket, state).with_key(health.for_bucket(&bucket.region, state))
+            let key = match checks {
+                Some(_) => health.for_bucket(&bucket.region, state),
+                None => KeyHealthMap::skipped_for(&bucket.region, state),
+            };
+            AuditRow::new(bucket, state).with_key(key)
         })
         .collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name));

@@ -78,6 +78,10 @@ pub struct DevServerArgs {
     /// dir holds no bucket (at most 1,000,000).
     #[arg(long, default_value_t = 0, value_parser = parse_seed_count)]
     pub seed_objects: usize,
+    /// With --seed-buckets: create N Enabled KMS keys key-seedkms0001.. and point every seed
+    /// rule naming a CMK at one of them in its own region (at most 1,000,000)
+    #[arg(long, default_value_t = 0, value_parser = parse_seed_count)]
+    pub seed_kms_keys: usize,
     /// Account UID of the server's AccessKey (GetCallerIdentity, bucket owner).
     #[arg(long, default_value = super::DEFAULT_ACCOUNT_ID)]
     pub account_id: String,
@@ -135,6 +139,7 @@ impl DevServerArgs {
         config.sts_expires_at = sts_expires_at;
         config.seed_buckets = self.seed_buckets;
         config.seed_objects = self.seed_objects;
+        config.seed_kms_keys = self.seed_kms_keys;
         config.account_id = self.account_id.trim().to_owned();
         config.sts_roles = self.sts_roles;
         config.sts_max_duration_seconds = self.sts_max_duration_seconds;
@@ -188,6 +193,7 @@ impl fmt::Debug for DevServerArgs {
             .field("sts_expires_at", &self.sts_expires_at)
             .field("seed_buckets", &self.seed_buckets)
             .field("seed_objects", &self.seed_objects)
+            .field("seed_kms_keys", &self.seed_kms_keys)
             .field("account_id", &self.account_id)
             .field("sts_roles", &self.sts_roles)
             .field("sts_max_duration_seconds", &self.sts_max_duration_seconds)
@@ -234,6 +240,8 @@ mod tests {
             "7",
             "--seed-objects",
             "9",
+            "--seed-kms-keys",
+            "4",
             "--account-id",
             "1111222233334444",
             "--sts-role",
@@ -248,6 +256,7 @@ mod tests {
         assert_eq!(config.clock_skew, chrono::Duration::seconds(-1200));
         assert_eq!(config.seed_buckets, 7);
         assert_eq!(config.seed_objects, 9);
+        assert_eq!(config.seed_kms_keys, 4);
         assert_eq!(config.account_id, "1111222233334444");
         assert_eq!(config.sts_roles[0].max_duration_seconds, 900);
         assert_eq!(config.sts_max_duration_seconds, Some(3));

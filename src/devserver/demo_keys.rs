@@ -97,7 +97,9 @@ pub fn other_region_bucket(regions: &[String]) -> Option<String> {
         .map(|r| format!("with-cmk-other-region-{r}"))
 }
 
-fn key(
+/// The metadata of a key of `region` owned by the demo account; `fields` are state, spec,
+/// usage, origin and protection level.
+pub(super) fn key_metadata(
     region: &str,
     id: &str,
     fields: (&str, &str, &str, &str, &str),
@@ -134,7 +136,7 @@ pub(crate) fn demo_keys(
             let delete = (*state == "PendingDeletion").then_some(delete_date);
             keys.push(KeyRecord {
                 region: region.clone(),
-                metadata: key(
+                metadata: key_metadata(
                     region,
                     &id,
                     (state, spec, usage, origin, protection),
@@ -168,7 +170,7 @@ pub(crate) fn demo_keys(
         );
         keys.push(KeyRecord {
             region: bucket.region.clone(),
-            metadata: key(&bucket.region, id, fields, None),
+            metadata: key_metadata(&bucket.region, id, fields, None),
             aliases: Vec::new(),
         });
     }

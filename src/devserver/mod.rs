@@ -24,6 +24,7 @@
 //! | `errors.rs` | OSS error answers |
 //! | `demo.rs` | demo buckets and the `--seed-buckets` pattern |
 //! | `seed_objects.rs` | the demo's object mix and the `--seed-objects` pattern |
+//! | `seed_keys.rs` | the `--seed-kms-keys` pattern |
 mod addressing;
 mod args;
 mod auth;
@@ -35,6 +36,7 @@ mod faults;
 mod handlers;
 mod routes;
 mod rpc;
+pub mod seed_keys;
 pub mod seed_objects;
 mod server;
 mod store;
@@ -89,6 +91,9 @@ pub struct DevServerConfig {
     /// Objects `obj/0000001`.. in bucket `seed-objects`, created with the buckets (see
     /// [`seed_objects`]).
     pub seed_objects: usize,
+    /// Enabled KMS keys the seed buckets' CMK rules name (see [`seed_keys`]); created with
+    /// the buckets, when the data dir holds no keys yet.
+    pub seed_kms_keys: usize,
     /// The account UID of the server's AccessKey (bucket owner, GetCallerIdentity).
     pub account_id: String,
     /// Roles STS AssumeRole may issue credentials for (besides `sts-roles.json` in the data
@@ -117,6 +122,7 @@ impl DevServerConfig {
             sts_expires_at: None,
             seed_buckets: 0,
             seed_objects: 0,
+            seed_kms_keys: 0,
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             sts_roles: Vec::new(),
             sts_max_duration_seconds: None,
@@ -184,6 +190,7 @@ impl fmt::Debug for DevServerConfig {
             .field("sts_expires_at", &self.sts_expires_at)
             .field("seed_buckets", &self.seed_buckets)
             .field("seed_objects", &self.seed_objects)
+            .field("seed_kms_keys", &self.seed_kms_keys)
             .field("account_id", &self.account_id)
             .field("sts_roles", &self.sts_roles)
             .field("sts_max_duration_seconds", &self.sts_max_duration_seconds)

@@ -19,6 +19,7 @@ use super::demo::{demo_buckets, seed_buckets};
 use super::demo_keys::{demo_key_buckets, demo_keys};
 use super::rpc::NonceCache;
 use super::rpc::kms::KmsData;
+use super::seed_keys::seed_kms_keys;
 use super::seed_objects as objects;
 use super::store::Store;
 use super::sts_state::{StsState, load_roles_file};
@@ -177,17 +178,21 @@ async fn open_store(config: &DevServerConfig) -> anyhow::Result<(Store, KmsData)
     let dir = config.data_dir.clone();
     let regions = config.regions.clone();
     let (demo, seed) = (config.demo, config.seed_buckets);
+    let seed_key_count = config.seed_kms_keys;
     let seed_objects = config.seed_objects;
     tokio::task::spawn_blocking(move || -> anyhow::Result<(Store, KmsData)> {
         let store =
             Store::open(&dir).with_context(|| format!("opening data dir {}", dir.display()))?;
         let mut records = Vec::new();
+        let mut seeded_keys = Vec::new();
         if store.bucket_count() == 0 {
             if demo {
                 records.extend(demo_buckets(&regions));
                 records.extend(demo_key_buckets(&regions));
             }
-            records.extend(seed_buckets(seed, &regions));
+            let mut seeded = seed_buckets(seed, &regions);
+            seeded_keys = seed_kms_keys(&mut seeded, seed_key_count);
+            records.extend(seeded);
             let first = regions.first().cloned().unwrap_or_default();
             if seed_objects > 0 {
                 records.push(objects::seed_objects_bucket(&first));
@@ -216,12 +221,25 @@ async fn open_store(config: &DevServerConfig) -> anyhow::Result<(Store, KmsData)
         }
         let kms = match KmsData::load(&dir)? {
             Some(kms) => kms,
-            None if demo => {
-                let delete_date = (Utc::now() + chrono::Duration::days(7))
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string();
-                let kms = demo_keys(&regions, &records, &delete_date);
-                kms.save(&dir).context("writing the demo KMS keys")?;
+            None if demo || !seeded_keys.is_empty() => {
+                let mut kms = KmsData::default();
+                if demo {
+                    let delete_date = (Utc::now() + chrono::Duration::days(7))
+                        .format("%Y-%m-%dT%H:%M:%SZ")
+                        .to_string();
+                    kms = demo_keys(&regions, &records, &delete_date);
+                }
+                // With --demo too, the demo already made keys for the CMKs its buckets name.
+                for key in seeded_keys {
+                    if !kms
+                        .keys
+                        .iter()
+                        .any(|k| k.metadata.key_id == key.metadata.key_id)
+                    {
+                        kms.keys.push(key);
+                    }
+                }
+                kms.save(&dir).context("writing the KMS keys")?;
                 kms
             }
             None => KmsData::default(),

@@ -9,7 +9,7 @@ use ossguard::devserver::demo_keys::{demo_key_bucket, demo_key_id, other_region_
 const HZ: &str = "cn-hangzhou";
 const SH: &str = "cn-shanghai";
 
-fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
+pub(crate) fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ossguard"))
         .args(args)
         .env("OSS_ENDPOINT", server.endpoint())
@@ -24,7 +24,7 @@ fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
         .expect("ossguard runs")
 }
 
-fn stdout_json(output: &Output) -> serde_json::Value {
+pub(crate) fn stdout_json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
             "stdout is not JSON ({e}): {}\n{}",

@@ -11,6 +11,7 @@ mod app_roles;
 mod change_engine;
 mod change_outcomes;
 mod cli;
+mod cli_key_skip;
 mod cli_kms;
 mod ecs_role;
 mod faults;

@@ -57,6 +57,8 @@ pub struct KeyHealth {
 }
 
 pub const STATE_ENABLED: &str = "Enabled";
+/// The `error.code` of a key the audit was told not to check (`--skip-key-check`).
+pub const KEY_CHECK_SKIPPED: &str = "KeyCheckSkipped";
 pub const STATE_NOT_FOUND: &str = "NotFound";
 const SYMMETRIC_SPECS: [&str; 2] = ["Aliyun_AES_256", "Aliyun_SM4"];
 const ENCRYPT_USAGE: &str = "ENCRYPT/DECRYPT";
@@ -114,6 +116,19 @@ pub fn assess(id: &str, region: &str, lookup: &KeyLookup) -> KeyHealth {
         KeyLookup::Failed(error) => health.error = Some(error.clone()),
     }
     health
+}
+
+/// The health of a key KMS was deliberately not asked about: state and `usable` null, like a
+/// key KMS could not be asked about, with an error that says why, so no field claims
+/// anything about the key.
+pub fn skipped(id: &str, region: &str) -> KeyHealth {
+    let error = KeyError {
+        code: KEY_CHECK_SKIPPED.to_owned(),
+        message: "The key was not checked: key checks were turned off, KMS was not asked."
+            .to_owned(),
+        request_id: None,
+    };
+    assess(id, region, &KeyLookup::Failed(error))
 }
 
 /// Why a key cannot protect the bucket, and what to do; `None` when it can or when KMS could
@@ -303,6 +318,16 @@ mod tests {
         assert_eq!(failed.state, None);
         assert_eq!(failed.error, Some(error));
         assert_eq!(unusable_reason(&failed), None);
+    }
+
+    #[test]
+    fn a_skipped_check_claims_nothing_about_the_key() {
+        let health = super::skipped("k1", "cn-hangzhou");
+        assert_eq!((health.state, health.usable), (None, None));
+        assert_eq!(health.id, "k1");
+        let error = health.error.expect("an error says why");
+        assert_eq!(error.code, "KeyCheckSkipped");
+        assert_eq!(error.request_id, None);
     }
 
     #[test]
