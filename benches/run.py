@@ -12,8 +12,10 @@ side by side in this same run, because the machine is shared and noisy:
   rps      cargo bench --bench devserver_rps: dev server req/s vs what the audit needs
   ui       cargo bench --bench ui_frame: frame CPU time and re-filter/re-sort with 10,000 rows
   startup  process start to first frame of the app under Xvfb
+  kms      ossguard buckets at N = 1,000 and 20 ms whose rules name 50 distinct existing CMKs,
+           with key checks vs with --skip-key-check, interleaved
 
-Usage: run.py [--only audit,scaling,rps,ui,startup] [--update-doc] [--quick]
+Usage: run.py [--only audit,scaling,rps,ui,startup,kms] [--update-doc] [--quick]
 Writes target/bench/results.json and target/bench/results.md; --update-doc also replaces the
 results section of doc/benchmarks.md (between the `bench:results` markers).
 Nothing here is a test: no figure is asserted, goals are only reported as met or not.
@@ -73,15 +75,15 @@ class DevServer:
     """`ossguard devserver` as a separate process on a fresh data dir (seeding is milliseconds,
     see doc/benchmarks.md), with its default info log going to a file."""
 
-    def __init__(self, n, latency_ms, workdir):
+    def __init__(self, n, latency_ms, workdir, extra=(), tag=""):
         self.data = tempfile.mkdtemp(prefix=f"data-{n}-", dir=workdir)
-        self.log = open(os.path.join(workdir, f"devserver-{n}-{latency_ms}ms.log"), "wb")
+        self.log = open(os.path.join(workdir, f"devserver-{n}-{latency_ms}ms{tag}.log"), "wb")
         env = dict(os.environ, OSS_ACCESS_KEY_ID=AK, OSS_ACCESS_KEY_SECRET=SK)
         env.pop("RUST_LOG", None)
         started = time.perf_counter()
         self.proc = subprocess.Popen(
             [BIN, "devserver", "--data", self.data, "--seed-buckets", str(n),
-             "--latency-ms", str(latency_ms)],
+             "--latency-ms", str(latency_ms), *extra],
             stdout=subprocess.PIPE, stderr=self.log, env=env)
         line = self.proc.stdout.readline()
         self.ready_s = time.perf_counter() - started
@@ -103,9 +105,9 @@ def client_env():
     return env
 
 
-def run_cli(server, out):
+def run_cli(server, out, extra=()):
     argv = [BIN, "buckets", "--format", "json", "--endpoint", server.ready["endpoint"],
-            "--region", "cn-hangzhou"]
+            "--region", "cn-hangzhou", *extra]
     return timed(argv, out, client_env())
 
 
@@ -243,6 +245,58 @@ def bench_startup(args, results, workdir):
     log("   start-up: no result")
 
 
+# ---------------------------------------------------------------- kms: the key checks' cost
+
+KMS_KEYS = 50
+KMS_GOAL = 1.25
+
+
+def kms_rows(path, checked):
+    """Checks one `buckets` output of the KMS audit; the distinct (region, key) pairs named."""
+    with open(path) as f:
+        rows = json.load(f)
+    if len(rows) != AUDIT_N or any(r.get("error") for r in rows):
+        raise RuntimeError(f"{path}: {len(rows)} rows, some with errors; wanted {AUDIT_N}")
+    keys = [r["kms_key"] for r in rows if r["kms_key"] is not None]
+    for k in keys:
+        if checked and k["usable"] is not True:
+            raise RuntimeError(f"{path}: key not usable: {k}")
+        if not checked and (k["error"] or {}).get("code") != "KeyCheckSkipped":
+            raise RuntimeError(f"{path}: key not skipped: {k}")
+    return len(keys), len({(k["region"], k["id"]) for k in keys})
+
+
+def bench_kms(args, results, workdir):
+    reps = 4 if args.quick else 9
+    log(f"== audit with key checks: {AUDIT_N} buckets, {KMS_KEYS} CMKs, {LATENCY_MS} ms")
+    server = DevServer(AUDIT_N, LATENCY_MS, workdir,
+                       extra=("--seed-kms-keys", str(KMS_KEYS)), tag="-kms")
+    modes = {"checked": (), "skipped": ("--skip-key-check",)}
+    runs = {mode: [] for mode in modes}
+    try:
+        outs = {mode: os.path.join(workdir, f"kms-{mode}.json") for mode in modes}
+        for mode, extra in modes.items():  # warm-up
+            run_cli(server, outs[mode], extra)
+        for i in range(reps):
+            # alternate which goes first, so that neither always meets a busier machine
+            order = list(modes) if i % 2 == 0 else list(reversed(list(modes)))
+            for mode in order:
+                runs[mode].append(run_cli(server, outs[mode], modes[mode]))
+        cmk_rows, distinct = kms_rows(outs["checked"], True)
+        skipped_rows, _ = kms_rows(outs["skipped"], False)
+    finally:
+        server.stop()
+    checked, skipped = median_run(runs["checked"]), median_run(runs["skipped"])
+    paired = sorted(c["wall_s"] / s["wall_s"] for c, s in zip(runs["checked"], runs["skipped"]))
+    results["kms"] = {
+        "buckets": AUDIT_N, "latency_ms": LATENCY_MS, "cmk_rows": cmk_rows,
+        "distinct_keys": distinct, "same_rows_skipped": skipped_rows == cmk_rows,
+        "checked": checked, "skipped": skipped,
+        "ratio": checked["wall_s"] / skipped["wall_s"],
+        "paired_ratio_median": paired[len(paired) // 2], "goal": KMS_GOAL,
+    }
+
+
 # ---------------------------------------------------------------- report
 
 def fmt_s(seconds):
@@ -321,6 +375,16 @@ def render(results):
                 f"**{m['median_ms']:.0f} ms** (max {max(m['runs_ms']):.0f}); "
                 f"{m['created_median_ms']:.0f} ms", "≤ 500 ms",
                 verdict(max(m["runs_ms"]) <= 500))
+    k = results.get("kms")
+    if k:
+        c, s = k["checked"], k["skipped"]
+        row("kms", f"audit {k['buckets']:,} buckets at 20 ms, {k['distinct_keys']} distinct CMKs "
+            f"({k['cmk_rows']} rules): with key checks / `--skip-key-check`",
+            f"{fmt_s(c['wall_s'])} / {fmt_s(s['wall_s'])} = **{k['ratio']:.2f}** "
+            f"(paired runs' median {k['paired_ratio_median']:.2f})",
+            f"≤ {k['goal']}", verdict(k["ratio"] <= k["goal"] and k["distinct_keys"] == KMS_KEYS))
+        row("kms", "CPU time of the CLI, with / without key checks",
+            f"{c['cpu_s'] * 1000:.0f} ms / {s['cpu_s'] * 1000:.0f} ms", "", "")
     for name in ("ui", "startup"):
         if name not in results:
             lines.append("")
@@ -342,7 +406,7 @@ def update_doc(markdown):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", default="audit,scaling,rps,ui,startup")
+    parser.add_argument("--only", default="audit,scaling,rps,ui,startup,kms")
     parser.add_argument("--update-doc", action="store_true")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--python", default=sys.executable, help="a Python with oss2")
@@ -362,6 +426,8 @@ def main():
             bench_ui(args, results, workdir)
         if "startup" in args.only:
             bench_startup(args, results, workdir)
+        if "kms" in args.only:
+            bench_kms(args, results, workdir)
     cpu = platform.processor() or "unknown CPU"
     try:
         with open("/proc/cpuinfo") as f:
