@@ -14,8 +14,10 @@ side by side in this same run, because the machine is shared and noisy:
   startup  process start to first frame of the app under Xvfb
   kms      ossguard buckets at N = 1,000 and 20 ms whose rules name 50 distinct existing CMKs,
            with key checks vs with --skip-key-check, interleaved
+  accounts (issue #12) 5 profiles of 1,000 buckets each, one through AssumeRole, audited in
+           one `ossguard --profile ... buckets` run, vs one profile of 5,000 buckets, at 20 ms
 
-Usage: run.py [--only audit,scaling,rps,ui,startup,kms] [--update-doc] [--quick]
+Usage: run.py [--only audit,scaling,rps,ui,startup,kms,accounts] [--update-doc] [--quick]
 Writes target/bench/results.json and target/bench/results.md; --update-doc also replaces the
 results section of doc/benchmarks.md (between the `bench:results` markers).
 Nothing here is a test: no figure is asserted, goals are only reported as met or not.
@@ -75,10 +77,10 @@ class DevServer:
     """`ossguard devserver` as a separate process on a fresh data dir (seeding is milliseconds,
     see doc/benchmarks.md), with its default info log going to a file."""
 
-    def __init__(self, n, latency_ms, workdir, extra=(), tag=""):
+    def __init__(self, n, latency_ms, workdir, key=(AK, SK), extra=(), tag=""):
         self.data = tempfile.mkdtemp(prefix=f"data-{n}-", dir=workdir)
         self.log = open(os.path.join(workdir, f"devserver-{n}-{latency_ms}ms{tag}.log"), "wb")
-        env = dict(os.environ, OSS_ACCESS_KEY_ID=AK, OSS_ACCESS_KEY_SECRET=SK)
+        env = dict(os.environ, OSS_ACCESS_KEY_ID=key[0], OSS_ACCESS_KEY_SECRET=key[1])
         env.pop("RUST_LOG", None)
         started = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -297,6 +299,165 @@ def bench_kms(args, results, workdir):
     }
 
 
+# ---------------------------------------------------------------- accounts (several profiles)
+
+ACCOUNTS = 5
+ACCOUNT_BUCKETS = 1000
+ROLE_ARN = "acs:ram::{uid}:role/bench-auditor"
+
+
+class SecretService:
+    """A throw-away Secret Service for the profile runs, as scripts/test.sh sets one up: a
+    private D-Bus session bus and gnome-keyring-daemon, unlocked, keeping its keyring in a
+    temporary XDG_DATA_HOME. A profile's secret is read from the OS keyring only."""
+
+    def __init__(self, workdir):
+        for tool in ("dbus-daemon", "gnome-keyring-daemon"):
+            if not shutil.which(tool):
+                raise RuntimeError(f"{tool} is missing (apt-get install dbus gnome-keyring; "
+                                   "scripts/test.sh installs both)")
+        home = tempfile.mkdtemp(prefix="keyring-", dir=workdir)
+        runtime = os.path.join(home, "run")
+        os.mkdir(runtime, 0o700)
+        self.bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        address = self.bus.stdout.readline().decode().strip()
+        if not address:
+            raise RuntimeError("dbus-daemon printed no address")
+        self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, XDG_DATA_HOME=home,
+                        XDG_RUNTIME_DIR=runtime)
+        self.keyring = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=self.env)
+        self.keyring.stdin.write(b"ossguard-bench")
+        self.keyring.stdin.close()
+
+    def put(self, secrets):
+        """Stores {profile: secret} through the app's own KeyringStore (benches/keyring_put.rs);
+        retries while the keyring daemon is still starting."""
+        lines = "".join(f"{name}\t{secret}\n" for name, secret in secrets.items())
+        # Built like the binary under test: a debug OSSGUARD_BIN (a smoke run) needs no
+        # release build of the helper.
+        cargo_mode = "test" if os.sep + "debug" + os.sep in BIN else "bench"
+        for attempt in range(20):
+            proc = subprocess.run(["cargo", cargo_mode, "-q", "--bench", "keyring_put", "--", "--put"],
+                                  cwd=ROOT, input=lines, capture_output=True, text=True,
+                                  env=self.env)
+            if proc.returncode == 0:
+                return
+            time.sleep(0.25)
+        raise RuntimeError(f"keyring_put failed: {proc.stderr[-2000:]}")
+
+    def stop(self):
+        for proc in (self.keyring, self.bus):
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def write_profiles(config_dir, profiles):
+    """config.toml with [[profile]] tables (values are plain strings and integers)."""
+    os.makedirs(config_dir, mode=0o700, exist_ok=True)
+    out = []
+    for p in profiles:
+        out.append("[[profile]]")
+        for key, value in p.items():
+            out.append(f"{key} = {json.dumps(value)}")
+        out.append("")
+    path = os.path.join(config_dir, "config.toml")
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+    os.chmod(path, 0o600)
+
+
+def bench_accounts(args, results, workdir):
+    """5 accounts of 1,000 buckets each (one reached through AssumeRole), audited in one run
+    with `--profile` x 5, against one account of 5,000 buckets, all at 20 ms per request."""
+    reps = 3 if args.quick else 5
+    total = ACCOUNTS * ACCOUNT_BUCKETS
+    log(f"== accounts: {ACCOUNTS} profiles x {ACCOUNT_BUCKETS:,} buckets vs 1 x {total:,}, "
+        f"{LATENCY_MS} ms per request")
+    keyring = SecretService(workdir)
+    servers = []
+    try:
+        profiles, secrets, audited = [], {}, []
+        for i in range(1, ACCOUNTS + 1):
+            ak, sk, uid = f"LTAI5tBenchAcct{i:07d}", f"bench-secret-account-{i}", f"10000000000000{i:02d}"
+            role = ROLE_ARN.format(uid=uid)
+            last = i == ACCOUNTS
+            extra = ["--account-id", uid] + (["--sts-role", f"arn={role}"] if last else [])
+            server = DevServer(ACCOUNT_BUCKETS, LATENCY_MS, workdir, key=(ak, sk), extra=extra,
+                               tag=f"-account{i}")
+            servers.append(server)
+            endpoint = server.ready["endpoint"]
+            name = f"account{i}"
+            key_profile = {"name": name + ("-source" if last else ""), "endpoint": endpoint,
+                           "region": "cn-hangzhou", "access_key_id": ak}
+            profiles.append(key_profile)
+            secrets[key_profile["name"]] = sk
+            if last:
+                profiles.append({"name": name, "endpoint": endpoint, "region": "cn-hangzhou",
+                                 "access_key_id": "", "credential_type": "ram_role",
+                                 "source_profile": key_profile["name"], "role_arn": role,
+                                 "role_session_name": "ossguard-bench",
+                                 "duration_seconds": 3600})
+            audited.append(name)
+        big = DevServer(total, LATENCY_MS, workdir, key=(AK, SK),
+                        extra=["--account-id", "1000000000000099"], tag="-single")
+        servers.append(big)
+        profiles.append({"name": "single", "endpoint": big.ready["endpoint"],
+                         "region": "cn-hangzhou", "access_key_id": AK})
+        secrets["single"] = SK
+        config_dir = os.path.join(workdir, "accounts-config")
+        write_profiles(config_dir, profiles)
+        keyring.put(secrets)
+
+        env = dict(client_env(), **{k: keyring.env[k] for k in
+                                    ("DBUS_SESSION_BUS_ADDRESS", "XDG_DATA_HOME", "XDG_RUNTIME_DIR")})
+        for name in ("OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_STS_ENDPOINT"):
+            env.pop(name, None)
+        env["OSSGUARD_CONFIG_DIR"] = config_dir
+        env["OSSGUARD_DATA_DIR"] = os.path.join(workdir, "accounts-data")
+        many_argv = [BIN, *[a for n in audited for a in ("--profile", n)], "buckets",
+                     "--format", "json"]
+        one_argv = [BIN, "--profile", "single", "buckets", "--format", "json"]
+        many_out = os.path.join(workdir, "accounts-many.json")
+        one_out = os.path.join(workdir, "accounts-one.json")
+        timed(many_argv, many_out, env)  # warm-up of both
+        timed(one_argv, one_out, env)
+        many, one, apart = [], [], []
+        for _ in range(reps):  # interleaved, so a busy moment does not land on one side only
+            many.append(timed(many_argv, many_out, env))
+            one.append(timed(one_argv, one_out, env))
+            # For reference: the same profiles one after the other, one run each.
+            runs = [timed([BIN, "--profile", n, "buckets", "--format", "json"],
+                          os.path.join(workdir, f"accounts-{n}.json"), env) for n in audited]
+            apart.append({k: sum(r[k] for r in runs) for k in ("wall_s", "cpu_s")})
+        with open(many_out) as f:
+            many_rows = json.load(f)
+        with open(one_out) as f:
+            one_rows = json.load(f)
+        accounts = {r.get("profile"): r.get("account_id") for r in many_rows}
+        errors = sum(1 for r in many_rows + one_rows if r.get("error"))
+        if (len(many_rows) != total or len(one_rows) != total or errors
+                or len(set(accounts.values())) != ACCOUNTS):
+            raise RuntimeError(f"accounts: {len(many_rows)} and {len(one_rows)} rows, {errors} "
+                               f"errors, accounts {accounts}; wanted {total} each")
+        m, o = median_run(many), median_run(one)
+        results["accounts"] = {
+            "profiles": ACCOUNTS, "buckets_each": ACCOUNT_BUCKETS, "latency_ms": LATENCY_MS,
+            "concurrency": CONCURRENCY, "assume_role_profiles": 1,
+            "accounts": accounts, "many": m, "one": o, "ratio": m["wall_s"] / o["wall_s"],
+            "one_after_another": median_run(apart),
+            "lower_bound_many_s": lower_bound_s(ACCOUNT_BUCKETS, LATENCY_MS),
+            "lower_bound_one_s": lower_bound_s(total, LATENCY_MS),
+        }
+    finally:
+        for server in servers:
+            server.stop()
+        keyring.stop()
+
+
 # ---------------------------------------------------------------- report
 
 def fmt_s(seconds):
@@ -385,6 +546,20 @@ def render(results):
             f"≤ {k['goal']}", verdict(k["ratio"] <= k["goal"] and k["distinct_keys"] == KMS_KEYS))
         row("kms", "CPU time of the CLI, with / without key checks",
             f"{c['cpu_s'] * 1000:.0f} ms / {s['cpu_s'] * 1000:.0f} ms", "", "")
+    ac = results.get("accounts")
+    if ac:
+        m, o = ac["many"], ac["one"]
+        row("accounts", f"{ac['profiles']} profiles x {ac['buckets_each']:,} buckets (one through "
+            f"AssumeRole) / 1 profile x {ac['profiles'] * ac['buckets_each']:,}, 20 ms",
+            f"{fmt_s(m['wall_s'])} / {fmt_s(o['wall_s'])} = **{ac['ratio']:.2f}**", "≤ 1.3",
+            verdict(ac["ratio"] <= 1.3))
+        row("accounts", "the same runs / their lower bounds (1 page + 32 rounds; 5 + 157 rounds)",
+            f"{m['wall_s'] / ac['lower_bound_many_s']:.2f}; "
+            f"{o['wall_s'] / ac['lower_bound_one_s']:.2f}", "", "")
+        a = ac["one_after_another"]
+        row("accounts", "for reference: the 5 profiles in 5 runs one after another (sum)",
+            f"{fmt_s(a['wall_s'])}; CPU {a['cpu_s']:.2f} s against {m['cpu_s']:.2f} s in one run",
+            "", "")
     for name in ("ui", "startup"):
         if name not in results:
             lines.append("")
@@ -406,7 +581,7 @@ def update_doc(markdown):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", default="audit,scaling,rps,ui,startup,kms")
+    parser.add_argument("--only", default="audit,scaling,rps,ui,startup,kms,accounts")
     parser.add_argument("--update-doc", action="store_true")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--python", default=sys.executable, help="a Python with oss2")
@@ -428,6 +603,8 @@ def main():
             bench_startup(args, results, workdir)
         if "kms" in args.only:
             bench_kms(args, results, workdir)
+        if "accounts" in args.only:
+            bench_accounts(args, results, workdir)
     cpu = platform.processor() or "unknown CPU"
     try:
         with open("/proc/cpuinfo") as f:

@@ -6,7 +6,7 @@
 #   scripts/bench.sh                 build, run everything, print the table
 #   scripts/bench.sh --update-doc    also rewrite the results section of doc/benchmarks.md
 #   scripts/bench.sh --quick         fewer repetitions (a smoke run, about 1 minute)
-#   scripts/bench.sh --only audit,scaling,rps,ui,startup,kms
+#   scripts/bench.sh --only audit,scaling,rps,ui,startup,kms,accounts
 #
 # Results also land in target/bench/results.{json,md}. Nothing is asserted: the figures are
 # ratios measured side by side in the same run, which is all a shared machine allows.
