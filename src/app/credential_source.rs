@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::keystore::Keystore;
 use super::profile::{CredentialType, Profile, ProfileConfig};
-use crate::core::sts::{self, ExpiringCredentials, RoleArn};
+use crate::core::sts::{self, RoleArn};
 use crate::transport::credentials::ecs::{DEFAULT_METADATA_URL, METADATA_URL_ENV};
 use crate::transport::credentials::{
     AssumeRoleProvider, AssumeRoleSpec, CredentialCache, CredentialError, CredentialProvider,
@@ -180,10 +180,9 @@ fn keyring_provider(
                 keystore.describe()
             ))
         })?;
-    Ok(StaticProvider(ExpiringCredentials {
-        credentials: secret.credentials(&profile.access_key_id),
-        expiration: secret.sts_expiration,
-    }))
+    Ok(StaticProvider(
+        secret.expiring_credentials(&profile.access_key_id),
+    ))
 }
 
 /// Where AssumeRole is sent: the override when given; the profile's own endpoint when it is
@@ -294,6 +293,48 @@ mod tests {
             error.to_string().contains("must be an AccessKey profile"),
             "{error}"
         );
+    }
+
+    #[tokio::test]
+    async fn an_sts_token_profile_carries_the_expiry_stored_with_its_token() {
+        let store = MemoryStore::default();
+        let client = ClientConfig::new(
+            Endpoint::parse("https://oss-cn-hangzhou.aliyuncs.com").expect("endpoint"),
+            "cn-hangzhou",
+        );
+        let mut profile = Profile::new(
+            "sts",
+            "https://oss-cn-hangzhou.aliyuncs.com",
+            "cn-hangzhou",
+            "STS.x",
+        );
+        profile.uses_sts_token = true;
+        let config = ProfileConfig::default();
+        let at = chrono::Utc::now() - chrono::TimeDelta::minutes(1);
+        store
+            .set(
+                "sts",
+                &ProfileSecret::new("s", Some("tok")).with_sts_expiration(Some(at)),
+            )
+            .expect("store");
+        let provider =
+            provider_for(&profile, &config, &store, &Default::default(), &client).expect("builds");
+        assert_eq!(
+            provider.load().await.expect_err("expired"),
+            CredentialError::TokenExpired { at }
+        );
+        let later = chrono::Utc::now() + chrono::TimeDelta::hours(1);
+        store
+            .set(
+                "sts",
+                &ProfileSecret::new("s", Some("tok")).with_sts_expiration(Some(later)),
+            )
+            .expect("store");
+        let provider =
+            provider_for(&profile, &config, &store, &Default::default(), &client).expect("builds");
+        let loaded = provider.load().await.expect("valid");
+        assert_eq!(loaded.expiration, Some(later));
+        assert_eq!(loaded.credentials.security_token(), Some("tok"));
     }
 
     #[test]

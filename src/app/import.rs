@@ -20,6 +20,8 @@ pub struct ImportedProfile {
     pub access_key_id: String,
     pub access_key_secret: Zeroizing<String>,
     pub sts_token: Option<Zeroizing<String>>,
+    /// When the STS token expires, where the file says (not a secret).
+    pub sts_expiration: Option<chrono::DateTime<chrono::Utc>>,
     pub signature_version: Option<SignatureVersion>,
     /// RAM-role and ECS-role settings (Alibaba Cloud CLI modes RamRoleArn, EcsRamRole).
     pub source: CredentialSettings,
@@ -34,6 +36,7 @@ impl fmt::Debug for ImportedProfile {
             .field("access_key_id", &self.access_key_id)
             .field("access_key_secret", &"***")
             .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
+            .field("sts_expiration", &self.sts_expiration)
             .field("signature_version", &self.signature_version)
             .field("source", &self.source)
             .finish()
@@ -112,6 +115,7 @@ pub fn parse_access_key_csv(text: &str) -> Result<ImportedProfile, ImportError> 
                 access_key_id: id.to_owned(),
                 access_key_secret: Zeroizing::new(secret.to_owned()),
                 sts_token: None,
+                sts_expiration: None,
                 signature_version: None,
                 source: CredentialSettings::default(),
             });
@@ -173,6 +177,7 @@ pub fn parse_ossutil_config(text: &str) -> Result<Vec<ImportedProfile>, ImportEr
             sts_token: get("ststoken")
                 .filter(|t| !t.is_empty())
                 .map(Zeroizing::new),
+            sts_expiration: None,
             signature_version: get("signversion").and_then(|v| SignatureVersion::parse(&v)),
             source: CredentialSettings::default(),
         });

@@ -3,7 +3,11 @@
 //! "expired_seconds", "external_id", "ram_role_name", "region_id", ...}]}` (the field names
 //! `aliyun configure` writes; see the aliyun-cli repository's `config/profile.go`).
 //!
-//! Modes AK and StsToken become AccessKey / STS-token profiles. A RamRoleArn profile holds
+//! Modes AK and StsToken become AccessKey / STS-token profiles; a StsToken profile's
+//! `sts_expiration` (Unix seconds) becomes the token's expiry. The aliyun CLI declares that
+//! field `int64` and fills it with `time.Now().Unix() + ...` for the CloudSSO and OAuth modes;
+//! that it is set for StsToken profiles is not confirmed, so when it is absent or 0 the expiry
+//! stays unknown (OSS's SecurityTokenExpired then tells). A RamRoleArn profile holds
 //! the source AccessKey itself, so it becomes two: `<name>-source` (the AccessKey) and
 //! `<name>` (`credential_type = "ram_role"` naming it). EcsRamRole becomes an ECS-role
 //! profile. Other modes (OIDC, External, ...) are skipped.
@@ -32,6 +36,8 @@ struct AliyunProfile {
     ram_role_arn: String,
     ram_session_name: String,
     expired_seconds: u32,
+    /// Unix seconds; 0 when absent.
+    sts_expiration: i64,
     external_id: String,
     ram_role_name: String,
     region_id: String,
@@ -57,6 +63,7 @@ pub fn parse_aliyun_config(text: &str) -> Result<Vec<ImportedProfile>, ImportErr
             access_key_id: String::new(),
             access_key_secret: Zeroizing::new(String::new()),
             sts_token: None,
+            sts_expiration: None,
             signature_version: None,
             source: CredentialSettings::default(),
         };
@@ -64,6 +71,9 @@ pub fn parse_aliyun_config(text: &str) -> Result<Vec<ImportedProfile>, ImportErr
             access_key_id: p.access_key_id.trim().to_owned(),
             access_key_secret: p.access_key_secret.clone(),
             sts_token: token.filter(|t| !t.trim().is_empty()).cloned(),
+            sts_expiration: token
+                .and(Some(p.sts_expiration).filter(|s| *s > 0))
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0)),
             ..base(name)
         };
         match p.mode.as_str() {
@@ -117,7 +127,7 @@ mod tests {
         {"name": "ak", "mode": "AK", "access_key_id": "LTAIak", "access_key_secret": "sec-ak",
          "sts_token": "", "region_id": "cn-hangzhou", "output_format": "json"},
         {"name": "sts", "mode": "StsToken", "access_key_id": "STS.x", "access_key_secret": "sec-sts",
-         "sts_token": "tok-sts", "region_id": "cn-beijing"},
+         "sts_token": "tok-sts", "sts_expiration": 1796108400, "region_id": "cn-beijing"},
         {"name": "role", "mode": "RamRoleArn", "access_key_id": "LTAIsrc", "access_key_secret": "sec-src",
          "ram_role_arn": "acs:ram::1234567890123456:role/auditor", "ram_session_name": "audit",
          "expired_seconds": 1800, "region_id": "cn-shanghai"},
@@ -139,6 +149,14 @@ mod tests {
         assert_eq!(
             found[1].sts_token.as_deref().map(String::as_str),
             Some("tok-sts")
+        );
+        assert_eq!(
+            found[1].sts_expiration.map(|at| at.to_rfc3339()).as_deref(),
+            Some("2026-12-01T07:00:00+00:00")
+        );
+        assert_eq!(
+            found[0].sts_expiration, None,
+            "an AccessKey does not expire"
         );
         assert_eq!(found[2].access_key_id, "LTAIsrc");
         let role = &found[3].source;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::core::sign::Credentials;
+use crate::core::sts::ExpiringCredentials;
 
 /// The keyring service name; one entry per profile, keyed by profile name.
 pub const SERVICE: &str = "ossguard";
@@ -48,6 +49,14 @@ impl ProfileSecret {
     pub fn credentials(&self, access_key_id: &str) -> Credentials {
         Credentials::new(access_key_id, &self.access_key_secret)
             .with_security_token(self.sts_token.as_deref().map(String::as_str))
+    }
+
+    /// The credentials with the token's expiry, for a provider that refuses them once expired.
+    pub fn expiring_credentials(&self, access_key_id: &str) -> ExpiringCredentials {
+        ExpiringCredentials {
+            credentials: self.credentials(access_key_id),
+            expiration: self.sts_expiration,
+        }
     }
 }
 

@@ -64,9 +64,12 @@ impl ProfileField {
         }
     }
 
-    /// The field for a failure to load a role profile's credentials.
-    fn of_credentials(error: &CredentialError) -> Self {
+    /// The field for a failure to load a profile's credentials; `own_secret`: an AccessKey
+    /// or STS-token profile, else a role profile (whose keys come from its source profile).
+    fn of_credentials(error: &CredentialError, own_secret: bool) -> Self {
         match error {
+            CredentialError::TokenExpired { .. } if own_secret => Self::StsToken,
+            CredentialError::TokenExpired { .. } => Self::SourceProfile,
             CredentialError::Missing(_) => Self::SourceProfile,
             CredentialError::Sts { code, .. } if code.starts_with("InvalidSecurityToken") => {
                 Self::SourceProfile
@@ -102,15 +105,16 @@ pub fn check(worker: &Worker, task: CheckTask) {
 }
 
 async fn run(task: CheckTask) -> Result<String, ProfileProblem> {
+    let own_secret = task.profile.has_own_secret();
     let problem = |step: &str, error: &OssError| ProfileProblem {
         field: match error {
-            OssError::Credentials(e) => ProfileField::of_credentials(e),
+            OssError::Credentials(e) => ProfileField::of_credentials(e, own_secret),
             _ => ProfileField::of(error.code()),
         },
         step: step.to_owned(),
         failure: error.to_read_failure(),
     };
-    let client = if task.profile.has_own_secret() {
+    let client = if own_secret {
         keyring_client(task).await?
     } else {
         role_client(task).await?
@@ -228,7 +232,7 @@ async fn role_client(task: CheckTask) -> Result<OssClient, ProfileProblem> {
             message.clone(),
         ),
         super::profile_tasks::ClientError::Credentials(e) => local(
-            ProfileField::of_credentials(&e),
+            ProfileField::of_credentials(&e, false),
             "choosing the credentials",
             e.code(),
             &e.hint(),

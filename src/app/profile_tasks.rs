@@ -234,7 +234,8 @@ pub(crate) fn client_for(
     timeout: Duration,
 ) -> Result<OssClient, String> {
     let config = client_config(profile, timeout)?;
-    OssClient::new(config, secret.credentials(&profile.access_key_id)).map_err(|e| e.to_string())
+    let provider = StaticProvider(secret.expiring_credentials(&profile.access_key_id));
+    OssClient::with_provider(config, Arc::new(provider)).map_err(|e| e.to_string())
 }
 
 /// Why a client could not be built for a profile.

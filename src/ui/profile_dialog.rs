@@ -16,6 +16,9 @@ use super::credential_form::{self, CredentialChoice};
 use super::profile_draft::{ProfileDraft, region_agrees};
 use super::widgets::{error_block_ui, labelled_combo_ui, labelled_password_ui, labelled_text_ui};
 
+/// The STS token's expiry field.
+const EXPIRES_AT: &str = "Token expires at (UTC, optional)";
+
 #[derive(Debug, Clone)]
 pub enum ProfileDialog {
     List,
@@ -168,6 +171,8 @@ fn edit_ui(
     }
     if draft.credentials.choice == CredentialChoice::StsToken {
         let token = labelled_password_ui(ui, "STS token", &mut draft.sts_token);
+        labelled_text_ui(ui, EXPIRES_AT, &mut draft.sts_expires_at)
+            .on_hover_text("When the token expires, e.g. 2026-12-01 07:00:00 (UTC); shown in the top bar, and an expired token is refused before any request");
         fix_here_ui(ui, draft, ProfileField::StsToken, &token);
     }
     let editing_name = draft.previous.as_ref().map_or("", |p| p.name.as_str());

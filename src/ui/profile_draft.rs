@@ -4,6 +4,7 @@
 use zeroize::Zeroizing;
 
 use crate::app::command::Command;
+use crate::app::expiry;
 use crate::app::import::ImportedProfile;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
@@ -23,6 +24,9 @@ pub struct ProfileDraft {
     pub access_key_id: String,
     pub secret: Zeroizing<String>,
     pub sts_token: Zeroizing<String>,
+    /// When the STS token expires, as typed (UTC; empty: unknown). Kept with the token in
+    /// the keyring entry, not in config.toml.
+    pub sts_expires_at: String,
     pub signature_version: SignatureVersion,
     pub internal_endpoints: bool,
     /// AccessKey, STS token, RAM role or ECS role, with the role fields.
@@ -85,6 +89,10 @@ impl ProfileDraft {
             access_key_id: imported.access_key_id.clone(),
             secret: imported.access_key_secret.clone(),
             sts_token: imported.sts_token.clone().unwrap_or_default(),
+            sts_expires_at: imported
+                .sts_expiration
+                .map(expiry::format)
+                .unwrap_or_default(),
             signature_version: imported.signature_version.unwrap_or_default(),
             credentials: CredentialDraft::from_settings(
                 &imported.source,
@@ -114,6 +122,14 @@ impl ProfileDraft {
                 .previous
                 .as_ref()
                 .is_some_and(|p| p.has_own_secret() && p.uses_sts_token == wants_token);
+        let expires_at = self.sts_expires_at.trim();
+        if keep_secret && wants_token && !expires_at.is_empty() {
+            return Err(
+                "The expiry is stored with the token: enter the secret and the STS \
+                 token again to change it."
+                    .into(),
+            );
+        }
         if choice.has_own_secret() && !keep_secret {
             if secret.is_empty() {
                 return Err("Enter the AccessKey secret.".into());
@@ -122,6 +138,11 @@ impl ProfileDraft {
                 return Err("Enter the STS token.".into());
             }
         }
+        let expiration = match expires_at {
+            "" => None,
+            _ if !wants_token => None,
+            typed => Some(expiry::parse(typed).map_err(|e| format!("Token expires at: {e}."))?),
+        };
         let mut profile = Profile {
             name: self.name.trim().to_owned(),
             endpoint: self.endpoint.trim().to_owned(),
@@ -140,8 +161,9 @@ impl ProfileDraft {
         };
         credential_form::apply(&self.credentials, &mut profile)?;
         check_profile(&profile)?;
-        let secret = (choice.has_own_secret() && !keep_secret)
-            .then(|| ProfileSecret::new(secret, wants_token.then_some(sts)));
+        let secret = (choice.has_own_secret() && !keep_secret).then(|| {
+            ProfileSecret::new(secret, wants_token.then_some(sts)).with_sts_expiration(expiration)
+        });
         Ok(Command::SaveProfile {
             profile,
             secret,
@@ -153,4 +175,67 @@ impl ProfileDraft {
 /// The endpoint names no region, or the one in `region`.
 pub(super) fn region_agrees(endpoint: &str, region: &str) -> bool {
     region_from_endpoint_host(endpoint.trim()).is_none_or(|r| r == region.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProfileDraft;
+    use crate::app::command::Command;
+    use crate::app::profile::Profile;
+    use crate::ui::credential_form::{CredentialChoice, CredentialDraft};
+
+    fn sts_draft(expires_at: &str) -> ProfileDraft {
+        let mut credentials = CredentialDraft::default();
+        credentials.choice = CredentialChoice::StsToken;
+        ProfileDraft {
+            name: "sts".into(),
+            endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
+            region: "cn-hangzhou".into(),
+            access_key_id: "STS.x".into(),
+            secret: "s".to_owned().into(),
+            sts_token: "tok".to_owned().into(),
+            sts_expires_at: expires_at.into(),
+            credentials,
+            ..ProfileDraft::default()
+        }
+    }
+
+    fn stored_expiry(draft: &ProfileDraft) -> Option<String> {
+        match draft.to_command() {
+            Ok(Command::SaveProfile {
+                secret: Some(secret),
+                ..
+            }) => secret.sts_expiration.map(|at| at.to_rfc3339()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_token_expiry_goes_into_the_keyring_entry_or_is_refused() {
+        assert_eq!(
+            stored_expiry(&sts_draft("2026-12-01 07:00")).as_deref(),
+            Some("2026-12-01T07:00:00+00:00")
+        );
+        assert_eq!(stored_expiry(&sts_draft(" ")), None, "optional");
+        let error = sts_draft("next week").to_command().expect_err("refused");
+        assert!(error.starts_with("Token expires at: "), "{error}");
+        // An AccessKey has no expiry, whatever the hidden field holds.
+        let mut access_key = sts_draft("2026-12-01 07:00");
+        access_key.credentials.choice = CredentialChoice::AccessKey;
+        assert_eq!(stored_expiry(&access_key), None);
+        // Editing without retyping the token cannot change the expiry stored with it.
+        let mut previous = Profile::new("sts", "https://oss-cn-hangzhou.aliyuncs.com", "", "");
+        previous.uses_sts_token = true;
+        let edit = ProfileDraft {
+            secret: Default::default(),
+            sts_token: Default::default(),
+            previous: Some(previous),
+            ..sts_draft("2026-12-01 07:00")
+        };
+        let error = edit.to_command().expect_err("refused");
+        assert!(
+            error.contains("enter the secret and the STS token again"),
+            "{error}"
+        );
+    }
 }

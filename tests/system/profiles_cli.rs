@@ -147,3 +147,45 @@ fn profiles_audit_alone_together_and_refused() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// An STS-token profile whose stored expiry has passed: the CLI says when it expired and
+/// what to do, and sends nothing (the profile's endpoint is a closed port, so a request
+/// would fail to connect instead).
+#[test]
+fn an_expired_sts_token_profile_is_refused_before_any_request() {
+    if !secret_service_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = unique("expired");
+    let _entry = Entry(name.clone());
+    let at = chrono::DateTime::from_timestamp(1_796_108_400, 0).expect("time");
+    KeyringStore
+        .set(
+            &name,
+            &ProfileSecret::new(SK, Some("sts-token")).with_sts_expiration(Some(at)),
+        )
+        .expect("keyring");
+    let mut profile = Profile::new(&name, "http://127.0.0.1:9", "cn-hangzhou", "STS.x");
+    profile.uses_sts_token = true;
+    let mut config = ProfileConfig::default();
+    config.upsert(profile);
+    profile::save(&dir.path().join("config/config.toml"), &config).expect("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_ossguard"))
+        .args(["--profile", &name, "buckets"])
+        .env_remove("OSS_ACCESS_KEY_ID")
+        .env_remove("OSS_ACCESS_KEY_SECRET")
+        .env("OSSGUARD_CONFIG_DIR", dir.path().join("config"))
+        .env("OSSGUARD_DATA_DIR", dir.path().join("data"))
+        .output()
+        .expect("ossguard runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "error: SecurityTokenExpired: the STS token expired at 2026-12-01 07:00:00 UTC"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("get a new STS token"), "{stderr}");
+}

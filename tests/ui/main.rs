@@ -19,4 +19,5 @@ mod overview;
 mod profile_roles;
 mod profiles;
 mod refresh;
+mod sts_expiry;
 mod table_keys;

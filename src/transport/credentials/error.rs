@@ -30,6 +30,10 @@ pub enum CredentialError {
     /// The metadata service answered something unusable.
     #[error("the ECS metadata service refused: {0}")]
     Metadata(String),
+    /// An STS token typed in or imported whose recorded expiry has passed: nothing can renew
+    /// it, so nothing is sent with it.
+    #[error("the STS token expired at {}", at.format("%Y-%m-%d %H:%M:%S UTC"))]
+    TokenExpired { at: chrono::DateTime<chrono::Utc> },
     /// A key ID or token that cannot travel in a header (a line break in a pasted token).
     #[error(transparent)]
     Unsendable(#[from] crate::core::sign::credentials::UnsendableCredentials),
@@ -45,6 +49,8 @@ impl CredentialError {
             Self::NoRoleAttached => "NoRamRoleAttached",
             Self::Metadata(_) => "MetadataServiceError",
             Self::Unsendable(_) => "InvalidCredentials",
+            // OSS's own code for the same condition, so scripts see one code either way.
+            Self::TokenExpired { .. } => "SecurityTokenExpired",
         }
     }
 
@@ -87,6 +93,11 @@ impl CredentialError {
             Self::Metadata(_) => {
                 "Check the instance RAM role (ecs_role_name) in the ECS console.".into()
             }
+            Self::TokenExpired { at } => format!(
+                "The token expired at {}: get a new STS token (AccessKey ID, secret and token) \
+                 and enter it in the profile, with when it expires.",
+                at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
         }
     }
 }
@@ -115,5 +126,17 @@ mod tests {
                 .hint()
                 .contains("not running on an ECS instance")
         );
+        let at = chrono::DateTime::from_timestamp(1_796_108_400, 0).expect("time");
+        let expired = CredentialError::TokenExpired { at };
+        assert_eq!(
+            expired.to_string(),
+            "the STS token expired at 2026-12-01 07:00:00 UTC"
+        );
+        assert!(
+            expired
+                .hint()
+                .contains("expired at 2026-12-01 07:00:00 UTC: get a new")
+        );
+        assert_eq!(expired.code(), "SecurityTokenExpired");
     }
 }

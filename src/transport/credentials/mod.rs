@@ -47,8 +47,15 @@ impl StaticProvider {
 }
 
 impl CredentialProvider for StaticProvider {
+    /// Refuses a token past its recorded expiry before anything is signed with it (by the
+    /// local clock: one running far ahead refuses a token still valid, which is safe).
     fn load(&self) -> BoxFuture<'_, Result<ExpiringCredentials, CredentialError>> {
-        Box::pin(async move { Ok(self.0.clone()) })
+        Box::pin(async move {
+            match self.0.expiration {
+                Some(at) if at <= Utc::now() => Err(CredentialError::TokenExpired { at }),
+                _ => Ok(self.0.clone()),
+            }
+        })
     }
 }
 
@@ -291,6 +298,42 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(340)).await;
         // Three quarters of the life are over: renewed although not yet expired.
         assert_eq!(cache.get().await.expect("renewed").access_key_id, "STS.2");
+    }
+
+    #[tokio::test]
+    async fn an_sts_token_past_its_expiry_is_refused_before_any_request() {
+        let at = Utc::now() - chrono::TimeDelta::seconds(1);
+        let token = Credentials::new("STS.x", "s").with_security_token(Some("t"));
+        let expired = StaticProvider(ExpiringCredentials {
+            credentials: token.clone(),
+            expiration: Some(at),
+        });
+        // Port 9 on loopback is closed: a request sent would fail to connect instead.
+        let config = crate::transport::ClientConfig::new(
+            crate::transport::Endpoint::parse("http://127.0.0.1:9").expect("endpoint"),
+            "cn-hangzhou",
+        );
+        let client =
+            crate::transport::OssClient::with_provider(config, Arc::new(expired)).expect("client");
+        let error = client.list_buckets(None).await.expect_err("refused");
+        assert_eq!(error.code(), "SecurityTokenExpired");
+        assert!(
+            error.hint().contains("get a new STS token"),
+            "{}",
+            error.hint()
+        );
+        assert!(matches!(
+            error,
+            crate::transport::OssError::Credentials(CredentialError::TokenExpired { at: when })
+                if when == at
+        ));
+        // Still valid: loaded, with its expiry for the top bar.
+        let valid = CredentialCache::new(Arc::new(StaticProvider(ExpiringCredentials {
+            credentials: token,
+            expiration: Some(Utc::now() + chrono::TimeDelta::hours(1)),
+        })));
+        assert_eq!(valid.get().await.expect("valid").access_key_id, "STS.x");
+        assert!(valid.expiration().is_some());
     }
 
     #[tokio::test]
