@@ -28,6 +28,11 @@ if ! command -v Xvfb >/dev/null; then
   echo "warning: Xvfb is missing, the start-up figure is skipped (apt-get install xvfb; scripts/test.sh installs it)" >&2
 fi
 
+# The accounts figure reads profile secrets from a throw-away Secret Service it starts.
+if ! command -v gnome-keyring-daemon >/dev/null || ! command -v dbus-daemon >/dev/null; then
+  echo "warning: dbus-daemon or gnome-keyring-daemon is missing, the accounts figure fails (apt-get install dbus gnome-keyring; scripts/test.sh installs them)" >&2
+fi
+
 tests/interop/.venv/bin/python benches/run.py "$@"
 
 # `ossguard objects` (scan and re-encrypt); --quick divides every N by 10.
