@@ -5,7 +5,8 @@
 
 use crate::app::activity::{ActivityEntry, ActivityLevel};
 use crate::app::event::{RequestId, SessionId};
-use crate::app::objects::job::{DryRun, JobRun};
+use crate::app::objects::dry_run::DryRun;
+use crate::app::objects::job::JobRun;
 use crate::app::objects::journal::{JobFile, JobState};
 use crate::app::state::AppState;
 use crate::core::model::{Bucket, BucketName};

@@ -8,7 +8,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::change::Preflight;
 use crate::app::event::{Event, RequestId, SessionId};
-use crate::app::objects::job::{self, JobSpec, run_job};
+use crate::app::objects::dry_run::dry_run;
+use crate::app::objects::job::{JobSpec, run_job};
 use crate::app::objects::preflight_target;
 use crate::app::objects_job::{JobProgress, ReencryptPlan, activity_entry};
 use crate::app::worker::Worker;
@@ -72,7 +73,7 @@ pub fn preview(worker: &Worker, client: OssClient, task: ReencryptTask) {
                 .await
                 .map_err(|reason| format!("the pre-flight check refused the target: {reason}"))?;
             let spec = task.spec(&client, target.clone());
-            let dry_run = job::dry_run(&client, &spec, &task.cancel)
+            let dry_run = dry_run(&client, &spec, &task.cancel)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(ReencryptPlan { target, dry_run })

@@ -17,6 +17,7 @@ pub mod commands;
 pub mod connect;
 pub mod keys;
 pub mod objects;
+pub mod objects_report;
 pub mod output;
 
 pub use args::Cli;

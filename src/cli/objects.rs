@@ -6,23 +6,25 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{ArgGroup, Args, Subcommand};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::change::{Algorithm, RuleSpec};
-use crate::app::objects::job::{self, DryRun, JobRun, JobSpec, run_job};
+use crate::app::objects::dry_run::{self, Versioning};
+use crate::app::objects::job::{JobSpec, run_job};
 use crate::app::objects::journal::list_jobs;
 use crate::app::objects::preflight_target;
 use crate::app::objects::scan::{ScanOptions, scan};
 use crate::app::profile;
-use crate::core::objects::counters::{JobCounters, ScanCounters, Tally};
+use crate::core::objects::counters::JobCounters;
 use crate::core::objects::shard::Shard;
-use crate::core::sse::RuleFields;
-use crate::core::sse::SseRule;
 use crate::transport::OssClient;
 
 use super::args::{BucketArg, DataEncryptionArg, Format, GlobalArgs};
 use super::commands::{CliError, locate};
+use super::objects_report::{
+    encrypt_json, encrypt_table, render, render_dry_run, scan_json, scan_table,
+};
 use super::output::terminal_safe;
 
 #[derive(Debug, Subcommand)]
@@ -147,7 +149,7 @@ pub async fn run(
                 access_key_id: client.access_key_id(),
             };
             if dry_run {
-                let plan = job::dry_run(client, &spec, &CancellationToken::new()).await?;
+                let plan = dry_run::dry_run(client, &spec, &CancellationToken::new()).await?;
                 print!("{}", render_dry_run(&spec, &plan, global.format));
                 return Ok(());
             }
@@ -222,13 +224,12 @@ async fn run_encrypt(
     global: &GlobalArgs,
     spec: &JobSpec,
 ) -> Result<(), CliError> {
-    if let Ok(info) = client.get_bucket_info(&spec.bucket).await
-        && info.versioning.as_deref() == Some("Enabled")
-    {
-        eprintln!(
-            "note: {} is versioned: each copy is a new version; older versions keep their encryption",
-            spec.bucket.name
-        );
+    let versioning = match client.get_bucket_info(&spec.bucket).await {
+        Ok(info) => Versioning::of(info.versioning.as_deref()),
+        Err(_) => Versioning::Unknown,
+    };
+    if let Some(note) = versioning.note() {
+        eprintln!("note: {}: {note}", spec.bucket.name);
     }
     let progress = Progress::new(global.format);
     let show = |c: &JobCounters| progress.show(c.finished(), Some(c.planned), c.bytes_copied);
@@ -262,207 +263,6 @@ fn cancel_on_ctrl_c() -> CancellationToken {
         }
     });
     cancel
-}
-
-fn rule_json(rule: Option<&SseRule>) -> Value {
-    serde_json::to_value(RuleFields::of(rule)).unwrap_or(Value::Null)
-}
-
-fn tally(t: Tally) -> Value {
-    json!({"objects": t.objects, "bytes": t.bytes})
-}
-
-fn scan_json(
-    bucket: &str,
-    region: &str,
-    options: &ScanOptions,
-    rule: Option<&SseRule>,
-    c: &ScanCounters,
-) -> Value {
-    let by_encryption: Vec<Value> = c
-        .encryption_classes()
-        .into_iter()
-        .map(|(sse, t)| {
-            let mut entry = rule_json(sse.as_ref());
-            entry["objects"] = t.objects.into();
-            entry["bytes"] = t.bytes.into();
-            entry
-        })
-        .collect();
-    let by_class: serde_json::Map<String, Value> = c
-        .by_storage_class
-        .iter()
-        .map(|(class, t)| (class.as_str().to_owned(), tally(*t)))
-        .collect();
-    json!({
-        "bucket": bucket,
-        "region": region,
-        "prefix": options.prefix.clone().unwrap_or_default(),
-        "rule": rule_json(rule),
-        "objects": c.total.objects,
-        "bytes": c.total.bytes,
-        "by_encryption": by_encryption,
-        "by_storage_class": by_class,
-        "not_matching_rule": tally(c.not_matching_rule),
-        "errors": c.errors,
-        "truncated": c.truncated,
-    })
-}
-
-fn encrypt_json(spec: &JobSpec, run: &JobRun) -> Value {
-    let skipped: serde_json::Map<String, Value> = run
-        .counters
-        .skipped
-        .iter()
-        .map(|(reason, n)| (reason.as_str().to_owned(), (*n).into()))
-        .collect();
-    json!({
-        "bucket": spec.bucket.name.to_string(),
-        "prefix": spec.prefix.clone().unwrap_or_default(),
-        "target": rule_json(Some(&spec.target)),
-        "job_id": run.job_id,
-        "planned": run.counters.planned,
-        "copied": run.counters.copied,
-        "already_ok": run.counters.already_ok,
-        "skipped": skipped,
-        "failed": run.counters.failed,
-        "bytes_copied": run.counters.bytes_copied,
-        "resumed": run.resumed,
-    })
-}
-
-fn render_dry_run(spec: &JobSpec, plan: &DryRun, format: Format) -> String {
-    let skipped: serde_json::Map<String, Value> = plan
-        .skipped
-        .iter()
-        .map(|(reason, n)| (reason.as_str().to_owned(), (*n).into()))
-        .collect();
-    let report = json!({
-        "bucket": spec.bucket.name.to_string(),
-        "prefix": spec.prefix.clone().unwrap_or_default(),
-        "target": rule_json(Some(&spec.target)),
-        "dry_run": true,
-        "planned": plan.planned,
-        "copy": plan.copy,
-        "multipart_copy": plan.multipart_copy,
-        "already_ok": plan.already_ok,
-        "skipped": skipped,
-        "failed": plan.failed,
-        "bytes_to_copy": plan.bytes_to_copy,
-        "requests": plan.requests,
-    });
-    render(&report, format, flat_table)
-}
-
-/// JSON as is; table and CSV as `field,value` lines of the same object (nested objects
-/// flattened with dots), so every format shows the same facts.
-fn render(report: &Value, format: Format, table: fn(&Value) -> String) -> String {
-    match format {
-        Format::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        ),
-        Format::Table => terminal_safe(&table(report)),
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            let mut ok = writer.write_record(["field", "value"]).is_ok();
-            for (field, value) in flatten("", report) {
-                ok &= writer.write_record([field, value]).is_ok();
-            }
-            debug_assert!(ok, "writing to memory cannot fail");
-            String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
-        }
-    }
-}
-
-fn flatten(path: &str, value: &Value) -> Vec<(String, String)> {
-    let join = |k: &str| {
-        if path.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
-    match value {
-        Value::Object(map) => map.iter().flat_map(|(k, v)| flatten(&join(k), v)).collect(),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, v)| flatten(&join(&i.to_string()), v))
-            .collect(),
-        Value::Null => vec![(path.to_owned(), String::new())],
-        Value::String(s) => vec![(path.to_owned(), s.clone())],
-        other => vec![(path.to_owned(), other.to_string())],
-    }
-}
-
-fn flat_table(report: &Value) -> String {
-    flatten("", report)
-        .into_iter()
-        .map(|(k, v)| format!("{k:<40} {v}\n"))
-        .collect()
-}
-
-fn label(entry: &Value) -> String {
-    match entry["sse_algorithm"].as_str() {
-        None => "None".to_owned(),
-        Some(alg) => {
-            let mut text = alg.to_owned();
-            if let Some(data) = entry["kms_data_encryption"].as_str() {
-                text.push_str(&format!(" + {data}"));
-            }
-            if let Some(key) = entry["kms_master_key_id"].as_str() {
-                text.push_str(&format!(" ({key})"));
-            }
-            text
-        }
-    }
-}
-
-fn scan_table(r: &Value) -> String {
-    let mut out = format!(
-        "bucket {} ({}), prefix {:?}, rule {}\n{} objects, {} bytes{}\n\nENCRYPTION                                OBJECTS            BYTES\n",
-        r["bucket"].as_str().unwrap_or_default(),
-        r["region"].as_str().unwrap_or_default(),
-        r["prefix"].as_str().unwrap_or_default(),
-        label(&r["rule"]),
-        r["objects"],
-        r["bytes"],
-        if r["truncated"] == true {
-            " (truncated)"
-        } else {
-            ""
-        },
-    );
-    for entry in r["by_encryption"].as_array().into_iter().flatten() {
-        out.push_str(&format!(
-            "{:<40} {:>9} {:>16}\n",
-            label(entry),
-            n(&entry["objects"]),
-            n(&entry["bytes"])
-        ));
-    }
-    out.push_str("\nSTORAGE CLASS                             OBJECTS            BYTES\n");
-    for (class, t) in r["by_storage_class"].as_object().into_iter().flatten() {
-        out.push_str(&format!(
-            "{class:<40} {:>9} {:>16}\n",
-            n(&t["objects"]),
-            n(&t["bytes"])
-        ));
-    }
-    out.push_str(&format!(
-        "\nnot matching the rule: {} objects, {} bytes; errors: {}\n",
-        r["not_matching_rule"]["objects"], r["not_matching_rule"]["bytes"], r["errors"]
-    ));
-    out
-}
-
-fn n(value: &Value) -> u64 {
-    value.as_u64().unwrap_or_default()
-}
-
-fn encrypt_table(r: &Value) -> String {
-    flat_table(r)
 }
 
 fn print_jobs(format: Format) -> Result<(), CliError> {

@@ -3,10 +3,10 @@
 //! Cancel. The job's state is in [`AppState`], so it goes on while other buckets are shown.
 
 use crate::app::command::{Command, CommandSender};
-use crate::app::objects::job::DryRun;
+use crate::app::objects::dry_run::DryRun;
 use crate::app::objects_job::{ReencryptJob, ReencryptPreview};
 use crate::app::objects_scan::ObjectsScan;
-use crate::app::state::{AppState, BucketRow, InfoState};
+use crate::app::state::{AppState, BucketRow};
 use crate::app::view::human_bytes;
 use crate::core::objects::counters::JobCounters;
 
@@ -79,8 +79,7 @@ pub fn preview_ui(
                 Some(Ok(plan)) => {
                     ui.label(format!("Target: {}", plan.target));
                     dry_run_ui(ui, &plan.dry_run);
-                    versions_note_ui(ui, row);
-                    let copies = plan.dry_run.copy + plan.dry_run.multipart_copy;
+                    let copies = plan.dry_run.copies();
                     ui.add_space(6.0);
                     ui.horizontal(|ui| {
                         if ui
@@ -104,21 +103,31 @@ pub fn preview_ui(
     }
 }
 
+/// The plan: what will be copied (and how), what is already right, what is skipped and
+/// why, the requests, and the note on versions.
 fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
     ui.label(format!(
         "To copy: {} objects ({})",
-        plan.copy + plan.multipart_copy,
+        plan.copies(),
         human_bytes(plan.bytes_to_copy)
+    ));
+    ui.label(format!(
+        "By CopyObject onto itself: {} objects ({})",
+        plan.copy,
+        human_bytes(plan.copy_bytes)
     ));
     if plan.multipart_copy > 0 {
         ui.label(format!(
-            "Of which by multipart copy (over 1 GB): {}",
-            plan.multipart_copy
+            "By multipart copy (over 1 GB): {} objects ({})",
+            plan.multipart_copy,
+            human_bytes(plan.multipart_copy_bytes)
         ));
     }
     ui.label(format!("Already at the target: {}", plan.already_ok));
     for (reason, n) in &plan.skipped {
-        ui.label(format!("Skipped ({}): {n}", reason.as_str()));
+        ui.label(format!("Skipped ({}): {n}", reason.as_str()))
+            .on_hover_text(reason.why());
+        ui.weak(format!("  {}", reason.why()));
     }
     if plan.failed > 0 {
         ui.colored_label(
@@ -127,24 +136,13 @@ fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
         );
     }
     ui.label(format!("Requests: at least {}", plan.requests));
-}
-
-fn versions_note_ui(ui: &mut egui::Ui, row: &BucketRow) {
-    let versioned = match &row.info {
-        InfoState::Loaded(info) => info.versioning.as_deref().is_some_and(|v| {
-            v.eq_ignore_ascii_case("Enabled") || v.eq_ignore_ascii_case("Suspended")
-        }),
-        _ => false,
-    };
-    let note =
-        "On a versioned bucket each copy is a new version: older versions keep their encryption.";
-    if versioned {
-        ui.colored_label(
-            ui.visuals().warn_fg_color,
-            format!("This bucket is versioned. {note}"),
-        );
-    } else {
-        ui.weak(note);
+    match plan.versioning.note() {
+        Some(note) => {
+            ui.colored_label(ui.visuals().warn_fg_color, note);
+        }
+        None => {
+            ui.weak("The bucket is not versioned: each copy replaces its object.");
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `ossguard objects scan | encrypt | jobs` (the binary) against the dev server binary: the
-//! JSON fields, exit codes, the per-object file, shards, and a second run that copies nothing
-//! (a job killed with SIGKILL and resumed: objects_resume.rs).
+//! JSON fields, exit codes, the per-object file, shards, the dry run's plan, and a second
+//! run that copies nothing (one runner per job, and a job killed with SIGKILL and resumed:
+//! objects_resume.rs).
 
 use std::process::{Command, Output};
 
@@ -130,6 +131,45 @@ fn scan_then_encrypt_then_nothing_left_to_copy() {
         (Some(11), Some(1))
     );
     assert_eq!(plan["skipped"]["archive-not-restored"], 2);
+    // The demo mix (src/devserver/seed_objects.rs): the eleven copyable objects under 1 GB,
+    // and the 2.5 GB video by 40 parts of 64 MiB.
+    assert_eq!(plan["copy_bytes"], 21_109_881);
+    assert_eq!(plan["multipart_copy_bytes"], 2_684_354_560_u64);
+    assert_eq!(plan["bytes_to_copy"], 21_109_881 + 2_684_354_560_u64);
+    assert_eq!(plan["already_ok"], 0);
+    assert_eq!(
+        plan["skipped"],
+        serde_json::json!({"archive-not-restored": 2, "appendable": 1, "symlink": 1})
+    );
+    assert!(
+        plan["skipped_why"]["appendable"]
+            .as_str()
+            .is_some_and(|why| why.contains("appendable")),
+        "{plan}"
+    );
+    // One list page, 16 HEADs, ACL + copy + verify for 11, and ACL + tags + initiate + 40
+    // parts + complete + verify for the video.
+    assert_eq!(plan["requests"], 1 + 16 + 11 * 3 + (5 + 40));
+    assert_eq!(plan["versioning"], "Off");
+    assert_eq!(plan["versions_note"], serde_json::Value::Null);
+    let table = ossguard(
+        &server,
+        &["objects", "encrypt", bucket, "--sse", "AES256", "--dry-run"],
+    );
+    let table = String::from_utf8_lossy(&table.stdout);
+    for (field, value) in [
+        ("already_ok", "2"),
+        ("skipped.symlink", "1"),
+        ("multipart_copy", "1"),
+        ("versioning", "Off"),
+    ] {
+        let line = format!("{field:<40} {value}\n");
+        assert!(table.contains(&line), "{line:?} in\n{table}");
+    }
+    assert!(
+        table.contains("skipped_why.archive-not-restored"),
+        "{table}"
+    );
     // The dry run wrote nothing.
     let again = json(&ossguard(
         &server,

@@ -4,6 +4,9 @@
 //!
 //! The bucket is versioned, so every CopyObject the server executed is a version: a key
 //! copied once shows two versions, a key copied again three.
+//!
+//! Also: one runner per job (the same command while the job runs is refused and writes
+//! nothing; once the runner is gone the job resumes).
 
 use std::collections::{HashMap, HashSet};
 use std::process::Stdio;
@@ -150,6 +153,22 @@ async fn a_job_killed_with_sigkill_resumes_without_copying_any_object_twice() {
         "in 5 attempts, no kill caught a copy that landed before its done line"
     );
 
+    // The dry run's plan says the copies will be new versions.
+    let mut dry = ARGS.to_vec();
+    dry[5] = "--dry-run";
+    let plan = json(&command(&server, &dry).output().expect("dry run"));
+    assert_eq!(plan["versioning"], "Enabled");
+    assert!(
+        plan["versions_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("older versions keep their encryption")),
+        "{plan}"
+    );
+    assert_eq!(
+        plan["copy"].as_u64().unwrap_or(0) + plan["already_ok"].as_u64().unwrap_or(0),
+        OBJECTS as u64
+    );
+
     let resumed = json(&command(&server, &ARGS).output().expect("resume"));
     assert_eq!(resumed["resumed"], true);
     assert_eq!(resumed["planned"], OBJECTS);
@@ -165,4 +184,68 @@ async fn a_job_killed_with_sigkill_resumes_without_copying_any_object_twice() {
         not_once.is_empty(),
         "keys not copied exactly once: {not_once:?} (copies that had landed unjournaled: {landed_not_done:?})"
     );
+}
+
+/// Jobs in the client's data folder, and the job lines of its change log.
+fn jobs_and_log_lines(server: &DevServerProcess) -> (usize, usize) {
+    let data = server.dir.path().join("client-data");
+    let jobs = std::fs::read_dir(data.join("jobs")).map_or(0, Iterator::count);
+    let log = std::fs::read_to_string(data.join("changes.jsonl")).unwrap_or_default();
+    (jobs, log.matches("\"kind\":\"reencrypt_objects\"").count())
+}
+
+#[test]
+fn a_second_runner_is_refused_while_the_job_runs_and_the_job_resumes_after() {
+    const SLOW: usize = 200;
+    let count = SLOW.to_string();
+    // Slow enough that the first runner is still at work when the second asks.
+    let server = DevServerProcess::start(&[
+        "--seed-objects",
+        &count,
+        "--regions",
+        "cn-hangzhou",
+        "--latency-ms",
+        "50",
+    ]);
+    let mut slow = ARGS.to_vec();
+    slow[9] = "2";
+    let mut child = command(&server, &slow)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    while journaled_done(&server).len() < 5 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The concurrency is not part of the job's name: this is the same job.
+    let second = command(&server, &ARGS).output().expect("second runner");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "is running in another ossguard process (pid {})",
+            child.id()
+        )),
+        "{stderr}"
+    );
+    assert!(second.stdout.is_empty());
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "the first runner was still at work when the second was refused"
+    );
+    // The refused runner wrote nothing: one job, and only the first runner's "started".
+    assert_eq!(jobs_and_log_lines(&server), (1, 1));
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let done = journaled_done(&server).len();
+    assert!(done < SLOW, "killed mid-way ({done} done)");
+
+    // The runner is gone (a killed process holds no lock): the same command resumes.
+    let resumed = json(&command(&server, &ARGS).output().expect("resume"));
+    assert_eq!(resumed["resumed"], true);
+    assert_eq!(resumed["planned"], SLOW);
+    assert_eq!(resumed["copied"], SLOW, "{resumed}");
+    assert_eq!(resumed["failed"], 0);
 }

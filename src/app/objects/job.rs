@@ -1,7 +1,7 @@
 //! A re-encryption job from start to end: find or create its journal, list (prefix, shard),
 //! skip what an interrupted run finished, bring every other object to the target with
 //! bounded concurrency, and log the job in the change log (started, then done with counts).
-//! Also the dry run, which issues no write.
+//! The dry run is [`super::dry_run`].
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -13,12 +13,12 @@ use tokio_util::sync::CancellationToken;
 use crate::app::changelog::{self, ChangeKind, ChangeRecord, LoggedState, ObjectsJobLog, Phase};
 use crate::core::model::Bucket;
 use crate::core::objects::counters::JobCounters;
-use crate::core::objects::plan::{Plan, SkipReason, plan};
 use crate::core::objects::shard::Shard;
 use crate::core::sse::{RuleFields, SseRule};
 use crate::transport::{OssClient, OssError};
 
 use super::journal::{self, JobFile, JobState, JournalLine, JournalWriter, key_hash};
+use super::lock::{JobLock, LockError};
 use super::reencrypt::bring_to_target;
 use super::scan::listed_objects;
 
@@ -52,6 +52,9 @@ pub enum JobError {
     Oss(#[from] OssError),
     #[error("job files in {path}: {error}")]
     Disk { path: String, error: std::io::Error },
+    /// Another process runs the job (or its lock file could not be opened).
+    #[error(transparent)]
+    Lock(#[from] LockError),
 }
 
 fn disk(path: &std::path::Path) -> impl Fn(std::io::Error) -> JobError + '_ {
@@ -76,8 +79,7 @@ pub async fn run_job(
         &spec.shard.to_string(),
         &target,
     );
-    let (dir, job_id, existing) =
-        journal::find_or_new(&spec.data_dir, &stem).map_err(disk(&spec.data_dir))?;
+    let (dir, job_id, existing, _lock) = claim(&spec.data_dir, &stem)?;
     let resumed = existing.is_some();
     let mut job = existing.unwrap_or_else(|| JobFile {
         job_id: job_id.clone(),
@@ -189,6 +191,24 @@ pub async fn run_job(
     })
 }
 
+/// Finds the job to run (the unfinished one of this name, else a new one) and takes its lock
+/// for the whole run. Before anything is written: a refused runner changes nothing. If the
+/// job ended between the look-up and the lock, the look-up is made again.
+fn claim(
+    data_dir: &std::path::Path,
+    stem: &str,
+) -> Result<(PathBuf, String, Option<JobFile>, JobLock), JobError> {
+    loop {
+        let (dir, job_id, existing) =
+            journal::find_or_new(data_dir, stem).map_err(disk(data_dir))?;
+        let lock = JobLock::acquire(&dir, &job_id)?;
+        let (_, again, _) = journal::find_or_new(data_dir, stem).map_err(disk(data_dir))?;
+        if again == job_id {
+            return Ok((dir, job_id, existing, lock));
+        }
+    }
+}
+
 /// The job's `started` and `done` lines in the change log. A log that cannot be written is
 /// reported on the log (tracing), not fatal: the job's own journal is the record that counts.
 fn log_job(
@@ -231,76 +251,4 @@ fn log_job(
     if let Err(e) = changelog::append(&changelog::log_path(&spec.data_dir), &record) {
         tracing::warn!("could not write the change log: {e}");
     }
-}
-
-/// What a run would do, without writing anything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DryRun {
-    pub planned: u64,
-    pub copy: u64,
-    pub multipart_copy: u64,
-    pub already_ok: u64,
-    pub skipped: std::collections::BTreeMap<SkipReason, u64>,
-    /// Objects whose HeadObject failed.
-    pub failed: u64,
-    pub bytes_to_copy: u64,
-    /// Requests a run would send at least (list, HEAD, ACL, copy or parts, verify).
-    pub requests: u64,
-}
-
-pub async fn dry_run(
-    client: &OssClient,
-    spec: &JobSpec,
-    cancel: &CancellationToken,
-) -> Result<DryRun, OssError> {
-    let truncated = AtomicBool::new(false);
-    let mut pages = 0u64;
-    let listed = listed_objects(
-        client,
-        &spec.bucket,
-        spec.prefix.clone(),
-        spec.shard,
-        None,
-        &truncated,
-    );
-    let mut heads = std::pin::pin!(
-        listed
-            .map_ok(
-                |o| async move { Ok::<_, OssError>(client.head_object(&spec.bucket, &o.key).await) }
-            )
-            .try_buffer_unordered(spec.concurrency.max(1))
-            .take_until(cancel.cancelled())
-    );
-    let mut out = DryRun::default();
-    while let Some(answer) = heads.next().await {
-        let answer = answer?;
-        out.planned += 1;
-        out.requests += 1;
-        let facts = match answer {
-            Ok(facts) => facts,
-            Err(_) => {
-                out.failed += 1;
-                continue;
-            }
-        };
-        match plan(&facts, &spec.target) {
-            Plan::AlreadyOk => out.already_ok += 1,
-            Plan::Skip(reason) => *out.skipped.entry(reason).or_default() += 1,
-            Plan::Copy => {
-                out.copy += 1;
-                out.bytes_to_copy += facts.size;
-                out.requests += 3;
-            }
-            Plan::MultipartCopy(parts) => {
-                out.multipart_copy += 1;
-                out.bytes_to_copy += facts.size;
-                out.requests += 5 + u64::from(parts.parts);
-            }
-        }
-        if out.planned % 1000 == 1 {
-            pages += 1;
-        }
-    }
-    out.requests += pages.max(1);
-    Ok(out)
 }

@@ -5,10 +5,14 @@
 //! |---|---|
 //! | [`scan`] | list + HEAD with bounded concurrency into counters and a per-object sink |
 //! | [`reencrypt`] | one object brought to the target: copy or multipart copy, ACL, verify |
-//! | [`job`] | a whole job: journal, resume, change log; and the dry run |
+//! | [`job`] | a whole job: journal, resume, change log |
+//! | [`dry_run`] | the plan without a write: copies, skips and why, requests, versions |
 //! | [`journal`] | the job's files in the data folder (append-only, synced) |
+//! | [`lock`] | one runner per job: the job folder's lock file |
+pub mod dry_run;
 pub mod job;
 pub mod journal;
+pub mod lock;
 pub mod reencrypt;
 pub mod scan;
 

@@ -41,6 +41,20 @@ impl SkipReason {
         }
     }
 
+    /// Why such an object is not copied, for the preview and the dry run.
+    pub fn why(self) -> &'static str {
+        match self {
+            Self::ArchiveNotRestored => {
+                "Archive, Cold Archive and Deep Cold Archive objects must be restored \
+                 (RestoreObject) before they can be copied"
+            }
+            Self::Appendable => "CopyObject does not accept appendable objects",
+            Self::Symlink => "copying a symlink would copy the link, not the data",
+            Self::Immutable => "a retention policy refuses the overwrite",
+            Self::Changed => "the object was overwritten by someone else while being copied",
+        }
+    }
+
     pub const ALL: [Self; 5] = [
         Self::ArchiveNotRestored,
         Self::Appendable,
