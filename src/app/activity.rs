@@ -7,11 +7,16 @@ use crate::core::ops::Action;
 use crate::core::ops::encryption::NO_RULE_CODE;
 use crate::transport::client::CallRecord;
 
+/// KMS's answer to DescribeKey for a key that does not exist in the region asked.
+const KEY_NOT_FOUND_CODE: &str = "Forbidden.KeyNotFound";
+
 /// How an attempt ended, for the colour and the level filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ActivityLevel {
     Ok,
-    /// An error code that is an answer, not a problem: GetBucketEncryption's "no rule".
+    /// An error code that is an answer, not a problem: GetBucketEncryption's "no rule", and
+    /// DescribeKey's "no such key in this region" (the table shows what it means for the
+    /// bucket).
     Expected,
     Error,
 }
@@ -28,7 +33,9 @@ impl ActivityLevel {
     fn of(record: &CallRecord) -> Self {
         if record.outcome == "OK" {
             Self::Ok
-        } else if record.action == Action::GetBucketEncryption && record.outcome == NO_RULE_CODE {
+        } else if (record.action == Action::GetBucketEncryption && record.outcome == NO_RULE_CODE)
+            || (record.action == Action::KmsDescribeKey && record.outcome == KEY_NOT_FOUND_CODE)
+        {
             Self::Expected
         } else {
             Self::Error
@@ -251,6 +258,22 @@ mod tests {
         let levels: Vec<_> = log.entries().iter().map(|e| e.level).collect();
         use ActivityLevel::{Error, Expected, Ok};
         assert_eq!(levels, [Ok, Expected, Error, Error]);
+        // KMS: a key missing in the region asked is an answer; no permission is an error.
+        let mut kms = ActivityLog::default();
+        kms.push(&record(
+            Action::KmsDescribeKey,
+            "-",
+            "Forbidden.KeyNotFound",
+        ));
+        kms.push(&record(Action::KmsListKeys, "-", "Forbidden.KeyNotFound"));
+        kms.push(&record(
+            Action::KmsDescribeKey,
+            "-",
+            "Forbidden.NoPermission",
+        ));
+        let levels: Vec<_> = kms.entries().iter().map(|e| e.level).collect();
+        assert_eq!(levels, [Expected, Error, Error]);
+        assert_eq!(kms.entries()[0].operation, "DescribeKey");
 
         let mut view = ActivityView::default();
         view.update(&log);

@@ -232,6 +232,11 @@ impl OssClient {
         (self.http.clone(), self.credentials.clone())
     }
 
+    /// The activity observer, shared with the KMS calls made on this client's behalf.
+    pub(super) fn observer(&self) -> Option<CallObserver> {
+        self.observer.clone()
+    }
+
     /// Signs and sends `req`, retrying per the policy. Each attempt is signed afresh with the
     /// (skew-corrected) time and the current credentials; an answer saying the temporary
     /// credentials expired renews them and tries once more (not counted as a retry).

@@ -3,7 +3,7 @@
 //! body (or GET with a query), the OSS client's retry policy and clock offset, and a typed
 //! error for anything that is not the service's JSON, never a panic.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
@@ -11,12 +11,13 @@ use crate::core::rpc::{RpcApi, RpcErrorDoc, error_hint, parse_error};
 use crate::core::sign::Credentials;
 use crate::core::sign::rpc::{RpcCall, encode_params, sign_v1};
 
-use super::client::{MAX_BODY_BYTES, OssClient, classify, read_capped};
+use super::client::{CallObserver, CallRecord, MAX_BODY_BYTES, OssClient, classify, read_capped};
 use super::clock::Clock;
 use super::credentials::{CredentialCache, CredentialError};
 use super::endpoint::Endpoint;
 use super::error::OssError;
 use super::retry::{RetryPolicy, is_retryable_status};
+use crate::core::ops::Action;
 
 /// How parameters travel; both are signed the same way, with the method in the string to sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -185,7 +186,7 @@ impl Default for RpcSettings {
     }
 }
 
-/// Cheap to clone: clones share the connection pool and the clock offset.
+/// Cheap to clone: clones share the connection pool, the clock offset and the observer.
 #[derive(Clone)]
 pub struct RpcClient {
     http: reqwest::Client,
@@ -195,6 +196,8 @@ pub struct RpcClient {
     clock: Clock,
     settings: RpcSettings,
     method: RpcMethod,
+    /// The OSS client's activity observer (KMS calls only: see [`Action::kms`]).
+    observer: Option<CallObserver>,
 }
 
 impl std::fmt::Debug for RpcClient {
@@ -245,14 +248,16 @@ impl RpcClient {
             connect_timeout: config.connect_timeout,
             retry: config.retry,
         };
-        Self::assemble(
+        let mut client = Self::assemble(
             api,
             endpoint,
             http,
             credentials,
             oss.clock().clone(),
             settings,
-        )
+        )?;
+        client.observer = oss.observer();
+        Ok(client)
     }
 
     fn assemble(
@@ -274,6 +279,7 @@ impl RpcClient {
             clock,
             settings,
             method: RpcMethod::default(),
+            observer: None,
         })
     }
 
@@ -309,8 +315,11 @@ impl RpcClient {
         loop {
             attempt += 1;
             let credentials = self.credentials.get().await?;
-            let error = match self.call_once(call, &credentials).await {
-                Ok(value) => return Ok(value),
+            let started = Instant::now();
+            let result = self.call_once(call, &credentials).await;
+            self.observe(call, attempt, started, &result);
+            let error = match result {
+                Ok((_, value)) => return Ok(value),
                 Err(error) => error,
             };
             // Temporary credentials that expired in flight: renew once, not counted as a retry.
@@ -333,7 +342,7 @@ impl RpcClient {
         &self,
         call: &RpcCall,
         credentials: &Credentials,
-    ) -> Result<serde_json::Value, RpcError> {
+    ) -> Result<(u16, serde_json::Value), RpcError> {
         let (now, used_offset) = self.clock.now();
         let nonce = hex::encode(rand::random::<[u8; 16]>());
         let method = self.method.as_str();
@@ -367,7 +376,7 @@ impl RpcClient {
             })?;
         if (200..300).contains(&status) {
             return match serde_json::from_str::<serde_json::Value>(&body) {
-                Ok(value) if value.is_object() => Ok(value),
+                Ok(value) if value.is_object() => Ok((status, value)),
                 Ok(_) => Err(self.unreadable(call, "not a JSON object".into())),
                 Err(e) => Err(self.unreadable(call, format!("not JSON: {e}"))),
             };
@@ -394,6 +403,48 @@ impl RpcClient {
             status,
             doc,
         })))
+    }
+
+    /// Tells the observer about one attempt of a KMS call (other services' calls are not
+    /// shown in the activity log).
+    fn observe(
+        &self,
+        call: &RpcCall,
+        attempt: u32,
+        started: Instant,
+        result: &Result<(u16, serde_json::Value), RpcError>,
+    ) {
+        let (Some(observer), Some(action)) = (&self.observer, Action::kms(&call.action)) else {
+            return;
+        };
+        if self.api != crate::core::rpc::KMS {
+            return;
+        }
+        let (outcome, status, request_id) = match result {
+            Ok((status, value)) => (
+                "OK".to_owned(),
+                Some(*status),
+                value
+                    .get("RequestId")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+            ),
+            Err(e) => (
+                e.code().to_owned(),
+                e.status(),
+                e.request_id().map(str::to_owned),
+            ),
+        };
+        observer(CallRecord {
+            time: chrono::Utc::now(),
+            action,
+            bucket: None,
+            attempt,
+            outcome,
+            status,
+            request_id,
+            elapsed: started.elapsed(),
+        });
     }
 
     fn unreadable(&self, call: &RpcCall, detail: String) -> RpcError {

@@ -224,3 +224,61 @@ async fn kms_client_finds_kms_next_to_each_regions_oss_and_reports_key_health() 
     assert_eq!(health.state.as_deref(), Some("NotFound"));
     assert_eq!(health.usable, Some(false));
 }
+
+#[tokio::test]
+async fn kms_calls_reach_the_oss_clients_activity_observer() {
+    use ossguard::core::ops::Action;
+    use ossguard::transport::kms::KmsClient;
+
+    let server = TestServer::start(|c| c.demo = true).await;
+    let calls = crate::common::Calls::default();
+    let client = calls.attach(server.client(SignatureVersion::V4));
+    let kms = KmsClient::new(client, None);
+    let key = demo_key_id("cn-hangzhou", "aes");
+    let health = kms.key_health("cn-hangzhou", None, &key).await;
+    assert_eq!(health.usable, Some(true));
+    let missing = kms
+        .key_health("cn-hangzhou", None, "key-doesnotexist0000")
+        .await;
+    assert_eq!(missing.state.as_deref(), Some("NotFound"));
+    let seen: Vec<(Action, String, Option<u16>, bool)> = calls
+        .snapshot()
+        .into_iter()
+        .map(|r| (r.action, r.outcome, r.status, r.request_id.is_some()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Action::KmsDescribeKey, "OK".to_owned(), Some(200), true),
+            (
+                Action::KmsListAliasesByKeyId,
+                "OK".to_owned(),
+                Some(200),
+                true
+            ),
+            (
+                Action::KmsDescribeKey,
+                "Forbidden.KeyNotFound".to_owned(),
+                Some(404),
+                true
+            ),
+        ]
+    );
+    // An error KMS answers with is recorded with its code.
+    let calls = crate::common::Calls::default();
+    let wrong = calls.attach(crate::common::client_for(
+        server.endpoint(),
+        "cn-hangzhou",
+        SignatureVersion::V4,
+        Credentials::new(AK, "not-the-secret"),
+    ));
+    let failed = KmsClient::new(wrong, None)
+        .key_health("cn-hangzhou", None, &key)
+        .await;
+    assert!(failed.error.is_some());
+    let records = calls.snapshot();
+    assert_eq!(records.len(), 1, "not retried: {records:?}");
+    assert_eq!(records[0].action, Action::KmsDescribeKey);
+    assert_eq!(records[0].outcome, "SignatureDoesNotMatch");
+    assert_eq!(records[0].status, Some(400));
+}

@@ -58,3 +58,29 @@ fn no_rule_answers_are_expected_and_the_log_filters_by_bucket_and_level_and_copi
         "{text}"
     );
 }
+
+#[test]
+fn the_audits_kms_calls_are_in_the_activity_log() {
+    let mut test = UiTest::start_demo(|_| {});
+    // Key checks finish after the rule reads; wait for every kind of KMS answer the demo gives.
+    test.step_until("DescribeKey answers in the activity log", |h| {
+        let log = &h.state().state().activity;
+        let kms = |op: &str, outcome: &str| {
+            log.entries()
+                .iter()
+                .any(|e| e.operation == op && e.outcome == outcome)
+        };
+        kms("DescribeKey", "OK")
+            && kms("ListAliasesByKeyId", "OK")
+            && kms("DescribeKey", "Forbidden.KeyNotFound")
+    });
+    let log = &test.harness.state().state().activity;
+    let not_found = log
+        .entries()
+        .iter()
+        .find(|e| e.operation == "DescribeKey" && e.outcome == "Forbidden.KeyNotFound")
+        .expect("the other-region key");
+    assert_eq!(not_found.level.label(), "expected");
+    assert!(!not_found.request_id.is_empty());
+    assert_eq!(not_found.outcome_text(), "Forbidden.KeyNotFound (404)");
+}

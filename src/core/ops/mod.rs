@@ -7,7 +7,8 @@ pub mod list_objects;
 pub mod multipart;
 pub mod object;
 
-/// The OSS API action a request performs; names the RAM permission in hints.
+/// The API action a request performs (OSS, and the KMS calls of the key checks, so that
+/// both reach the activity log); names the RAM permission in hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     ListBuckets,
@@ -28,6 +29,14 @@ pub enum Action {
     GetObjectTagging,
     GetObjectAcl,
     PutObjectAcl,
+    /// KMS `ListKeys`.
+    KmsListKeys,
+    /// KMS `DescribeKey`.
+    KmsDescribeKey,
+    /// KMS `ListAliases`.
+    KmsListAliases,
+    /// KMS `ListAliasesByKeyId`.
+    KmsListAliasesByKeyId,
 }
 
 impl Action {
@@ -51,7 +60,23 @@ impl Action {
             Self::GetObjectTagging => "GetObjectTagging",
             Self::GetObjectAcl => "GetObjectAcl",
             Self::PutObjectAcl => "PutObjectAcl",
+            Self::KmsListKeys => "ListKeys",
+            Self::KmsDescribeKey => "DescribeKey",
+            Self::KmsListAliases => "ListAliases",
+            Self::KmsListAliasesByKeyId => "ListAliasesByKeyId",
         }
+    }
+
+    /// The KMS call named `action` (an RPC `Action` parameter), if ossguard makes it.
+    pub fn kms(action: &str) -> Option<Self> {
+        [
+            Self::KmsListKeys,
+            Self::KmsDescribeKey,
+            Self::KmsListAliases,
+            Self::KmsListAliasesByKeyId,
+        ]
+        .into_iter()
+        .find(|a| a.name() == action)
     }
 
     /// The RAM action a policy must allow, e.g. `oss:GetBucketEncryption`.
@@ -63,6 +88,10 @@ impl Action {
             Self::InitiateMultipartUpload | Self::CompleteMultipartUpload => {
                 "oss:PutObject".to_owned()
             }
+            Self::KmsListKeys
+            | Self::KmsDescribeKey
+            | Self::KmsListAliases
+            | Self::KmsListAliasesByKeyId => format!("kms:{}", self.name()),
             other => format!("oss:{}", other.name()),
         }
     }
