@@ -84,8 +84,13 @@ pub enum Command {
     ScanObjects { bucket: BucketName, prefix: String },
     /// Stop the running object scan; the totals so far stay.
     CancelObjectsScan,
-    /// Preview re-encrypting the bucket's objects under `prefix` to its rule (a dry run).
-    PreviewReencrypt { bucket: BucketName, prefix: String },
+    /// Preview re-encrypting the bucket's objects under `prefix` to `target` (`None`: the
+    /// bucket's rule): the target's pre-flight check, then a dry run.
+    PreviewReencrypt {
+        bucket: BucketName,
+        prefix: String,
+        target: Option<crate::core::sse::SseRule>,
+    },
     /// Close the preview (stops its dry run).
     ClosePreview,
     /// Run the previewed re-encryption as a journaled job.

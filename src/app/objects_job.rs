@@ -14,7 +14,7 @@ use crate::core::objects::counters::JobCounters;
 use crate::core::objects::shard::Shard;
 use crate::core::sse::SseRule;
 
-/// The dry run's answer: the target (the bucket's rule) and what a run would do.
+/// The dry run's answer: the target (as asked, or the bucket's rule) and what a run would do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReencryptPlan {
     pub target: SseRule,
@@ -28,6 +28,8 @@ pub struct ReencryptPreview {
     pub request: RequestId,
     pub bucket: BucketName,
     pub prefix: String,
+    /// The target asked for; `None`: the bucket's rule (read when the dry run starts).
+    pub asked: Option<SseRule>,
     /// `None` while the dry run runs; `Err` when it could not (no rule, key refused...).
     pub result: Option<Result<ReencryptPlan, String>>,
 }
@@ -122,12 +124,13 @@ pub fn activity_entry(
 }
 
 impl AppState {
-    /// Opens the preview of re-encrypting `name`'s objects under `prefix` (replacing one
-    /// open); `None` for an unknown row.
+    /// Opens the preview of re-encrypting `name`'s objects under `prefix` to `asked`
+    /// (replacing one open); `None` for an unknown row.
     pub fn begin_reencrypt_preview(
         &mut self,
         name: &BucketName,
         prefix: String,
+        asked: Option<SseRule>,
     ) -> Option<(RequestId, Bucket)> {
         let bucket = self.row(name)?.bucket.clone();
         let request = self.next_request();
@@ -136,6 +139,7 @@ impl AppState {
             request,
             bucket: name.clone(),
             prefix,
+            asked,
             result: None,
         });
         Some((request, bucket))

@@ -1,5 +1,5 @@
 //! The re-encryption's background work for the app: the dry-run preview and the job, run
-//! with the same functions as the CLI's `objects encrypt` ([`job::dry_run`], [`run_job`],
+//! with the same functions as the CLI's `objects encrypt` ([`dry_run`], [`run_job`],
 //! [`preflight_target`]) and reported through events.
 
 use std::sync::Arc;
@@ -56,19 +56,23 @@ impl ReencryptTask {
     }
 }
 
-/// The target is the bucket's current rule (as `objects encrypt` without `--sse`), checked
-/// as `set` checks it, then the dry run: no write is sent.
-pub fn preview(worker: &Worker, client: OssClient, task: ReencryptTask) {
+/// The target is `asked`, else the bucket's current rule (as `objects encrypt` with or
+/// without `--sse`), checked as `set` checks it, then the dry run: no write is sent.
+pub fn preview(worker: &Worker, client: OssClient, task: ReencryptTask, asked: Option<SseRule>) {
     let events = worker.events().clone();
     worker.runtime().spawn(async move {
         let result = async {
-            let target = client
-                .get_encryption(&task.bucket)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| {
-                    "the bucket has no encryption rule: set one first, it is the target".to_owned()
-                })?;
+            let target = match asked {
+                Some(target) => target,
+                None => client
+                    .get_encryption(&task.bucket)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| {
+                        "the bucket has no encryption rule: set one first, or choose a target"
+                            .to_owned()
+                    })?,
+            };
             preflight_target(&client, &task.bucket, &target, task.preflight.as_deref())
                 .await
                 .map_err(|reason| format!("the pre-flight check refused the target: {reason}"))?;

@@ -13,7 +13,8 @@
 //! | `confirm_dialog` | before/after preview before any change |
 //! | `history_view` | the change log: every change, undo of one or of a bulk change |
 //! | `objects_panel` | a bucket's objects: scan with a prefix, classes as bars |
-//! | `reencrypt_view` | re-encryption: dry-run preview, confirmation, job progress |
+//! | `reencrypt_preview` | re-encryption preview: the target, the dry run's plan, confirmation |
+//! | `reencrypt_view` | re-encryption: the button that opens the preview, job progress |
 //! | `export_dialog` | export format, rows and file; asks before replacing a file |
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
 //! | `profile_draft` | the profile form's values, checked into a save command |
@@ -35,6 +36,7 @@ mod objects_panel;
 mod overview;
 mod profile_dialog;
 mod profile_draft;
+mod reencrypt_preview;
 mod reencrypt_view;
 pub mod rule_form;
 mod top_bar;

@@ -12,16 +12,18 @@ use crate::app::view::{Category, human_bytes};
 use crate::core::objects::counters::Tally;
 use crate::core::sse::{EncryptionState, SseRule};
 
-use super::reencrypt_view::{interrupted_ui, job_ui, preview_ui, reencrypt_button_ui};
+use super::reencrypt_preview::PreviewWindow;
+use super::reencrypt_view::{interrupted_ui, job_ui, reencrypt_button_ui};
 use super::widgets::category_color;
 
 const BAR_SIZE: egui::Vec2 = vec2(140.0, 12.0);
 const NAME_WIDTH: f32 = 150.0;
 
-/// What the user typed; kept while other buckets are browsed.
+/// What the user typed and chose; kept while other buckets are browsed.
 #[derive(Debug, Default)]
 pub struct ObjectsPanel {
     prefix: String,
+    preview: PreviewWindow,
 }
 
 impl ObjectsPanel {
@@ -78,7 +80,7 @@ impl ObjectsPanel {
             reencrypt_button_ui(ui, state, scan, commands);
         }
         if let Some(preview) = &state.objects_preview {
-            preview_ui(ui.ctx(), row, preview, commands);
+            self.preview.ui(ui.ctx(), state, row, preview, commands);
         }
         interrupted_ui(ui, state, row, commands);
         if let Some(job) = &state.objects_job {

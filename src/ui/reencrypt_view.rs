@@ -1,10 +1,9 @@
 //! Re-encrypting a bucket's objects from the "Objects" section: the button that opens the
-//! dry-run preview, the preview with its confirmation, and the running job's progress with
-//! Cancel. The job's state is in [`AppState`], so it goes on while other buckets are shown.
+//! dry-run preview (its window is [`super::reencrypt_preview`]), and the running job's
+//! progress with Pause, Resume and Cancel. The job's state is in [`AppState`], so it goes on while other buckets are shown.
 
 use crate::app::command::{Command, CommandSender};
-use crate::app::objects::dry_run::DryRun;
-use crate::app::objects_job::{ReencryptJob, ReencryptPreview};
+use crate::app::objects_job::ReencryptJob;
 use crate::app::objects_scan::ObjectsScan;
 use crate::app::state::{AppState, BucketRow};
 use crate::app::view::human_bytes;
@@ -39,110 +38,8 @@ pub fn reencrypt_button_ui(
         commands.send(Command::PreviewReencrypt {
             bucket: scan.bucket.clone(),
             prefix: scan.prefix.clone(),
+            target: None,
         });
-    }
-}
-
-/// The preview window: what will be copied and skipped, the request count, the note on
-/// versions, and the confirmation.
-pub fn preview_ui(
-    ctx: &egui::Context,
-    row: &BucketRow,
-    preview: &ReencryptPreview,
-    commands: &CommandSender,
-) {
-    if preview.bucket != row.bucket.name {
-        return;
-    }
-    let mut open = true;
-    egui::Window::new("Re-encrypt objects")
-        .collapsible(false)
-        .open(&mut open)
-        .show(ctx, |ui| {
-            ui.label(format!("Bucket: {}", preview.bucket));
-            if !preview.prefix.is_empty() {
-                ui.label(format!("Prefix: {}", preview.prefix));
-            }
-            match &preview.result {
-                None => {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("Preparing the preview (a dry run: nothing is written)…");
-                    });
-                }
-                Some(Err(error)) => {
-                    ui.colored_label(
-                        ui.visuals().error_fg_color,
-                        format!("Cannot re-encrypt: {error}"),
-                    );
-                }
-                Some(Ok(plan)) => {
-                    ui.label(format!("Target: {}", plan.target));
-                    dry_run_ui(ui, &plan.dry_run);
-                    let copies = plan.dry_run.copies();
-                    ui.add_space(6.0);
-                    ui.horizontal(|ui| {
-                        if ui
-                            .add_enabled(
-                                copies > 0,
-                                egui::Button::new(format!("Confirm: re-encrypt {copies} objects")),
-                            )
-                            .clicked()
-                        {
-                            commands.send(Command::StartReencrypt);
-                        }
-                        if ui.button("Close preview").clicked() {
-                            commands.send(Command::ClosePreview);
-                        }
-                    });
-                }
-            }
-        });
-    if !open {
-        commands.send(Command::ClosePreview);
-    }
-}
-
-/// The plan: what will be copied (and how), what is already right, what is skipped and
-/// why, the requests, and the note on versions.
-fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
-    ui.label(format!(
-        "To copy: {} objects ({})",
-        plan.copies(),
-        human_bytes(plan.bytes_to_copy)
-    ));
-    ui.label(format!(
-        "By CopyObject onto itself: {} objects ({})",
-        plan.copy,
-        human_bytes(plan.copy_bytes)
-    ));
-    if plan.multipart_copy > 0 {
-        ui.label(format!(
-            "By multipart copy (over 1 GB): {} objects ({})",
-            plan.multipart_copy,
-            human_bytes(plan.multipart_copy_bytes)
-        ));
-    }
-    ui.label(format!("Already at the target: {}", plan.already_ok));
-    for (reason, n) in &plan.skipped {
-        ui.label(format!("Skipped ({}): {n}", reason.as_str()))
-            .on_hover_text(reason.why());
-        ui.weak(format!("  {}", reason.why()));
-    }
-    if plan.failed > 0 {
-        ui.colored_label(
-            ui.visuals().warn_fg_color,
-            format!("Could not be read (HeadObject failed): {}", plan.failed),
-        );
-    }
-    ui.label(format!("Requests: at least {}", plan.requests));
-    match plan.versioning.note() {
-        Some(note) => {
-            ui.colored_label(ui.visuals().warn_fg_color, note);
-        }
-        None => {
-            ui.weak("The bucket is not versioned: each copy replaces its object.");
-        }
     }
 }
 

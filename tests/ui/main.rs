@@ -15,6 +15,7 @@ mod key_checks;
 mod key_picker;
 mod large_table;
 mod objects;
+mod objects_target;
 mod overview;
 mod profile_roles;
 mod profiles;

@@ -13,14 +13,14 @@ use ossguard::core::objects::counters::{ScanCounters, Tally};
 use ossguard::core::objects::shard::Shard;
 use tokio_util::sync::CancellationToken;
 
-const BUCKET: &str = ossguard::devserver::seed_objects::DEMO_OBJECTS_BUCKET;
+pub(crate) const BUCKET: &str = ossguard::devserver::seed_objects::DEMO_OBJECTS_BUCKET;
 
 fn tally(t: Tally) -> String {
     format!("{} objects, {}", t.objects, human_bytes(t.bytes))
 }
 
 /// What the server holds under `prefix`, read independently of the app.
-fn expected(test: &UiTest, prefix: &str) -> ScanCounters {
+pub(crate) fn expected(test: &UiTest, prefix: &str) -> ScanCounters {
     let client = test.demo_client();
     test.runtime
         .block_on(async {
@@ -45,12 +45,12 @@ fn expected(test: &UiTest, prefix: &str) -> ScanCounters {
         .expect("scan")
 }
 
-fn select(test: &mut UiTest) {
+pub(crate) fn select(test: &mut UiTest) {
     crate::ui_support::select(test, BUCKET);
     test.step_until_label("Scan objects");
 }
 
-fn scan_finished(test: &mut UiTest) {
+pub(crate) fn scan_finished(test: &mut UiTest) {
     test.step_until("the scan to finish", |h| {
         h.state()
             .state()
@@ -143,13 +143,24 @@ fn a_running_scan_streams_its_totals_and_can_be_cancelled() {
 
 /// What a run would do, read independently of the app (the same dry run the CLI prints).
 fn expected_plan(test: &UiTest) -> ossguard::app::objects::dry_run::DryRun {
+    expected_plan_for(test, None)
+}
+
+/// The plan for `target` (`None`: the bucket's rule).
+pub(crate) fn expected_plan_for(
+    test: &UiTest,
+    target: Option<&ossguard::core::sse::SseRule>,
+) -> ossguard::app::objects::dry_run::DryRun {
     use ossguard::app::objects::dry_run::dry_run;
     use ossguard::app::objects::job::JobSpec;
     let client = test.demo_client();
     test.runtime
         .block_on(async {
             let bucket = client.find_bucket(BUCKET).await?;
-            let target = client.get_encryption(&bucket).await?.expect("a rule");
+            let target = match target {
+                Some(target) => target.clone(),
+                None => client.get_encryption(&bucket).await?.expect("a rule"),
+            };
             let spec = JobSpec {
                 bucket,
                 prefix: None,
@@ -166,7 +177,7 @@ fn expected_plan(test: &UiTest) -> ossguard::app::objects::dry_run::DryRun {
 }
 
 /// Scans the whole bucket and opens the preview; returns the scan's totals.
-fn open_preview(test: &mut UiTest) -> ScanCounters {
+pub(crate) fn open_preview(test: &mut UiTest) -> ScanCounters {
     select(test);
     test.harness.get_by_label("Scan objects").click();
     scan_finished(test);
@@ -189,7 +200,7 @@ fn open_preview(test: &mut UiTest) -> ScanCounters {
     all
 }
 
-fn job(test: &UiTest) -> ossguard::app::objects_job::ReencryptJob {
+pub(crate) fn job(test: &UiTest) -> ossguard::app::objects_job::ReencryptJob {
     test.harness
         .state()
         .state()
@@ -328,7 +339,7 @@ fn slow(env: &mut ossguard::app::environment::AppEnvironment) {
     env.concurrency = 1;
 }
 
-fn job_ended(test: &mut UiTest) {
+pub(crate) fn job_ended(test: &mut UiTest) {
     test.step_until("the job to end", |h| {
         h.state()
             .state()

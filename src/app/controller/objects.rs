@@ -38,20 +38,25 @@ impl Controller {
                     scan.cancel();
                 }
             }
-            Command::PreviewReencrypt { bucket, prefix } => {
+            Command::PreviewReencrypt {
+                bucket,
+                prefix,
+                target,
+            } => {
                 let Some(client) = self.client.clone() else {
                     return;
                 };
                 self.preview_cancel.cancel();
                 let Some((request, bucket)) =
-                    self.state.begin_reencrypt_preview(&bucket, prefix.clone())
+                    self.state
+                        .begin_reencrypt_preview(&bucket, prefix.clone(), target.clone())
                 else {
                     return;
                 };
                 self.preview_cancel = CancellationToken::new();
                 let task =
                     self.reencrypt_task(request, bucket, prefix, self.preview_cancel.clone());
-                objects_tasks::preview(&self.worker, client, task);
+                objects_tasks::preview(&self.worker, client, task, target);
             }
             Command::ClosePreview => {
                 self.preview_cancel.cancel();
