@@ -1,8 +1,8 @@
 //! A re-encryption job on disk, in `jobs/<job id>/` of the data folder:
 //!
 //! - `job.json`: what the job does and its state (rewritten atomically at start and end);
-//! - `journal.jsonl`: append-only, synced in groups: `in_flight` before an object's copy is
-//!   sent, `done` with its outcome after. A restarted job skips objects that are `done`,
+//! - `journal.jsonl`: append-only, synced in groups: `in_flight` written before an object's
+//!   copy is sent, `done` with its outcome after. A restarted job skips objects that are `done`,
 //!   re-checks those `in_flight` (HeadObject tells whether the copy landed) and processes the
 //!   rest as new. A line lost in a crash costs a re-check, never a second copy: every copy is
 //!   preceded by a HeadObject and sent with `x-oss-copy-source-if-match`.
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError, mpsc};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -179,11 +179,24 @@ pub fn read_progress(dir: &Path) -> io::Result<Progress> {
     Ok(progress)
 }
 
-/// Appends journal and result lines from a writer thread that syncs after each batch, so a
-/// thousand objects finishing at once cost a few fsyncs, not a thousand.
+/// Appends journal and result lines. Each line is in the file before [`append`] returns,
+/// so a killed process loses none (an `in_flight` line is there before its copy is sent);
+/// a thread syncs after each burst of lines, so a thousand objects finishing at once cost a
+/// few fsyncs, not a thousand. A power cut can lose the lines of the last unsynced burst:
+/// those objects are re-read on resume (never copied twice, see the module doc).
+///
+/// [`append`]: JournalWriter::append
 pub struct JournalWriter {
-    sender: Option<mpsc::Sender<JournalLine>>,
+    files: Mutex<Appended>,
+    wake: Option<mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+struct Appended {
+    journal: File,
+    results: File,
+    /// The first write error, reported by close().
+    error: Option<io::Error>,
 }
 
 impl JournalWriter {
@@ -192,61 +205,93 @@ impl JournalWriter {
         let open = |name: &str| {
             OpenOptions::new()
                 .create(true)
+                .read(true)
                 .append(true)
                 .open(dir.join(name))
         };
-        let mut journal = open("journal.jsonl")?;
-        let mut results = open("results.jsonl")?;
-        let (sender, receiver) = mpsc::channel::<JournalLine>();
+        let journal = end_torn_line(open("journal.jsonl")?)?;
+        let results = end_torn_line(open("results.jsonl")?)?;
+        let (sync_journal, sync_results) = (journal.try_clone()?, results.try_clone()?);
+        let (wake, woken) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("ossguard-journal".into())
             .spawn(move || -> io::Result<()> {
-                while let Ok(first) = receiver.recv() {
-                    let mut batch = vec![first];
-                    batch.extend(receiver.try_iter());
-                    let (mut j, mut r) = (String::new(), String::new());
-                    for line in &batch {
-                        let text = serde_json::to_string(line).map_err(io::Error::other)?;
-                        j.push_str(&text);
-                        j.push('\n');
-                        if let JournalLine::Done { .. } = line {
-                            r.push_str(&text);
-                            r.push('\n');
-                        }
-                    }
-                    journal.write_all(j.as_bytes())?;
-                    journal.sync_data()?;
-                    results.write_all(r.as_bytes())?;
+                while woken.recv().is_ok() {
+                    woken.try_iter().for_each(drop);
+                    sync_journal.sync_data()?;
                 }
-                results.sync_data()
+                sync_journal.sync_data()?;
+                sync_results.sync_data()
             })?;
         Ok(Self {
-            sender: Some(sender),
+            files: Mutex::new(Appended {
+                journal,
+                results,
+                error: None,
+            }),
+            wake: Some(wake),
             thread: Some(thread),
         })
     }
 
     pub fn append(&self, line: JournalLine) {
-        if let Some(sender) = &self.sender {
+        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        if files.error.is_some() {
+            return;
+        }
+        let written = serde_json::to_string(&line)
+            .map_err(io::Error::other)
+            .and_then(|mut text| {
+                text.push('\n');
+                files.journal.write_all(text.as_bytes())?;
+                if let JournalLine::Done { .. } = line {
+                    files.results.write_all(text.as_bytes())?;
+                }
+                Ok(())
+            });
+        if let Err(e) = written {
+            files.error = Some(e);
+        }
+        drop(files);
+        if let Some(wake) = &self.wake {
             // The thread only ends on a disk error, reported by close().
-            sender.send(line).ok();
+            wake.send(()).ok();
         }
     }
 
-    /// Writes what is queued and waits for the last sync.
+    /// Waits for the last sync; reports the first write or sync error.
     pub fn close(mut self) -> io::Result<()> {
-        self.sender.take();
-        match self.thread.take().map(std::thread::JoinHandle::join) {
+        self.wake.take();
+        let synced = match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
             Some(Err(_)) => Err(io::Error::other("journal thread panicked")),
             None => Ok(()),
+        };
+        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        match files.error.take() {
+            Some(e) => Err(e),
+            None => synced,
         }
     }
 }
 
+/// Ends a line torn by a crash, so the next line appended after it stays readable.
+fn end_torn_line(mut file: File) -> io::Result<File> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    if file.metadata()?.len() > 0 {
+        let mut last = [0u8];
+        file.seek(SeekFrom::End(-1))?;
+        file.read_exact(&mut last)?;
+        if last != *b"\n" {
+            file.write_all(b"\n")?;
+        }
+    }
+    Ok(file)
+}
+
 impl Drop for JournalWriter {
     fn drop(&mut self) {
-        self.sender.take();
+        self.wake.take();
         if let Some(thread) = self.thread.take() {
             thread.join().ok();
         }
@@ -258,6 +303,19 @@ mod tests {
     use super::{JournalLine, JournalWriter, key_hash, read_progress};
     use crate::core::objects::counters::ObjectOutcome;
     use crate::core::objects::plan::SkipReason;
+
+    #[test]
+    fn a_line_is_in_the_file_when_append_returns() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let writer = JournalWriter::open(dir.path()).expect("open");
+        for n in 0..50 {
+            let key = format!("k{n}");
+            writer.append(JournalLine::InFlight { key: key.clone() });
+            let progress = read_progress(dir.path()).expect("read");
+            assert!(progress.in_flight.contains(&key_hash(&key)), "{key}");
+        }
+        writer.close().expect("close");
+    }
 
     #[test]
     fn journal_replays_and_survives_a_torn_line() {
@@ -283,7 +341,12 @@ mod tests {
             .open(dir.path().join("journal.jsonl"))
             .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"state\":\"do"))
             .expect("torn");
+        // A resumed run appends after the torn line without losing its own first line.
+        let writer = JournalWriter::open(dir.path()).expect("reopen");
+        writer.append(JournalLine::InFlight { key: "d".into() });
+        writer.close().expect("close");
         let progress = read_progress(dir.path()).expect("read");
+        assert!(progress.in_flight.contains(&key_hash("d")));
         assert_eq!(progress.done.len(), 2);
         assert_eq!(progress.done[&key_hash("a")], (ObjectOutcome::Copied, 3));
         assert!(progress.in_flight.contains(&key_hash("b")));
