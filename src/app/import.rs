@@ -4,43 +4,25 @@
 
 use crate::core::model::region_from_endpoint_host;
 use std::collections::HashMap;
-use std::fmt;
-
-use zeroize::Zeroizing;
 
 use crate::app::profile::CredentialSettings;
+use crate::core::secret::Secret;
 use crate::core::sign::SignatureVersion;
 
 /// One set of credentials found in a file, for the profile form to prefill.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedProfile {
     pub name: String,
     pub endpoint: Option<String>,
     pub region: Option<String>,
     pub access_key_id: String,
-    pub access_key_secret: Zeroizing<String>,
-    pub sts_token: Option<Zeroizing<String>>,
+    pub access_key_secret: Secret,
+    pub sts_token: Option<Secret>,
     /// When the STS token expires, where the file says (not a secret).
     pub sts_expiration: Option<chrono::DateTime<chrono::Utc>>,
     pub signature_version: Option<SignatureVersion>,
     /// RAM-role and ECS-role settings (Alibaba Cloud CLI modes RamRoleArn, EcsRamRole).
     pub source: CredentialSettings,
-}
-
-impl fmt::Debug for ImportedProfile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ImportedProfile")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .field("region", &self.region)
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &"***")
-            .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
-            .field("sts_expiration", &self.sts_expiration)
-            .field("signature_version", &self.signature_version)
-            .field("source", &self.source)
-            .finish()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,7 +95,7 @@ pub fn parse_access_key_csv(text: &str) -> Result<ImportedProfile, ImportError> 
                 endpoint: None,
                 region: None,
                 access_key_id: id.to_owned(),
-                access_key_secret: Zeroizing::new(secret.to_owned()),
+                access_key_secret: Secret::from(secret),
                 sts_token: None,
                 sts_expiration: None,
                 signature_version: None,
@@ -173,10 +155,8 @@ pub fn parse_ossutil_config(text: &str) -> Result<Vec<ImportedProfile>, ImportEr
             endpoint,
             region,
             access_key_id: id,
-            access_key_secret: Zeroizing::new(secret),
-            sts_token: get("ststoken")
-                .filter(|t| !t.is_empty())
-                .map(Zeroizing::new),
+            access_key_secret: Secret::from(secret),
+            sts_token: get("ststoken").filter(|t| !t.is_empty()).map(Secret::from),
             sts_expiration: None,
             signature_version: get("signversion").and_then(|v| SignatureVersion::parse(&v)),
             source: CredentialSettings::default(),

@@ -13,11 +13,11 @@
 //! profile. Other modes (OIDC, External, ...) are skipped.
 
 use serde::Deserialize;
-use zeroize::Zeroizing;
 
 use super::import::{ImportError, ImportedProfile};
 use super::profile::{CredentialSettings, CredentialType};
 use crate::core::model::public_endpoint_for_region;
+use crate::core::secret::Secret;
 
 #[derive(Deserialize)]
 struct AliyunConfig {
@@ -31,8 +31,8 @@ struct AliyunProfile {
     name: String,
     mode: String,
     access_key_id: String,
-    access_key_secret: Zeroizing<String>,
-    sts_token: Zeroizing<String>,
+    access_key_secret: Secret,
+    sts_token: Secret,
     ram_role_arn: String,
     ram_session_name: String,
     expired_seconds: u32,
@@ -61,13 +61,13 @@ pub fn parse_aliyun_config(text: &str) -> Result<Vec<ImportedProfile>, ImportErr
                 .map(|r| format!("https://{}", public_endpoint_for_region(r))),
             region: region.clone(),
             access_key_id: String::new(),
-            access_key_secret: Zeroizing::new(String::new()),
+            access_key_secret: Secret::default(),
             sts_token: None,
             sts_expiration: None,
             signature_version: None,
             source: CredentialSettings::default(),
         };
-        let with_key = |name: &str, token: Option<&Zeroizing<String>>| ImportedProfile {
+        let with_key = |name: &str, token: Option<&Secret>| ImportedProfile {
             access_key_id: p.access_key_id.trim().to_owned(),
             access_key_secret: p.access_key_secret.clone(),
             sts_token: token.filter(|t| !t.trim().is_empty()).cloned(),

@@ -5,12 +5,12 @@
 //! (`tokio::task::spawn_blocking`).
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::core::secret::Secret;
 use crate::core::sign::Credentials;
 use crate::core::sts::ExpiringCredentials;
 
@@ -18,11 +18,11 @@ use crate::core::sts::ExpiringCredentials;
 pub const SERVICE: &str = "ossguard";
 
 /// A profile's secret parts. Redacted in `Debug`, zeroized on drop.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileSecret {
-    pub access_key_secret: Zeroizing<String>,
+    pub access_key_secret: Secret,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sts_token: Option<Zeroizing<String>>,
+    pub sts_token: Option<Secret>,
     /// When the STS token expires, if known (shown to the user; not a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sts_expiration: Option<chrono::DateTime<chrono::Utc>>,
@@ -31,11 +31,11 @@ pub struct ProfileSecret {
 impl ProfileSecret {
     pub fn new(access_key_secret: &str, sts_token: Option<&str>) -> Self {
         Self {
-            access_key_secret: Zeroizing::new(access_key_secret.trim().to_owned()),
+            access_key_secret: Secret::from(access_key_secret.trim()),
             sts_token: sts_token
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
-                .map(|t| Zeroizing::new(t.to_owned())),
+                .map(Secret::from),
             sts_expiration: None,
         }
     }
@@ -57,16 +57,6 @@ impl ProfileSecret {
             credentials: self.credentials(access_key_id),
             expiration: self.sts_expiration,
         }
-    }
-}
-
-impl fmt::Debug for ProfileSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProfileSecret")
-            .field("access_key_secret", &"***")
-            .field("sts_token", &self.sts_token.as_ref().map(|_| "***"))
-            .field("sts_expiration", &self.sts_expiration)
-            .finish()
     }
 }
 

@@ -8,6 +8,7 @@ pub mod objects;
 pub mod ops;
 pub mod request;
 pub mod rpc;
+pub mod secret;
 pub mod sign;
 pub mod sse;
 pub mod sts;

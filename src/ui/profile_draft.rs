@@ -1,8 +1,6 @@
 //! The profile form's values, and turning them into the `SaveProfile` command: checked as
 //! the CLI checks a profile before the connection test runs.
 
-use zeroize::Zeroizing;
-
 use crate::app::command::Command;
 use crate::app::expiry;
 use crate::app::import::ImportedProfile;
@@ -11,19 +9,20 @@ use crate::app::profile::Profile;
 use crate::app::profile_check::ProfileProblem;
 use crate::app::profile_tasks::{check_profile, region_mismatch};
 use crate::core::model::region_from_endpoint_host;
+use crate::core::secret::Secret;
 use crate::core::sign::SignatureVersion;
 
 use super::credential_form::{self, CredentialChoice, CredentialDraft};
 
 /// The form's fields. The secret and token are zeroized on drop and never shown in `Debug`.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ProfileDraft {
     pub name: String,
     pub endpoint: String,
     pub region: String,
     pub access_key_id: String,
-    pub secret: Zeroizing<String>,
-    pub sts_token: Zeroizing<String>,
+    pub secret: Secret,
+    pub sts_token: Secret,
     /// When the STS token expires, as typed (UTC; empty: unknown). Kept with the token in
     /// the keyring entry, not in config.toml.
     pub sts_expires_at: String,
@@ -44,19 +43,6 @@ pub struct ProfileDraft {
     /// different one (then a mismatch is shown instead). Off from the start when the values
     /// given already disagree, so an imported contradiction is shown, not silently fixed.
     pub region_follows_endpoint: bool,
-}
-
-impl std::fmt::Debug for ProfileDraft {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProfileDraft")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .field("region", &self.region)
-            .field("access_key_id", &self.access_key_id)
-            .field("secret", &"***")
-            .field("sts_token", &"***")
-            .finish_non_exhaustive()
-    }
 }
 
 impl ProfileDraft {
@@ -192,8 +178,8 @@ mod tests {
             endpoint: "https://oss-cn-hangzhou.aliyuncs.com".into(),
             region: "cn-hangzhou".into(),
             access_key_id: "STS.x".into(),
-            secret: "s".to_owned().into(),
-            sts_token: "tok".to_owned().into(),
+            secret: "draft-secret-value".into(),
+            sts_token: "draft-token-value".into(),
             sts_expires_at: expires_at.into(),
             credentials,
             ..ProfileDraft::default()
@@ -208,6 +194,14 @@ mod tests {
             }) => secret.sts_expiration.map(|at| at.to_rfc3339()),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn debug_shows_neither_secret_nor_token() {
+        let draft = sts_draft("");
+        let shown = format!("{draft:?}");
+        assert!(shown.contains("STS.x"), "{shown}");
+        assert!(!shown.contains("draft-secret-value") && !shown.contains("draft-token-value"));
     }
 
     #[test]
