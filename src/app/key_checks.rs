@@ -8,12 +8,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use futures::StreamExt as _;
 use futures::future::BoxFuture;
-use tokio::sync::Semaphore;
+use tokio::sync::{Mutex, OnceCell, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::app::change::{Change, Preflight};
 use crate::core::kms::health::{KeyHealth, preflight_verdict, rule_cmk, skipped};
+use crate::core::kms::key_region;
 use crate::core::model::Bucket;
 use crate::core::sse::EncryptionState;
 use crate::transport::kms::KmsClient;
@@ -73,6 +75,101 @@ impl KeyChecks {
             let _permit = limit.acquire_owned().await.ok();
             kms.key_health(&region, Some(&host), &id).await
         }))
+    }
+}
+
+/// Other regions asked about one key at once.
+const REGION_SEARCH_CONCURRENCY: usize = 4;
+
+/// Finds where a key lives when its bucket's region does not know it, for the app's "Other
+/// region" badge (the decision: [`crate::core::kms::key_region`]). Made once per refresh:
+/// DescribeRegions is asked at most once, and only when a key needs it; each key is looked
+/// for once, in at most [`key_region::MAX_REGIONS_ASKED`] regions.
+#[derive(Clone)]
+pub struct KeyRegionSearch {
+    kms: KmsClient,
+    oss: OssClient,
+    /// Region -> OSS endpoint host of the account's buckets: asked even when
+    /// DescribeRegions is refused (it needs `oss:DescribeRegions`).
+    known: Arc<Vec<(String, String)>>,
+    regions: Arc<OnceCell<Vec<(String, String)>>>,
+    found: Arc<Mutex<HashMap<String, Arc<OnceCell<Option<KeyHealth>>>>>>,
+}
+
+impl KeyRegionSearch {
+    /// `buckets` are the refresh's listed buckets; `explicit` the KMS endpoint override.
+    pub fn new(client: &OssClient, explicit: Option<Endpoint>, buckets: &[Bucket]) -> Self {
+        let mut known: Vec<(String, String)> = Vec::new();
+        for bucket in buckets {
+            if !known.iter().any(|(r, _)| *r == bucket.region) {
+                known.push((bucket.region.clone(), bucket.extranet_endpoint.clone()));
+            }
+        }
+        Self {
+            kms: KmsClient::new(client.clone(), explicit),
+            oss: client.clone(),
+            known: Arc::new(known),
+            regions: Arc::new(OnceCell::new()),
+            found: Arc::default(),
+        }
+    }
+
+    /// The key's health in the region where KMS knows it, when `health` (its health in the
+    /// bucket's region) says it is not there; `None` when not looked for or not found.
+    pub async fn find(&self, health: &KeyHealth) -> Option<KeyHealth> {
+        if !key_region::should_search(health) {
+            return None;
+        }
+        let cell = {
+            let mut found = self.found.lock().await;
+            Arc::clone(found.entry(health.id.clone()).or_default())
+        };
+        cell.get_or_init(|| self.search(health)).await.clone()
+    }
+
+    async fn search(&self, health: &KeyHealth) -> Option<KeyHealth> {
+        let regions = self.regions.get_or_init(|| self.all_regions()).await;
+        let asked = key_region::regions_to_ask(health, regions.iter().map(|(r, _)| r.as_str()));
+        let lookups: Vec<BoxFuture<'static, KeyHealth>> = asked
+            .into_iter()
+            .map(|region| {
+                let host = regions
+                    .iter()
+                    .find(|(r, _)| r == region)
+                    .map(|(_, h)| h.clone());
+                let (kms, region, id) = (self.kms.clone(), region.to_owned(), health.id.clone());
+                Box::pin(async move { kms.key_health(&region, host.as_deref(), &id).await })
+                    as BoxFuture<'static, KeyHealth>
+            })
+            .collect();
+        let mut answers =
+            futures::stream::iter(lookups).buffer_unordered(REGION_SEARCH_CONCURRENCY);
+        while let Some(there) = answers.next().await {
+            if key_region::exists(&there) {
+                return Some(there);
+            }
+        }
+        None
+    }
+
+    /// The regions of DescribeRegions, then those of the account's buckets it did not list.
+    async fn all_regions(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = match self.oss.describe_regions().await {
+            Ok(regions) => regions
+                .into_iter()
+                .map(|r| (r.region, r.internet_endpoint))
+                .collect(),
+            Err(e) => {
+                tracing::info!("DescribeRegions refused, asking the buckets' regions only: {e}");
+                Vec::new()
+            }
+        };
+        for (region, host) in self.known.iter() {
+            if !all.iter().any(|(r, _)| r == region) {
+                all.push((region.clone(), host.clone()));
+            }
+        }
+        all
     }
 }
 

@@ -9,11 +9,12 @@ use tokio_util::sync::CancellationToken;
 use crate::app::change::{self, ChangeContext, ChangeRequest};
 use crate::app::changelog;
 use crate::app::event::{ApplyOutcome, Event, EventSender, RequestId, SessionId};
-use crate::app::key_checks::{KeyChecks, kms_endpoint_from_env};
+use crate::app::key_checks::{KeyChecks, KeyRegionSearch, kms_endpoint_from_env};
 use crate::app::objects::scan::{ScanOptions, scan};
 use crate::app::objects_scan::ScanProgress;
 use crate::app::region_keys::load_region_keys;
 use crate::app::runtime::RuntimeHandle;
+use crate::core::kms::key_region;
 use crate::core::model::Bucket;
 use crate::core::objects::counters::ScanCounters;
 use crate::core::objects::shard::Shard;
@@ -123,6 +124,7 @@ impl Worker {
                 });
             }
             let mut keys = KeyChecks::new(&client, kms_endpoint_from_env());
+            let elsewhere = KeyRegionSearch::new(&client, kms_endpoint_from_env(), &buckets);
             let mut states = pin!(fanout::encryption_states(
                 client,
                 buckets,
@@ -132,9 +134,22 @@ impl Worker {
             while let Some((bucket, state)) = states.next().await {
                 if let Some(check) = keys.observe(&bucket, &state) {
                     let events = events.clone();
+                    let elsewhere = elsewhere.clone();
                     tokio::spawn(async move {
                         let health = check.await;
-                        events.send(Event::KeyHealthLoaded { session, health });
+                        let search = key_region::should_search(&health);
+                        events.send(Event::KeyHealthLoaded {
+                            session,
+                            health: health.clone(),
+                        });
+                        // The key's health where it lives: the state then tells "Other
+                        // region" from "Not found" (`AppState::key_found_elsewhere`).
+                        if search && let Some(there) = elsewhere.find(&health).await {
+                            events.send(Event::KeyHealthLoaded {
+                                session,
+                                health: there,
+                            });
+                        }
                     });
                 }
                 if !events.send(Event::EncryptionLoaded {

@@ -251,6 +251,7 @@ fn classify(
     });
     let copy = header_value(headers, "x-oss-copy-source").is_some();
     let op = match (&target.bucket, &target.key, method) {
+        (None, _, Method::Get) if has("regions") => Operation::DescribeRegions,
         (None, _, Method::Get) => Operation::ListBuckets,
         (None, _, _) => return Err(OssError::method_not_allowed()),
         _ if unsupported => return Err(OssError::not_implemented()),

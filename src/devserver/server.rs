@@ -60,6 +60,11 @@ impl Shared {
         )
     }
 
+    /// The served regions, in `--regions` order.
+    pub fn regions(&self) -> impl Iterator<Item = &str> {
+        self.ports.iter().map(|(r, _)| r.as_str())
+    }
+
     /// The owner shown in ListBuckets and GetBucketInfo: the server key's account.
     pub fn owner_id(&self) -> &str {
         &self.keys.sts.account_id

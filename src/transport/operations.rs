@@ -30,6 +30,22 @@ impl OssClient {
         })
     }
 
+    /// Every OSS region and its public endpoint (DescribeRegions), asked on the profile's
+    /// endpoint.
+    pub async fn describe_regions(&self) -> Result<Vec<ops::regions::RegionEndpoint>, OssError> {
+        let response = self
+            .send(
+                Action::DescribeRegions,
+                &ops::regions::request(),
+                &Target::Service,
+            )
+            .await?;
+        ops::regions::parse(&response.body).map_err(|e| OssError::Response {
+            action: Action::DescribeRegions,
+            detail: e.to_string(),
+        })
+    }
+
     /// Every bucket of the account (all regions), following NextMarker.
     pub async fn list_buckets(&self, prefix: Option<&str>) -> Result<Vec<Bucket>, OssError> {
         let mut pages = std::pin::pin!(bucket_pages(self.clone(), prefix.map(str::to_owned)));

@@ -282,3 +282,72 @@ async fn kms_calls_reach_the_oss_clients_activity_observer() {
     assert_eq!(records[0].outcome, "SignatureDoesNotMatch");
     assert_eq!(records[0].status, Some(400));
 }
+
+#[tokio::test]
+async fn a_key_of_a_region_without_buckets_is_found_there_once_per_refresh() {
+    use ossguard::app::key_checks::{KeyChecks, KeyRegionSearch};
+    use ossguard::core::ops::Action;
+    use ossguard::core::sse::{EncryptionState, SseRule};
+
+    const KEY: &str = "key-bjonly0001";
+    // One bucket, in cn-hangzhou; the key lives in cn-beijing only, where no bucket is.
+    let server = TestServer::start(|c| {
+        c.seed_buckets = 1;
+        std::fs::create_dir_all(&c.data_dir).expect("data dir");
+        let keys = serde_json::json!({"keys": [crate::common::enabled_key("cn-beijing", KEY)]});
+        std::fs::write(c.data_dir.join("kms-keys.json"), keys.to_string()).expect("keys");
+    })
+    .await;
+    let calls = crate::common::Calls::default();
+    let client = calls.attach(server.client(SignatureVersion::V4));
+    let buckets = client.list_buckets(None).await.expect("listed");
+    assert_eq!(buckets.len(), 1);
+    let state = EncryptionState::Configured(SseRule::Kms {
+        key_id: Some(KEY.into()),
+        sm4_data: false,
+    });
+    let check = KeyChecks::new(&client, None)
+        .observe(&buckets[0], &state)
+        .expect("a CMK to check");
+    let health = check.await;
+    assert_eq!(health.state.as_deref(), Some("NotFound"));
+
+    let search = KeyRegionSearch::new(&client, None, &buckets);
+    let there = search.find(&health).await.expect("found in another region");
+    assert_eq!(there.region, "cn-beijing");
+    assert_eq!(there.key_id.as_deref(), Some(KEY));
+    assert_eq!(there.state.as_deref(), Some("Enabled"));
+    let before = calls.snapshot().len();
+    assert_eq!(search.find(&health).await, Some(there), "the same answer");
+    assert_eq!(calls.snapshot().len(), before, "asked once per refresh");
+    let asked: Vec<Action> = calls.snapshot().into_iter().map(|r| r.action).collect();
+    assert_eq!(
+        asked
+            .iter()
+            .filter(|a| **a == Action::DescribeRegions)
+            .count(),
+        1
+    );
+    // Every other served region at most once, never the bucket's own again.
+    let describes = asked
+        .iter()
+        .filter(|a| **a == Action::KmsDescribeKey)
+        .count();
+    assert!((2..=4).contains(&describes), "{asked:?}");
+
+    // A key that exists nowhere is not found elsewhere either; an ARN is never looked for.
+    let nowhere = ossguard::core::kms::health::assess(
+        "key-nowhere0000",
+        "cn-hangzhou",
+        &ossguard::core::kms::health::KeyLookup::NotFound,
+    );
+    assert_eq!(search.find(&nowhere).await, None);
+    let arn = ossguard::core::kms::health::assess(
+        "acs:kms:cn-beijing:1:key/key-bjonly0001",
+        "cn-hangzhou",
+        &ossguard::core::kms::health::KeyLookup::NotFound,
+    );
+    let before = calls.snapshot().len();
+    assert_eq!(search.find(&arn).await, None);
+    assert_eq!(calls.snapshot().len(), before, "an ARN names its region");
+}

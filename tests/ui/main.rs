@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod history;
 mod key_checks;
+mod key_other_region;
 mod key_picker;
 mod large_table;
 mod objects;

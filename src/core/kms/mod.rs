@@ -6,6 +6,7 @@
 //! newer KMS answer still reads.
 
 pub mod health;
+pub mod key_region;
 
 use serde::{Deserialize, Serialize};
 

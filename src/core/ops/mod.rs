@@ -6,6 +6,7 @@ pub mod list_buckets;
 pub mod list_objects;
 pub mod multipart;
 pub mod object;
+pub mod regions;
 
 /// The API action a request performs (OSS, and the KMS calls of the key checks, so that
 /// both reach the activity log); names the RAM permission in hints.
@@ -29,6 +30,7 @@ pub enum Action {
     GetObjectTagging,
     GetObjectAcl,
     PutObjectAcl,
+    DescribeRegions,
     /// KMS `ListKeys`.
     KmsListKeys,
     /// KMS `DescribeKey`.
@@ -60,6 +62,7 @@ impl Action {
             Self::GetObjectTagging => "GetObjectTagging",
             Self::GetObjectAcl => "GetObjectAcl",
             Self::PutObjectAcl => "PutObjectAcl",
+            Self::DescribeRegions => "DescribeRegions",
             Self::KmsListKeys => "ListKeys",
             Self::KmsDescribeKey => "DescribeKey",
             Self::KmsListAliases => "ListAliases",

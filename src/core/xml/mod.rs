@@ -9,6 +9,7 @@ pub mod error;
 pub mod list_buckets;
 pub mod list_objects;
 pub mod multipart;
+pub mod regions;
 
 use serde::{Serialize, de::DeserializeOwned};
 

@@ -1,4 +1,4 @@
-//! ListBuckets, PutBucket, DeleteBucket, GetBucketInfo, GetBucketLocation.
+//! ListBuckets, DescribeRegions, PutBucket, DeleteBucket, GetBucketInfo, GetBucketLocation.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -8,6 +8,7 @@ use super::{empty, store_error, xml};
 use crate::core::model::location_for_region;
 use crate::core::xml::bucket_info::{AccessControlList, BucketInfo, BucketInfoDoc, FlatSseRule};
 use crate::core::xml::list_buckets::{BucketEntry, BucketList, ListAllMyBucketsResult, Owner};
+use crate::core::xml::regions::{RegionInfo, RegionInfoList};
 use crate::core::xml::to_document;
 use crate::devserver::errors::OssError;
 use crate::devserver::routes::RequestCtx;
@@ -57,6 +58,27 @@ pub(super) fn list(st: &RegionState, ctx: &RequestCtx) -> Result<Response, OssEr
         doc.next_marker = page.last().map(|b| b.name.clone());
     }
     Ok(xml(StatusCode::OK, to_document(&doc)))
+}
+
+/// DescribeRegions: every served region with its loopback port as all three endpoints, and
+/// OSS's `oss-` region IDs.
+pub(super) fn regions(st: &RegionState) -> Response {
+    let doc = RegionInfoList {
+        region_info: st
+            .shared
+            .regions()
+            .map(|region| {
+                let endpoint = st.shared.endpoint_of(region);
+                RegionInfo {
+                    region: format!("oss-{region}"),
+                    internet_endpoint: endpoint.clone(),
+                    internal_endpoint: endpoint.clone(),
+                    accelerate_endpoint: endpoint,
+                }
+            })
+            .collect(),
+    };
+    xml(StatusCode::OK, to_document(&doc))
 }
 
 fn owner(st: &RegionState) -> Owner {

@@ -24,6 +24,7 @@ use super::store::BucketRecord;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Operation {
     ListBuckets,
+    DescribeRegions,
     PutBucket,
     DeleteBucket,
     GetBucketInfo,
@@ -63,6 +64,7 @@ impl Operation {
     pub fn name(self) -> &'static str {
         match self {
             Self::ListBuckets => "ListBuckets",
+            Self::DescribeRegions => "DescribeRegions",
             Self::PutBucket => "PutBucket",
             Self::DeleteBucket => "DeleteBucket",
             Self::GetBucketInfo => "GetBucketInfo",
@@ -103,6 +105,7 @@ impl Operation {
     pub fn ram_action(self) -> &'static str {
         match self {
             Self::ListBuckets => "oss:ListBuckets",
+            Self::DescribeRegions => "oss:DescribeRegions",
             Self::PutBucket => "oss:PutBucket",
             Self::DeleteBucket => "oss:DeleteBucket",
             Self::GetBucketInfo => "oss:GetBucketInfo",
@@ -161,6 +164,7 @@ pub(crate) async fn dispatch(
     let record = || resolved.ok_or_else(|| OssError::internal("bucket not resolved"));
     match op {
         Operation::ListBuckets => bucket::list(st, ctx),
+        Operation::DescribeRegions => Ok(bucket::regions(st)),
         Operation::PutBucket => bucket::create(st, ctx).await,
         Operation::DeleteBucket => bucket::delete(st, record()?).await,
         Operation::GetBucketInfo => Ok(bucket::info(st, record()?)),
