@@ -78,6 +78,9 @@ impl KeyChecks {
     }
 }
 
+/// One key's search, shared by every bucket whose rule names it: its health where it lives.
+type SearchResult = Arc<OnceCell<Option<KeyHealth>>>;
+
 /// Other regions asked about one key at once.
 const REGION_SEARCH_CONCURRENCY: usize = 4;
 
@@ -93,7 +96,7 @@ pub struct KeyRegionSearch {
     /// DescribeRegions is refused (it needs `oss:DescribeRegions`).
     known: Arc<Vec<(String, String)>>,
     regions: Arc<OnceCell<Vec<(String, String)>>>,
-    found: Arc<Mutex<HashMap<String, Arc<OnceCell<Option<KeyHealth>>>>>>,
+    found: Arc<Mutex<HashMap<String, SearchResult>>>,
 }
 
 impl KeyRegionSearch {
