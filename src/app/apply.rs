@@ -29,6 +29,47 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
         }
         Event::Connected {
             session, profile, ..
+        } if !state.accounts.is_empty() => {
+            if session != state.session {
+                return false;
+            }
+            let Some(account) = state.account_mut(&profile.name) else {
+                return false;
+            };
+            account.connection = Connection::Connected;
+            true
+        }
+        Event::ConnectFailed {
+            session,
+            profile,
+            error,
+        } if !state.accounts.is_empty() => {
+            if session != state.session {
+                return false;
+            }
+            let Some(account) = state.account_mut(&profile) else {
+                return false;
+            };
+            account.connection = Connection::Failed(error);
+            true
+        }
+        Event::AccountIdentified {
+            session,
+            profile,
+            result,
+        } => {
+            if session != state.session {
+                return false;
+            }
+            let Some(account) = state.account_mut(&profile) else {
+                return false;
+            };
+            account.account_id = Some(result);
+            state.touch();
+            true
+        }
+        Event::Connected {
+            session, profile, ..
         } => {
             let Some(active) = state.active.as_mut().filter(|_| session == state.session) else {
                 return false;
@@ -37,7 +78,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             active.connection = Connection::Connected;
             true
         }
-        Event::ConnectFailed { session, error } => {
+        Event::ConnectFailed { session, error, .. } => {
             let Some(active) = state.active.as_mut().filter(|_| session == state.session) else {
                 return false;
             };
@@ -93,7 +134,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             if !state.refresh_matches(session, request) {
                 return false;
             }
-            state.finish_refresh(false, Some(error));
+            state.finish_refresh(request, false, Some(error));
             true
         }
         Event::EncryptionLoaded {
@@ -106,7 +147,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
                 return false;
             }
             if state.refresh_matches(session, request)
-                && let Some(refresh) = state.refresh.as_mut()
+                && let Some(refresh) = state.refresh_mut(request)
             {
                 if refresh.cancelled {
                     // Answers already on their way when the user cancelled.
@@ -114,10 +155,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
                 }
                 refresh.loaded += 1;
             }
-            let Some(row) = state
-                .row_for_update(&bucket)
-                .filter(|r| r.last_request == request)
-            else {
+            let Some(row) = state.row_answering(&bucket, |r| r.last_request == request) else {
                 return false;
             };
             row.set_read_rule(encryption);
@@ -132,7 +170,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             if !state.refresh_matches(session, request) {
                 return false;
             }
-            state.finish_refresh(cancelled, None);
+            state.finish_refresh(request, cancelled, None);
             true
         }
         Event::KeyHealthLoaded { session, health } => {
@@ -188,9 +226,7 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             if session != state.session {
                 return false;
             }
-            let Some(row) = state
-                .row_for_update(&bucket)
-                .filter(|r| r.info == InfoState::Loading(request))
+            let Some(row) = state.row_answering(&bucket, |r| r.info == InfoState::Loading(request))
             else {
                 return false;
             };
@@ -303,10 +339,7 @@ fn apply_rule_result(
         expected = Some(item.change.expected());
         item.outcome = Some(outcome.clone());
     }
-    let Some(row) = state
-        .row_for_update(bucket)
-        .filter(|r| r.last_request == request)
-    else {
+    let Some(row) = state.row_answering(bucket, |r| r.last_request == request) else {
         return false;
     };
     row.activity = RowActivity::Idle;

@@ -11,6 +11,7 @@ use crate::app::change::ChangeRequest;
 use crate::app::event::ExportFormat;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::Profile;
+use crate::app::row::RowKey;
 use crate::core::model::BucketName;
 
 /// Which rows an export writes.
@@ -18,7 +19,7 @@ use crate::core::model::BucketName;
 pub enum ExportRows {
     All,
     /// The rows the table's filter shows.
-    Only(Vec<BucketName>),
+    Only(Vec<RowKey>),
 }
 
 #[derive(Debug, Clone)]
@@ -26,18 +27,18 @@ pub enum Command {
     /// List every bucket and read every rule again (cancels a running refresh).
     RefreshAll,
     /// Read one bucket's rule again.
-    RefreshBucket { bucket: BucketName },
+    RefreshBucket { bucket: RowKey },
     /// Read GetBucketInfo for the detail panel.
-    LoadBucketInfo { bucket: BucketName },
+    LoadBucketInfo { bucket: RowKey },
     /// List and describe the KMS keys of `bucket`'s region for the key picker (once per
     /// region and session; again after a failure).
-    LoadRegionKeys { bucket: BucketName },
+    LoadRegionKeys { bucket: RowKey },
     /// Make a change (or an undo) to each bucket through the change engine: guard against a
     /// rule changed since it was confirmed, write, read back, log. Each bucket carries its own
     /// request (an undo of a bulk change restores each bucket's own rule); `undo_of` names
     /// the logged change or bulk change being undone, for the batch's title.
     Change {
-        buckets: Vec<(BucketName, ChangeRequest)>,
+        buckets: Vec<(RowKey, ChangeRequest)>,
         change: String,
         undo_of: Option<String>,
     },
@@ -47,6 +48,9 @@ pub enum Command {
     CancelRefresh,
     /// Skip the buckets of the running change not started yet; a running refresh goes on.
     CancelBatch,
+    /// Audit these profiles at once into one table (each with its own endpoint, region and
+    /// credentials); the active profile stays as it is for the next start.
+    AuditProfiles { names: Vec<String> },
     /// Make `name` the active profile and connect to it.
     SwitchProfile { name: String },
     /// Add or replace a profile. `secret: None` keeps the stored secret (an edit that does

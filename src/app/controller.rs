@@ -19,6 +19,7 @@ use crate::app::state::{AppState, DemoStatus, KeystoreStatus};
 use crate::app::worker::Worker;
 use crate::transport::OssClient;
 
+mod accounts;
 mod buckets;
 mod events;
 mod objects;
@@ -33,6 +34,8 @@ pub struct Controller {
     commands_rx: mpsc::Receiver<Command>,
     commands: CommandSender,
     client: Option<OssClient>,
+    /// In an audit of several profiles: each connected profile's client, by profile name.
+    account_clients: std::collections::HashMap<String, OssClient>,
     refresh_cancel: CancellationToken,
     batch_cancel: CancellationToken,
     objects_scan_cancel: CancellationToken,
@@ -71,6 +74,7 @@ impl Controller {
             commands_rx,
             commands: CommandSender::new(commands_tx, wake),
             client: None,
+            account_clients: std::collections::HashMap::new(),
             refresh_cancel: CancellationToken::new(),
             batch_cancel: CancellationToken::new(),
             objects_scan_cancel: CancellationToken::new(),
@@ -143,20 +147,26 @@ impl Controller {
     }
 
     fn end_session(&mut self) {
+        self.stop_session_work();
+        self.state.end_session();
+    }
+
+    /// Cancels the session's running work and forgets its clients (a new session follows).
+    fn stop_session_work(&mut self) {
         self.refresh_cancel.cancel();
         self.batch_cancel.cancel();
         self.objects_scan_cancel.cancel();
         self.preview_cancel.cancel();
         self.job_cancel.cancel();
         self.client = None;
-        self.state.end_session();
+        self.account_clients.clear();
     }
 
     pub fn handle(&mut self, command: Command) {
         match command {
             Command::RefreshAll => self.refresh_all(),
             Command::RefreshBucket { bucket } => {
-                let Some(client) = self.client.clone() else {
+                let Some(client) = self.client_for(bucket.profile.as_deref()) else {
                     return;
                 };
                 if let Some((request, bucket)) = self.state.begin_bucket_refresh(&bucket) {
@@ -165,7 +175,7 @@ impl Controller {
                 }
             }
             Command::LoadBucketInfo { bucket } => {
-                let Some(client) = self.client.clone() else {
+                let Some(client) = self.client_for(bucket.profile.as_deref()) else {
                     return;
                 };
                 if let Some((request, bucket)) = self.state.begin_info(&bucket) {
@@ -174,7 +184,9 @@ impl Controller {
                 }
             }
             Command::LoadRegionKeys { bucket } => {
-                let Some(client) = self.client.clone() else {
+                // Keys are cached by region: in an audit of several profiles two accounts'
+                // keys of one region would mix, so the picker is not offered there.
+                let Some(client) = self.client.clone().filter(|_| bucket.profile.is_none()) else {
                     return;
                 };
                 if let Some((request, bucket)) = self.state.begin_region_keys(&bucket) {
@@ -202,6 +214,7 @@ impl Controller {
             }
             Command::CancelBatch => self.batch_cancel.cancel(),
             Command::SwitchProfile { name } => self.switch_profile(&name),
+            Command::AuditProfiles { names } => self.audit_profiles(&names),
             Command::SaveProfile {
                 profile,
                 secret,

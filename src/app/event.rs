@@ -68,7 +68,15 @@ pub enum Event {
     },
     ConnectFailed {
         session: SessionId,
+        /// The profile's name (an audit of several profiles connects to each).
+        profile: String,
         error: String,
+    },
+    /// A profile of an audit of several: its account UID from GetCallerIdentity, or why not.
+    AccountIdentified {
+        session: SessionId,
+        profile: String,
+        result: Result<String, String>,
     },
     /// The embedded dev server runs; `profile` points at it.
     DemoStarted {

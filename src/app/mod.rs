@@ -20,6 +20,7 @@
 //! | [`files`] | export and import through rfd dialogs or a typed path |
 //! | [`import`] | ossutil config and AccessKey CSV parsers |
 //! | [`import_aliyun`] | the Alibaba Cloud CLI's config.json |
+//! | [`accounts`] | which account a profile belongs to (GetCallerIdentity), for audits of several |
 //! | [`credential_source`] | which credential provider signs for a profile |
 //! | [`change`] | the change engine: guard, write, verify, log, undo (shared with the CLI) |
 //! | [`changelog`] | the JSONL change log |
@@ -35,6 +36,7 @@
 //! | [`objects_scan`] | the app's running or last object scan of a bucket |
 //! | [`objects_job`] | the app's re-encryption preview and running job |
 //! | [`objects_tasks`] | the preview's and the job's background work |
+pub mod accounts;
 pub mod activity;
 mod apply;
 pub mod category;

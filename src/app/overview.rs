@@ -103,6 +103,7 @@ mod tests {
         read: Option<i64>,
     ) -> BucketRow {
         BucketRow {
+            profile: None,
             bucket: Bucket::in_region(BucketName::parse(name).expect("valid"), region),
             encryption: state,
             activity: RowActivity::Idle,

@@ -53,10 +53,7 @@ pub fn connect(worker: &Worker, task: ConnectTask) {
             provider_client(&profile, &config, keystore.as_ref(), &sources, timeout).map_err(|e| {
                 match e {
                     ClientError::Endpoint(message) => message,
-                    ClientError::Credentials(e) => match e.hint() {
-                        hint if hint == e.to_string() => hint,
-                        hint => format!("{e}. {hint}"),
-                    },
+                    ClientError::Credentials(e) => describe_credential_error(&e),
                 }
             })
         };
@@ -67,16 +64,29 @@ pub fn connect(worker: &Worker, task: ConnectTask) {
             });
             client.with_observer(observer)
         });
+        let name = profile.name.clone();
         let event = match client {
             Ok(client) => Event::Connected {
                 session,
                 profile,
                 client,
             },
-            Err(error) => Event::ConnectFailed { session, error },
+            Err(error) => Event::ConnectFailed {
+                session,
+                profile: name,
+                error,
+            },
         };
         events.send(event);
     });
+}
+
+/// A credential error with its fix, once (some errors are their own hint).
+pub fn describe_credential_error(e: &CredentialError) -> String {
+    match e.hint() {
+        hint if hint == e.to_string() => hint,
+        hint => format!("{e}. {hint}"),
+    }
 }
 
 /// Saving a profile: the secret to the keystore first, then the config file.

@@ -3,9 +3,37 @@
 //! change log: [`crate::app::change::history`].)
 
 use crate::app::event::{ApplyOutcome, RequestId};
-use crate::core::model::Bucket;
+use crate::core::model::{Bucket, BucketName};
 use crate::core::ops::bucket::BucketInfo;
 use crate::core::sse::{EncryptionState, ReadFailure};
+
+/// Which row: the bucket's name, and in an audit of several profiles the profile it was
+/// listed with (two accounts, or two profiles of one account, can list the same name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowKey {
+    /// `None` in a single-profile session.
+    pub profile: Option<String>,
+    pub name: BucketName,
+}
+
+impl RowKey {
+    /// The row of `name` in a single-profile session.
+    pub fn single(name: BucketName) -> Self {
+        Self {
+            profile: None,
+            name,
+        }
+    }
+}
+
+impl std::fmt::Display for RowKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.profile {
+            Some(profile) => write!(f, "{} ({profile})", self.name),
+            None => write!(f, "{}", self.name),
+        }
+    }
+}
 
 /// What the row is waiting for, if anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +54,8 @@ pub enum InfoState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketRow {
     pub bucket: Bucket,
+    /// The profile that listed the bucket, in an audit of several profiles.
+    pub profile: Option<String>,
     /// The last known state; kept while a refresh runs, so the table never blanks.
     pub encryption: Option<EncryptionState>,
     pub activity: RowActivity,
@@ -43,6 +73,13 @@ pub struct BucketRow {
 }
 
 impl BucketRow {
+    pub fn key(&self) -> RowKey {
+        RowKey {
+            profile: self.profile.clone(),
+            name: self.bucket.name.clone(),
+        }
+    }
+
     /// Records a rule read from OSS. The last change's outcome ("verified", "mismatch", …)
     /// described the rule the row held; when the new read says otherwise (changed elsewhere
     /// since), that outcome no longer describes the bucket and is cleared.
@@ -77,6 +114,7 @@ mod tests {
     fn row(encryption: EncryptionState, verification: ApplyOutcome) -> BucketRow {
         BucketRow {
             bucket: Bucket::in_region(BucketName::parse("aaa").expect("valid"), "cn-hangzhou"),
+            profile: None,
             encryption: Some(encryption),
             activity: RowActivity::Idle,
             last_request: RequestId(1),

@@ -7,16 +7,16 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::core::model::BucketName;
+use crate::app::row::RowKey;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
     /// Ticked rows (several buckets at once).
-    pub ticked: BTreeSet<BucketName>,
+    pub ticked: BTreeSet<RowKey>,
     /// The focused row, shown in the detail panel.
-    pub primary: Option<BucketName>,
+    pub primary: Option<RowKey>,
     /// Where a Shift+click or Shift+arrow range starts.
-    anchor: Option<BucketName>,
+    anchor: Option<RowKey>,
 }
 
 /// The header checkbox: none, some or all of the shown rows are ticked.
@@ -34,7 +34,7 @@ impl Selection {
 
     /// The buckets a change applies to: the ticked ones the filter shows, else the focused
     /// one.
-    pub fn targets(&self, shown: &HashSet<BucketName>) -> Vec<BucketName> {
+    pub fn targets(&self, shown: &HashSet<RowKey>) -> Vec<RowKey> {
         if self.ticked.is_empty() {
             self.primary.iter().cloned().collect()
         } else {
@@ -47,13 +47,13 @@ impl Selection {
     }
 
     /// Ticked rows the current filter hides (a change leaves them alone).
-    pub fn hidden_ticked(&self, shown: &HashSet<BucketName>) -> usize {
+    pub fn hidden_ticked(&self, shown: &HashSet<RowKey>) -> usize {
         self.ticked.iter().filter(|n| !shown.contains(*n)).count()
     }
 
     /// A plain click focuses the row and moves the anchor there; Shift+click ticks every row
     /// from the anchor to it (in the order shown).
-    pub fn click(&mut self, rows: &[BucketName], position: usize, shift: bool) {
+    pub fn click(&mut self, rows: &[RowKey], position: usize, shift: bool) {
         let Some(name) = rows.get(position) else {
             return;
         };
@@ -67,7 +67,7 @@ impl Selection {
 
     /// Arrow keys: moves the focus by `delta` rows (clamped); with Shift, ticks the range
     /// from the anchor to the new row.
-    pub fn step(&mut self, rows: &[BucketName], delta: isize, shift: bool) {
+    pub fn step(&mut self, rows: &[RowKey], delta: isize, shift: bool) {
         if rows.is_empty() {
             return;
         }
@@ -92,7 +92,7 @@ impl Selection {
     }
 
     /// Space and the row checkbox: ticks or unticks one row.
-    pub fn toggle(&mut self, name: &BucketName) {
+    pub fn toggle(&mut self, name: &RowKey) {
         if !self.ticked.remove(name) {
             self.ticked.insert(name.clone());
         }
@@ -108,7 +108,7 @@ impl Selection {
 
     /// Ctrl+A and the header checkbox: ticks every shown row, or unticks them all when they
     /// were all ticked already.
-    pub fn toggle_all(&mut self, rows: &[BucketName], shown: &HashSet<BucketName>) {
+    pub fn toggle_all(&mut self, rows: &[RowKey], shown: &HashSet<RowKey>) {
         if self.tick_state(shown) == TickState::All {
             self.ticked.retain(|n| !shown.contains(n));
         } else {
@@ -117,7 +117,7 @@ impl Selection {
     }
 
     /// Bounded by the ticked count, not the row count: cheap enough for every frame.
-    pub fn tick_state(&self, shown: &HashSet<BucketName>) -> TickState {
+    pub fn tick_state(&self, shown: &HashSet<RowKey>) -> TickState {
         let ticked_shown = self.ticked.iter().filter(|n| shown.contains(*n)).count();
         match ticked_shown {
             0 => TickState::None,
@@ -134,7 +134,7 @@ impl Selection {
     }
 
     /// Drops rows that no longer exist (deleted elsewhere, or another profile's).
-    pub fn retain(&mut self, exists: impl Fn(&BucketName) -> bool) {
+    pub fn retain(&mut self, exists: impl Fn(&RowKey) -> bool) {
         self.ticked.retain(|n| exists(n));
         if self.primary.as_ref().is_some_and(|n| !exists(n)) {
             self.primary = None;
@@ -144,17 +144,17 @@ impl Selection {
         }
     }
 
-    fn primary_position(&self, rows: &[BucketName]) -> Option<usize> {
+    fn primary_position(&self, rows: &[RowKey]) -> Option<usize> {
         let name = self.primary.as_ref()?;
         rows.iter().position(|n| n == name)
     }
 
-    fn anchor_position(&self, rows: &[BucketName]) -> Option<usize> {
+    fn anchor_position(&self, rows: &[RowKey]) -> Option<usize> {
         let name = self.anchor.as_ref()?;
         rows.iter().position(|n| n == name)
     }
 
-    fn tick_range(&mut self, rows: &[BucketName], a: usize, b: usize) {
+    fn tick_range(&mut self, rows: &[RowKey], a: usize, b: usize) {
         let (from, to) = if a <= b { (a, b) } else { (b, a) };
         if let Some(range) = rows.get(from..=to) {
             self.ticked.extend(range.iter().cloned());
@@ -167,20 +167,25 @@ mod tests {
     use std::collections::HashSet;
 
     use super::{Selection, TickState};
+    use crate::app::row::RowKey;
     use crate::core::model::BucketName;
 
-    fn names(list: &[&str]) -> Vec<BucketName> {
+    fn names(list: &[&str]) -> Vec<RowKey> {
         list.iter()
-            .map(|n| BucketName::parse(n).expect("valid"))
+            .map(|n| RowKey::single(BucketName::parse(n).expect("valid")))
             .collect()
     }
 
-    fn set(rows: &[BucketName]) -> HashSet<BucketName> {
+    fn name(key: &RowKey) -> &str {
+        key.name.as_str()
+    }
+
+    fn set(rows: &[RowKey]) -> HashSet<RowKey> {
         rows.iter().cloned().collect()
     }
 
     fn ticked(sel: &Selection) -> Vec<&str> {
-        sel.ticked.iter().map(BucketName::as_str).collect()
+        sel.ticked.iter().map(name).collect()
     }
 
     #[test]
@@ -188,21 +193,21 @@ mod tests {
         let rows = names(&["aaa", "bbb", "ccc", "ddd"]);
         let mut sel = Selection::default();
         sel.step(&rows, 1, false);
-        assert_eq!(sel.primary.as_ref().map(BucketName::as_str), Some("aaa"));
+        assert_eq!(sel.primary.as_ref().map(name), Some("aaa"));
         sel.step(&rows, 1, false);
-        assert_eq!(sel.primary.as_ref().map(BucketName::as_str), Some("bbb"));
+        assert_eq!(sel.primary.as_ref().map(name), Some("bbb"));
         sel.step(&rows, -5, false);
-        assert_eq!(sel.primary.as_ref().map(BucketName::as_str), Some("aaa"));
+        assert_eq!(sel.primary.as_ref().map(name), Some("aaa"));
         sel.step(&rows, 1, true);
         sel.step(&rows, 1, true);
         assert_eq!(ticked(&sel), ["aaa", "bbb", "ccc"]);
-        assert_eq!(sel.primary.as_ref().map(BucketName::as_str), Some("ccc"));
+        assert_eq!(sel.primary.as_ref().map(name), Some("ccc"));
         sel.step(&rows, 9, false);
-        assert_eq!(sel.primary.as_ref().map(BucketName::as_str), Some("ddd"));
+        assert_eq!(sel.primary.as_ref().map(name), Some("ddd"));
         // Up with nothing focused starts at the bottom.
         let mut fresh = Selection::default();
         fresh.step(&rows, -1, false);
-        assert_eq!(fresh.primary.as_ref().map(BucketName::as_str), Some("ddd"));
+        assert_eq!(fresh.primary.as_ref().map(name), Some("ddd"));
     }
 
     #[test]
@@ -212,7 +217,7 @@ mod tests {
         sel.click(&rows, 3, false);
         sel.click(&rows, 1, true);
         assert_eq!(ticked(&sel), ["aaa", "bbb", "ccc"]);
-        assert_eq!(sel.primary.as_ref().map(BucketName::as_str), Some("aaa"));
+        assert_eq!(sel.primary.as_ref().map(name), Some("aaa"));
         // Without an anchor, Shift+click just focuses.
         let mut fresh = Selection::default();
         fresh.click(&rows, 2, true);
@@ -271,7 +276,7 @@ mod tests {
         let mut sel = Selection::default();
         sel.click(&rows, 0, false);
         sel.toggle(&rows[1]);
-        sel.retain(|n| n.as_str() == "bbb");
+        sel.retain(|n| n.name.as_str() == "bbb");
         assert_eq!(sel.primary, None);
         assert_eq!(ticked(&sel), ["bbb"]);
     }

@@ -14,11 +14,13 @@ use crate::core::kms::health::{KeyHealth, rule_cmk};
 use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::EncryptionState;
 
-pub use super::row::{BucketRow, InfoState, RowActivity};
+pub use super::row::{BucketRow, InfoState, RowActivity, RowKey};
+pub use accounts::AccountStatus;
 pub use batch::{Batch, BatchItem, BatchWork};
 pub use refresh::RefreshStatus;
 pub use status::{ActiveProfile, Connection, DemoStatus, KeystoreStatus, Notice, NoticeLevel};
 
+mod accounts;
 mod batch;
 mod refresh;
 mod status;
@@ -32,9 +34,11 @@ pub struct AppState {
     pub started: bool,
     pub keystore: Option<KeystoreStatus>,
     pub active: Option<ActiveProfile>,
+    /// The profiles of an audit of several accounts at once (empty: one profile, `active`).
+    pub accounts: Vec<AccountStatus>,
     pub demo: Option<DemoStatus>,
     rows: Vec<BucketRow>,
-    index: HashMap<BucketName, usize>,
+    index: HashMap<RowKey, usize>,
     data_version: u64,
     pub refresh: Option<RefreshStatus>,
     pub batch: Option<Batch>,
@@ -83,12 +87,17 @@ impl AppState {
         &self.rows
     }
 
+    /// `name`'s row in a single-profile session.
     pub fn row(&self, name: &BucketName) -> Option<&BucketRow> {
-        self.index.get(name).and_then(|i| self.rows.get(*i))
+        self.row_by_key(&RowKey::single(name.clone()))
     }
 
-    fn row_mut(&mut self, name: &BucketName) -> Option<&mut BucketRow> {
-        let i = *self.index.get(name)?;
+    pub fn row_by_key(&self, key: &RowKey) -> Option<&BucketRow> {
+        self.index.get(key).and_then(|i| self.rows.get(*i))
+    }
+
+    fn row_mut(&mut self, key: &RowKey) -> Option<&mut BucketRow> {
+        let i = *self.index.get(key)?;
         self.data_version += 1;
         self.rows.get_mut(i)
     }
@@ -120,6 +129,11 @@ impl AppState {
         self.data_version += 1;
     }
 
+    /// Something the table shows changed (an account ID arrived): views filter again.
+    pub(super) fn touch(&mut self) {
+        self.data_version += 1;
+    }
+
     /// Bumped on every change to the rows; views re-filter only when it moves.
     pub fn data_version(&self) -> u64 {
         self.data_version
@@ -138,8 +152,8 @@ impl AppState {
     }
 
     /// Starts listing the keys of `name`'s region unless they are listed or on their way.
-    pub fn begin_region_keys(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
-        let bucket = self.row(name)?.bucket.clone();
+    pub fn begin_region_keys(&mut self, key: &RowKey) -> Option<(RequestId, Bucket)> {
+        let bucket = self.row_by_key(key)?.bucket.clone();
         if !self.region_keys.needs(&bucket.region) {
             return None;
         }
@@ -148,14 +162,34 @@ impl AppState {
         Some((request, bucket))
     }
 
+    /// Connected to the active profile, or to at least one profile of an audit of several.
     pub fn is_connected(&self) -> bool {
         self.active
             .as_ref()
             .is_some_and(|a| a.connection == Connection::Connected)
+            || self
+                .accounts
+                .iter()
+                .any(|a| a.connection == Connection::Connected)
     }
 
-    pub fn refresh_running(&self) -> bool {
-        self.refresh.as_ref().is_some_and(RefreshStatus::is_running)
+    /// A profile, or several, is chosen.
+    pub fn has_session(&self) -> bool {
+        self.active.is_some() || !self.accounts.is_empty()
+    }
+
+    /// What an export's file is named after: the profile, or all of them.
+    pub fn export_name(&self) -> &str {
+        match &self.active {
+            Some(active) => &active.profile.name,
+            None if self.is_all_profiles() => "all-profiles",
+            None => "ossguard",
+        }
+    }
+
+    /// The table holds several profiles' buckets (rows carry their profile).
+    pub fn is_all_profiles(&self) -> bool {
+        !self.accounts.is_empty()
     }
 
     pub fn batch_running(&self) -> bool {
@@ -181,6 +215,7 @@ impl AppState {
     /// A new connection: forgets the previous profile's rows and in-flight work.
     pub fn begin_session(&mut self, profile: Profile) -> SessionId {
         self.reset_session();
+        self.accounts.clear();
         self.active = Some(ActiveProfile {
             profile,
             connection: Connection::Connecting,
@@ -191,6 +226,7 @@ impl AppState {
     /// No profile is active any more (it was deleted).
     pub fn end_session(&mut self) {
         self.reset_session();
+        self.accounts.clear();
         self.active = None;
     }
 
@@ -214,20 +250,20 @@ impl AppState {
 
     /// `None` for an unknown row, or one a running change is applying to (its answer would
     /// make the change's result stale).
-    pub fn begin_bucket_refresh(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
-        if self.row(name)?.activity == RowActivity::Applying {
+    pub fn begin_bucket_refresh(&mut self, key: &RowKey) -> Option<(RequestId, Bucket)> {
+        if self.row_by_key(key)?.activity == RowActivity::Applying {
             return None;
         }
         let request = self.next_request();
-        let row = self.row_mut(name)?;
+        let row = self.row_mut(key)?;
         row.last_request = request;
         row.activity = RowActivity::Loading;
         Some((request, row.bucket.clone()))
     }
 
-    pub fn begin_info(&mut self, name: &BucketName) -> Option<(RequestId, Bucket)> {
+    pub fn begin_info(&mut self, key: &RowKey) -> Option<(RequestId, Bucket)> {
         let request = self.next_request();
-        let row = self.row_mut(name)?;
+        let row = self.row_mut(key)?;
         row.info = InfoState::Loading(request);
         Some((request, row.bucket.clone()))
     }
@@ -250,29 +286,38 @@ impl AppState {
     }
 
     /// Rows whose rule is known, as export rows stamped with their read time and `now`,
-    /// sorted by name; `only` limits them to those names (the table's filter).
+    /// sorted by profile, then name (as the CLI's audit of several profiles); `only` limits
+    /// them to those rows (the table's filter). Rows of an audit of several profiles carry
+    /// their profile and account ID.
     pub fn export_rows(
         &self,
-        only: Option<&[BucketName]>,
+        only: Option<&[RowKey]>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Vec<AuditRow> {
-        let wanted: Option<std::collections::HashSet<&BucketName>> =
-            only.map(|names| names.iter().collect());
-        let mut rows: Vec<AuditRow> = self
+        let wanted: Option<std::collections::HashSet<&RowKey>> =
+            only.map(|keys| keys.iter().collect());
+        let mut rows: Vec<(&BucketRow, AuditRow)> = self
             .rows
             .iter()
-            .filter(|r| wanted.as_ref().is_none_or(|w| w.contains(&r.bucket.name)))
+            .filter(|r| wanted.as_ref().is_none_or(|w| w.contains(&r.key())))
             .filter_map(|r| {
                 let state = r.encryption.as_ref()?;
-                Some(
-                    AuditRow::new(&r.bucket, state)
-                        .with_times(r.read_at, now)
-                        .with_key(self.key_health(r).cloned()),
-                )
+                let row = AuditRow::new(&r.bucket, state)
+                    .with_times(r.read_at, now)
+                    .with_key(self.key_health(r).cloned());
+                let row = match &r.profile {
+                    Some(profile) => {
+                        row.with_account(profile, self.account_id(profile).unwrap_or_default())
+                    }
+                    None => row,
+                };
+                Some((r, row))
             })
             .collect();
-        rows.sort_by(|a, b| a.name.cmp(&b.name));
-        rows
+        rows.sort_by(|(a, _), (b, _)| {
+            (&a.profile, &a.bucket.name).cmp(&(&b.profile, &b.bucket.name))
+        });
+        rows.into_iter().map(|(_, row)| row).collect()
     }
 
     /// Applies one event; returns false if it was dropped as stale.
@@ -286,25 +331,48 @@ impl AppState {
 
     // --- used by `apply.rs` ---
 
-    /// Stamps the time a bucket's rule was read (the controller calls this after applying an
-    /// event that carried a read; the state never reads the clock itself).
-    pub(crate) fn mark_read(&mut self, name: &BucketName, at: chrono::DateTime<chrono::Utc>) {
-        if let Some(row) = self.row_mut(name) {
+    /// Stamps the time a bucket's rule was read by `request` (the controller calls this after
+    /// applying an event that carried a read; the state never reads the clock itself).
+    pub(crate) fn mark_read(
+        &mut self,
+        name: &BucketName,
+        request: RequestId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        if let Some(row) = self.row_answering(name, |r| r.last_request == request) {
             row.read_at = Some(at);
         }
     }
 
     /// A change to `name` completed: its GetBucketInfo facts (which include the SSE
     /// algorithm) are out of date, so the panel loads them again. An answer still in flight
-    /// was asked before the change and is dropped when it lands.
+    /// was asked before the change and is dropped when it lands. (In an audit of several
+    /// profiles every row of that name forgets them: a reload costs one request.)
     pub(crate) fn forget_info(&mut self, name: &BucketName) {
-        if let Some(row) = self.row_mut(name) {
-            row.info = InfoState::NotLoaded;
+        for row in &mut self.rows {
+            if row.bucket.name == *name {
+                row.info = InfoState::NotLoaded;
+            }
         }
+        self.data_version += 1;
     }
 
-    pub(super) fn row_for_update(&mut self, name: &BucketName) -> Option<&mut BucketRow> {
-        self.row_mut(name)
+    /// The row named `name` that `answers` picks (events name the bucket and the request,
+    /// not the profile: request ids are unique, so the request tells the rows apart).
+    pub(super) fn row_answering(
+        &mut self,
+        name: &BucketName,
+        answers: impl Fn(&BucketRow) -> bool,
+    ) -> Option<&mut BucketRow> {
+        let profiles =
+            std::iter::once(None).chain(self.accounts.iter().map(|a| Some(a.profile.clone())));
+        let found = profiles
+            .map(|profile| RowKey {
+                profile,
+                name: name.clone(),
+            })
+            .find(|key| self.row_by_key(key).is_some_and(&answers))?;
+        self.row_mut(&found)
     }
 }
 
@@ -315,3 +383,7 @@ mod tests;
 #[cfg(test)]
 #[path = "state_batch_tests.rs"]
 mod batch_tests;
+
+#[cfg(test)]
+#[path = "state_accounts_tests.rs"]
+mod accounts_tests;

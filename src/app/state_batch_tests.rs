@@ -1,6 +1,6 @@
 //! A refresh and a change running side by side, and what a change leaves outdated.
 
-use super::tests::{bucket, loaded, name, refreshed, steps};
+use super::tests::{bucket, key, loaded, name, refreshed, steps};
 use super::{InfoState, RowActivity};
 use crate::app::event::{ApplyOutcome, Change, Event};
 use crate::core::sse::{EncryptionState, SseRule};
@@ -79,7 +79,7 @@ fn one_bucket_is_not_read_while_a_change_is_applied_to_it() {
     let (_, work) = state
         .begin_batch(steps(&["aaa"], &Change::Delete), "t".into())
         .expect("batch");
-    assert!(state.begin_bucket_refresh(&name("aaa")).is_none());
+    assert!(state.begin_bucket_refresh(&key("aaa")).is_none());
     assert_eq!(
         state.row(&name("aaa")).map(|r| r.last_request),
         Some(work[0].0)
@@ -90,7 +90,7 @@ fn one_bucket_is_not_read_while_a_change_is_applied_to_it() {
 fn a_change_outdates_the_bucket_facts_and_a_late_answer_is_dropped() {
     let (mut state, session, _) =
         refreshed(&[("aaa", "cn-hangzhou", EncryptionState::NotConfigured)]);
-    let (request, _) = state.begin_info(&name("aaa")).expect("info");
+    let (request, _) = state.begin_info(&key("aaa")).expect("info");
     state.forget_info(&name("aaa"));
     assert_eq!(
         state.row(&name("aaa")).map(|r| r.info.clone()),
@@ -111,7 +111,8 @@ fn the_read_time_is_kept_with_the_row() {
     assert_eq!(state.row(&name("aaa")).and_then(|r| r.read_at), None);
     let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("valid time");
     let version = state.data_version();
-    state.mark_read(&name("aaa"), at);
+    let request = state.row(&name("aaa")).expect("row").last_request;
+    state.mark_read(&name("aaa"), request, at);
     assert_eq!(state.row(&name("aaa")).and_then(|r| r.read_at), Some(at));
     assert!(state.data_version() > version, "the views see it");
 }

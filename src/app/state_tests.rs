@@ -1,4 +1,4 @@
-use super::{AppState, Connection, InfoState, RowActivity};
+use super::{AppState, Connection, InfoState, RowActivity, RowKey};
 use crate::app::event::{ApplyOutcome, Change, Event, RequestId, SessionId};
 use crate::app::profile::Profile;
 use crate::app::view::{Category, SortColumn, TableView};
@@ -7,6 +7,11 @@ use crate::core::sse::{EncryptionState, ReadFailure, SseRule};
 
 pub(super) fn name(n: &str) -> BucketName {
     BucketName::parse(n).expect("valid name")
+}
+
+/// The row of `n` in a single-profile session.
+pub(super) fn key(n: &str) -> RowKey {
+    RowKey::single(name(n))
 }
 
 pub(super) fn bucket(n: &str, region: &str) -> Bucket {
@@ -166,10 +171,12 @@ fn stale_events_are_dropped() {
     assert!(!state.apply(loaded(old_session, newer, "aaa", kms(None))));
     assert!(!state.apply(Event::ConnectFailed {
         session: old_session,
+        profile: "q".into(),
         error: "x".into()
     }));
     assert!(state.apply(Event::ConnectFailed {
         session: new_session,
+        profile: "q".into(),
         error: "no secret".into()
     }));
     assert_eq!(
@@ -299,8 +306,8 @@ fn batch_records_every_result_and_mismatch_shows_actual() {
 #[test]
 fn info_answers_only_for_the_latest_request() {
     let (mut state, session, _) = refreshed(&[("aaa", "cn-hangzhou", kms(None))]);
-    let (first, _) = state.begin_info(&name("aaa")).expect("row");
-    let (second, _) = state.begin_info(&name("aaa")).expect("row");
+    let (first, _) = state.begin_info(&key("aaa")).expect("row");
+    let (second, _) = state.begin_info(&key("aaa")).expect("row");
     let info = crate::core::ops::bucket::BucketInfo::default();
     assert!(!state.apply(Event::BucketInfoLoaded {
         session,
@@ -420,7 +427,8 @@ fn audit_rows_are_sorted_and_skip_unread() {
         complete: true,
     });
     let now = chrono::Utc::now();
-    state.mark_read(&name("zzz"), now);
+    let zzz = state.row(&name("zzz")).expect("listed").last_request;
+    state.mark_read(&name("zzz"), zzz, now);
     let rows = state.export_rows(None, now);
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["aaa", "zzz"]);
@@ -429,18 +437,12 @@ fn audit_rows_are_sorted_and_skip_unread() {
     assert!(rows.iter().all(|r| r.exported_at == Some(now)));
     assert_eq!((rows[0].state, rows[1].state), ("not_encrypted", "kms"));
     // The filter's rows only.
-    let only = state.export_rows(Some(&[name("zzz"), name("new")]), now);
+    let only = state.export_rows(Some(&[key("zzz"), key("new")]), now);
     let names: Vec<&str> = only.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["zzz"]);
 }
 
 /// One step per bucket, all with `change` (what `Controller::apply_change` hands the state).
-pub(super) fn steps(
-    names: &[&str],
-    change: &Change,
-) -> Vec<(crate::core::model::BucketName, Change, ())> {
-    names
-        .iter()
-        .map(|n| (name(n), change.clone(), ()))
-        .collect()
+pub(super) fn steps(names: &[&str], change: &Change) -> Vec<(RowKey, Change, ())> {
+    names.iter().map(|n| (key(n), change.clone(), ())).collect()
 }

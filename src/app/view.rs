@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::event::ApplyOutcome;
 use crate::app::overview::Overview;
+use crate::app::row::RowKey;
 use crate::app::state::{AppState, BucketRow, RowActivity};
-use crate::core::model::BucketName;
 use crate::core::sse::{EncryptionState, SseRule};
 
 pub use crate::app::category::Category;
@@ -31,15 +31,18 @@ pub enum SortColumn {
     DataEncryption,
     Created,
     Status,
+    /// The profile and account ID; only in an audit of several profiles.
+    Account,
 }
 
 impl SortColumn {
     /// The table's columns, in display order.
     /// Name and Encryption come first, so a narrow window or the detail panel never pushes
     /// them out of sight.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Name,
         Self::Encryption,
+        Self::Account,
         Self::Region,
         Self::KeyId,
         Self::DataEncryption,
@@ -62,6 +65,7 @@ impl SortColumn {
             Self::DataEncryption => "Data encryption",
             Self::Created => "Created",
             Self::Status => "Status",
+            Self::Account => "Account",
         }
     }
 }
@@ -149,8 +153,8 @@ pub struct TableView {
     cached: Option<ViewKey>,
     indices: Vec<usize>,
     /// The shown rows' names, in order and as a set (selection ranges and membership).
-    names: Vec<BucketName>,
-    shown: HashSet<BucketName>,
+    names: Vec<RowKey>,
+    shown: HashSet<RowKey>,
     counts: Counts,
     overview: Overview,
     recomputed: u64,
@@ -220,6 +224,15 @@ impl TableView {
             .collect()
     }
 
+    /// The columns shown, with the Account column only in an audit of several profiles.
+    pub fn columns_for(&self, all_profiles: bool) -> Vec<SortColumn> {
+        let mut columns = self.columns();
+        if !all_profiles {
+            columns.retain(|c| *c != SortColumn::Account);
+        }
+        columns
+    }
+
     /// The column chooser: shows or hides one column (Name and Encryption always show).
     pub fn set_column_shown(&mut self, column: SortColumn, shown: bool) {
         if shown {
@@ -260,10 +273,7 @@ impl TableView {
         }
         if key.sort == SortColumn::Status {
             // The status text is built, not stored: build it once per row, not per comparison.
-            indices.sort_by_cached_key(|i| {
-                rows.get(*i)
-                    .map(|r| (status_text(r), r.bucket.name.clone()))
-            });
+            indices.sort_by_cached_key(|i| rows.get(*i).map(|r| (status_text(r), r.key())));
             if !key.ascending {
                 indices.reverse();
             }
@@ -272,7 +282,7 @@ impl TableView {
                 let (Some(a), Some(b)) = (rows.get(*a), rows.get(*b)) else {
                     return Ordering::Equal;
                 };
-                let order = compare(a, b, key.sort).then_with(|| a.bucket.name.cmp(&b.bucket.name));
+                let order = compare(a, b, key.sort).then_with(|| a.key().cmp(&b.key()));
                 if key.ascending {
                     order
                 } else {
@@ -283,7 +293,7 @@ impl TableView {
         self.names = indices
             .iter()
             .filter_map(|i| rows.get(*i))
-            .map(|r| r.bucket.name.clone())
+            .map(BucketRow::key)
             .collect();
         self.shown = self.names.iter().cloned().collect();
         self.indices = indices;
@@ -299,12 +309,12 @@ impl TableView {
     }
 
     /// The shown rows' names, filtered and sorted.
-    pub fn names(&self) -> &[BucketName] {
+    pub fn names(&self) -> &[RowKey] {
         &self.names
     }
 
     /// The shown rows' names as a set.
-    pub fn shown(&self) -> &HashSet<BucketName> {
+    pub fn shown(&self) -> &HashSet<RowKey> {
         &self.shown
     }
 
@@ -323,11 +333,16 @@ impl TableView {
     }
 }
 
-/// Case-insensitive match on name, region, badge, key id and error code.
+/// Case-insensitive match on name, region, badge, key id and error code, and in an audit of
+/// several profiles on the account (profile name and account ID).
 fn matches_text(app: &AppState, row: &BucketRow, needle: &str) -> bool {
     let contains = |hay: &str| hay.to_lowercase().contains(needle);
     let state = row.encryption.as_ref();
     contains(row.bucket.name.as_str())
+        || row
+            .profile
+            .as_deref()
+            .is_some_and(|p| contains(&app.account_label(p)))
         || contains(&row.bucket.region)
         || contains(row_category(app, row).label())
         || app
@@ -347,6 +362,7 @@ fn compare(a: &BucketRow, b: &BucketRow, column: SortColumn) -> Ordering {
     }
     match column {
         SortColumn::Name => a.bucket.name.cmp(&b.bucket.name),
+        SortColumn::Account => a.profile.cmp(&b.profile),
         SortColumn::Region => a.bucket.region.cmp(&b.bucket.region),
         SortColumn::Encryption => {
             Category::of(a.encryption.as_ref()).cmp(&Category::of(b.encryption.as_ref()))

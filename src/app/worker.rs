@@ -29,11 +29,21 @@ pub const BATCH_CONCURRENCY: usize = 8;
 pub struct ChangeJob {
     pub session: SessionId,
     pub batch: RequestId,
-    /// Each bucket with its own request id and what the engine is asked to do to it.
-    pub work: Vec<(RequestId, Bucket, ChangeRequest)>,
+    pub work: Vec<ChangeStep>,
+    pub cancel: CancellationToken,
+}
+
+/// One bucket of a batch: its request id, what the engine is asked to do to it, and the
+/// client and change-log context of the bucket's profile (in an audit of several profiles
+/// each bucket is changed as its own account).
+#[derive(Debug)]
+pub struct ChangeStep {
+    pub request: RequestId,
+    pub bucket: Bucket,
+    pub change: ChangeRequest,
+    pub client: OssClient,
     /// Where the change log goes (shared with the CLI), and the pre-flight check.
     pub context: ChangeContext,
-    pub cancel: CancellationToken,
 }
 
 /// How often a running object scan reports its totals.
@@ -235,30 +245,27 @@ impl Worker {
 
     /// Runs the change engine on each bucket of the job; one `RuleApplied` per bucket, then
     /// `BatchFinished`. Cancelling skips the buckets not started yet.
-    pub fn apply_change(&self, client: OssClient, job: ChangeJob) {
+    pub fn apply_change(&self, job: ChangeJob) {
         let ChangeJob {
             session,
             batch,
             work,
-            context,
             cancel,
         } = job;
         let events = self.events.clone();
         self.rt.spawn(async move {
             let mut results = futures::stream::iter(work)
-                .map(|(request_id, bucket, request)| {
-                    let client = client.clone();
+                .map(|step| {
                     let cancel = cancel.clone();
-                    let context = context.clone();
                     async move {
                         let outcome = if cancel.is_cancelled() {
                             ApplyOutcome::Cancelled
                         } else {
-                            change::run(&client, &bucket, &request, &context)
+                            change::run(&step.client, &step.bucket, &step.change, &step.context)
                                 .await
                                 .outcome
                         };
-                        (request_id, bucket, outcome)
+                        (step.request, step.bucket, outcome)
                     }
                 })
                 .buffer_unordered(BATCH_CONCURRENCY);

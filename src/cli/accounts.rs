@@ -4,12 +4,10 @@
 
 use futures::future::join_all;
 
-use crate::app::credential_source::sts_endpoint;
 use crate::app::export::AuditRow;
 use crate::app::key_checks::KeyCheckMode;
 use crate::app::profile::{Profile, ProfileConfig};
-use crate::transport::credentials::assume_role::{caller_identity, sts_client};
-use crate::transport::{Endpoint, OssClient, OssError};
+use crate::transport::{OssClient, OssError};
 
 use super::args::{FailOn, GlobalArgs};
 use super::commands::{CliError, audit, flagged};
@@ -85,18 +83,13 @@ async fn audit_one(
         .collect())
 }
 
-/// The account UID the profile's credentials belong to, from STS GetCallerIdentity (asked
-/// where the profile's AssumeRole would be).
+/// The account UID the profile's credentials belong to (shared with the app).
 async fn account_id(
     client: &OssClient,
     global: &GlobalArgs,
     profile: &Profile,
 ) -> Result<String, CliError> {
-    let failed = |e| CliError::Oss(OssError::Credentials(e));
-    let endpoint =
-        Endpoint::parse(&profile.endpoint).map_err(|e| CliError::Usage(e.to_string()))?;
-    let endpoint = sts_endpoint(global.sts_endpoint.as_deref(), &endpoint).map_err(failed)?;
-    let sts =
-        sts_client(endpoint, client.credentials().clone(), client.config()).map_err(failed)?;
-    Ok(caller_identity(&sts).await.map_err(failed)?.account_id)
+    crate::app::accounts::account_id(client, global.sts_endpoint.as_deref(), profile)
+        .await
+        .map_err(|e| CliError::Oss(OssError::Credentials(e)))
 }

@@ -7,11 +7,11 @@ use crate::app::activity::ActivityView;
 use crate::app::command::{Command, CommandSender};
 use crate::app::controller::Controller;
 use crate::app::environment::AppEnvironment;
+use crate::app::row::RowKey;
 use crate::app::runtime::RuntimeHandle;
 use crate::app::selection::Selection;
 use crate::app::state::{AppState, InfoState};
 use crate::app::view::TableView;
-use crate::core::model::BucketName;
 
 use super::confirm_dialog::ConfirmRequest;
 use super::export_dialog::ExportDialog;
@@ -48,7 +48,7 @@ pub struct ViewState {
 impl ViewState {
     /// The buckets a change applies to: the ticked ones the filter shows, else the focused
     /// one.
-    pub fn targets(&self) -> Vec<BucketName> {
+    pub fn targets(&self) -> Vec<RowKey> {
         self.selection.targets(self.table.shown())
     }
 }
@@ -101,9 +101,11 @@ impl OssGuardApp {
     /// Keeps the selection valid after rows changed, and asks for bucket facts once.
     fn follow_selection(&mut self) {
         let state = &self.controller.state;
-        self.view.selection.retain(|name| state.row(name).is_some());
+        self.view
+            .selection
+            .retain(|key| state.row_by_key(key).is_some());
         if let Some(name) = &self.view.selection.primary {
-            match state.row(name) {
+            match state.row_by_key(name) {
                 None => {}
                 Some(row) if row.info == InfoState::NotLoaded && state.is_connected() => {
                     self.commands.send(Command::LoadBucketInfo {
@@ -161,7 +163,7 @@ impl eframe::App for OssGuardApp {
                     super::activity_log::activity_log_ui(ui, state, &mut view.activity);
                 });
         }
-        let has_session = state.active.is_some();
+        let has_session = state.has_session();
         if has_session && !view.selection.is_empty() {
             // At most half the window, so Name and Encryption always stay in sight.
             let max = (ui.available_width() * 0.5).max(320.0);

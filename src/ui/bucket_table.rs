@@ -9,10 +9,10 @@ use egui::{Key, Modifiers, Role, WidgetInfo};
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::command::{Command, CommandSender};
+use crate::app::row::RowKey;
 use crate::app::selection::TickState;
 use crate::app::state::{AppState, BucketRow};
 use crate::app::view::{Category, SortColumn, status_text};
-use crate::core::model::BucketName;
 use crate::core::sse::EncryptionState;
 
 use super::app::ViewState;
@@ -30,7 +30,7 @@ pub fn table_area_ui(
     view: &mut ViewState,
     commands: &CommandSender,
 ) {
-    filter_bar_ui(ui, view);
+    filter_bar_ui(ui, view, state.is_all_profiles());
     super::overview::overview_ui(ui, state, &mut view.table);
     let total = view.table.counts().total;
     let shown = view.table.indices().len();
@@ -63,7 +63,7 @@ fn selection_line_ui(ui: &mut egui::Ui, view: &mut ViewState, shown: usize, tota
     });
 }
 
-fn filter_bar_ui(ui: &mut egui::Ui, view: &mut ViewState) {
+fn filter_bar_ui(ui: &mut egui::Ui, view: &mut ViewState, all_profiles: bool) {
     // Wrapped: a row wider than the panel would widen it under the detail panel.
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Filter");
@@ -94,13 +94,16 @@ fn filter_bar_ui(ui: &mut egui::Ui, view: &mut ViewState) {
                     ui.selectable_value(&mut view.table.state_filter, Some(category), text);
                 }
             });
-        column_chooser_ui(ui, view);
+        column_chooser_ui(ui, view, all_profiles);
     });
 }
 
-fn column_chooser_ui(ui: &mut egui::Ui, view: &mut ViewState) {
+fn column_chooser_ui(ui: &mut egui::Ui, view: &mut ViewState, all_profiles: bool) {
     ui.menu_button("Columns", |ui| {
         for column in SortColumn::ALL {
+            if column == SortColumn::Account && !all_profiles {
+                continue;
+            }
             let mut shown = !view.table.hidden_columns.contains(&column);
             let response = ui.add_enabled(
                 column.can_hide(),
@@ -161,7 +164,7 @@ fn focus_changed(state: &AppState, view: &mut ViewState) {
         .selection
         .primary
         .as_ref()
-        .and_then(|n| state.row(n))
+        .and_then(|n| state.row_by_key(n))
         .and_then(|r| r.encryption.as_ref())
         .and_then(EncryptionState::rule);
     view.rule_form = RuleDraft::from_rule(rule);
@@ -190,6 +193,7 @@ fn column_widths(column: SortColumn) -> (f32, f32) {
         SortColumn::DataEncryption => (110.0, 50.0),
         SortColumn::Created => (95.0, 50.0),
         SortColumn::Status => (160.0, 60.0),
+        SortColumn::Account => (180.0, 70.0),
     }
 }
 
@@ -223,9 +227,9 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
         + 4.0;
     // Labels must not eat clicks meant for the row.
     ui.style_mut().interaction.selectable_labels = false;
-    let columns = view.table.columns();
+    let columns = view.table.columns_for(state.is_all_profiles());
     let mut clicked: Option<usize> = None;
-    let mut toggled: Option<BucketName> = None;
+    let mut toggled: Option<RowKey> = None;
     let mut toggle_all = false;
     let mut sort_by: Option<SortColumn> = None;
     let indices = view.table.indices();
@@ -293,7 +297,7 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
                 else {
                     return;
                 };
-                let name = &row.bucket.name;
+                let name = &row.key();
                 let is_primary = view.selection.primary.as_ref() == Some(name);
                 table_row.set_selected(is_primary || view.selection.ticked.contains(name));
                 table_row.col(|ui| {
@@ -309,8 +313,11 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
                 let key = state
                     .key_health(row)
                     .map(|k| (k, state.key_found_elsewhere(k)));
+                let account = row.profile.as_deref().map(|p| state.account_label(p));
                 for column in &columns {
-                    table_row.col(|ui| cell_ui(ui, *column, row, key, commands));
+                    table_row.col(|ui| {
+                        cell_ui(ui, *column, (row, account.as_deref()), key, commands);
+                    });
                 }
                 if table_row.response().clicked() {
                     clicked = Some(table_row.index());
@@ -342,11 +349,12 @@ fn cut_label(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Resp
     ui.add(egui::Label::new(text).truncate())
 }
 
-/// One cell; `key` is the health of the row's CMK (and whether it exists in another region).
+/// One cell of `row` (and its Account column's text); `key` is the health of the row's CMK
+/// (and whether it exists in another region).
 fn cell_ui(
     ui: &mut egui::Ui,
     column: SortColumn,
-    row: &BucketRow,
+    (row, account): (&BucketRow, Option<&str>),
     key: Option<(&crate::core::kms::health::KeyHealth, bool)>,
     commands: &CommandSender,
 ) {
@@ -355,6 +363,9 @@ fn cell_ui(
     match column {
         SortColumn::Name => {
             cut_label(ui, row.bucket.name.as_str());
+        }
+        SortColumn::Account => {
+            cut_label(ui, account.unwrap_or_default());
         }
         SortColumn::Region => {
             cut_label(ui, &row.bucket.region);
@@ -394,9 +405,7 @@ fn cell_ui(
                 .on_hover_text("Refresh this bucket")
                 .clicked()
             {
-                commands.send(Command::RefreshBucket {
-                    bucket: row.bucket.name.clone(),
-                });
+                commands.send(Command::RefreshBucket { bucket: row.key() });
             }
             let response = cut_label(ui, status_text(row));
             if let Some(EncryptionState::Unknown(f)) = state {

@@ -4,6 +4,7 @@
 
 use crate::app::change::{self, Change, ChangeRequest, Undo, known_state};
 use crate::app::command::{Command, CommandSender};
+use crate::app::row::RowKey;
 use crate::app::state::{AppState, BucketRow};
 use crate::core::model::BucketName;
 
@@ -13,7 +14,7 @@ use super::detail_panel::describe;
 /// One bucket's line in the preview.
 #[derive(Debug, Clone)]
 pub struct PreviewLine {
-    pub bucket: BucketName,
+    pub bucket: RowKey,
     pub before: String,
     pub after: String,
     pub request: ChangeRequest,
@@ -28,7 +29,7 @@ pub struct ConfirmRequest {
     pub lines: Vec<PreviewLine>,
     /// Buckets left out of the change, each with why (it already has the rule, its change
     /// cannot be undone).
-    pub left_out: Vec<(BucketName, String)>,
+    pub left_out: Vec<(RowKey, String)>,
     /// Write even where the rule changed since it was read (someone else's change is lost).
     pub force: bool,
     /// Write a rule naming a CMK even if the key check refuses it (logged as skipped).
@@ -38,18 +39,18 @@ pub struct ConfirmRequest {
 impl ConfirmRequest {
     /// `change` for each of `buckets`, guarded by the rule each row shows now; buckets that
     /// already have the rule are left out.
-    pub fn new(state: &AppState, buckets: &[BucketName], change: Change) -> Self {
+    pub fn new(state: &AppState, buckets: &[RowKey], change: Change) -> Self {
         let title = change.describe();
         let each = buckets.iter().map(|b| (b.clone(), change.clone()));
         Self::each(state, each.collect(), title)
     }
 
     /// Each bucket with its own change (one CMK per region), as [`Self::new`] does for one.
-    pub fn each(state: &AppState, changes: Vec<(BucketName, Change)>, title: String) -> Self {
+    pub fn each(state: &AppState, changes: Vec<(RowKey, Change)>, title: String) -> Self {
         let mut lines = Vec::new();
         let mut left_out = Vec::new();
         for (name, change) in changes {
-            let row = state.row(&name);
+            let row = state.row_by_key(&name);
             let confirmed = known_state(row.and_then(|r| r.encryption.as_ref()));
             if confirmed
                 .as_ref()
@@ -80,18 +81,22 @@ impl ConfirmRequest {
 
     /// Confirms restoring each bucket's rule from before a logged change (`of`: the change's
     /// or the bulk change's id). The guard is the rule the undone change set. `left_out`:
-    /// buckets of a bulk change that cannot be undone, with why.
+    /// buckets of a bulk change that cannot be undone, with why. `profile`: the rows'
+    /// profile in an audit of several profiles (the undo is made as that profile).
     pub fn for_undo(
         state: &AppState,
-        undos: Vec<Undo>,
+        (undos, profile): (Vec<Undo>, Option<&str>),
         of: &str,
-        left_out: Vec<(BucketName, String)>,
+        left_out: Vec<(RowKey, String)>,
     ) -> Self {
         let lines = undos
             .into_iter()
             .filter_map(|undo| {
-                let bucket = BucketName::parse(&undo.bucket).ok()?;
-                let seen = before_text(state.row(&bucket));
+                let bucket = RowKey {
+                    profile: profile.map(str::to_owned),
+                    name: BucketName::parse(&undo.bucket).ok()?,
+                };
+                let seen = before_text(state.row_by_key(&bucket));
                 Some(PreviewLine {
                     before: format!(
                         "{} (set by that change; now {seen})",
@@ -195,7 +200,7 @@ pub fn confirm_dialog_ui(
                         ui.strong("After");
                         ui.end_row();
                         for line in &request.lines {
-                            ui.label(line.bucket.as_str());
+                            ui.label(line.bucket.to_string());
                             ui.label(&line.before);
                             ui.label(&line.after);
                             ui.end_row();

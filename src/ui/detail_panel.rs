@@ -11,7 +11,7 @@ use crate::core::sse::{EncryptionState, SseRule};
 
 use super::app::ViewState;
 use super::confirm_dialog::ConfirmRequest;
-use super::history_view::owner;
+use super::history_view::owner_of;
 use super::key_picker::KeyPicker;
 use super::rule_form::{FormChange, rule_form_ui};
 use super::widgets::{error_block_ui, sse_badge_ui};
@@ -43,14 +43,14 @@ pub fn detail_panel_ui(
         if targets.is_empty() {
             return;
         }
-    } else if let Some(row) = targets.first().and_then(|n| state.row(n)) {
-        bucket_details_ui(ui, row, commands);
+    } else if let Some(row) = targets.first().and_then(|n| state.row_by_key(n)) {
+        bucket_details_ui(ui, state, row, commands);
         undo_last_ui(ui, state, view, row);
     } else {
         return;
     }
     ui.separator();
-    let rows: Vec<_> = targets.iter().filter_map(|n| state.row(n)).collect();
+    let rows: Vec<_> = targets.iter().filter_map(|n| state.row_by_key(n)).collect();
     let regions: Vec<&str> = rows.iter().map(|r| r.bucket.region.as_str()).collect();
     // The known rule of each target (unknown ones are left out: they might change).
     let current: Vec<Option<SseRule>> = rows
@@ -94,7 +94,7 @@ pub fn detail_panel_ui(
                 .iter()
                 .filter_map(|r| {
                     let change = changes.get(&r.bucket.region)?.clone();
-                    Some((r.bucket.name.clone(), change))
+                    Some((r.key(), change))
                 })
                 .collect();
             view.confirm = Some(ConfirmRequest::each(state, each, title));
@@ -103,18 +103,23 @@ pub fn detail_panel_ui(
     }
     for picker in pickers.iter().filter(|p| p.retry) {
         if let Some(row) = rows.iter().find(|r| r.bucket.region == picker.region) {
-            commands.send(Command::LoadRegionKeys {
-                bucket: row.bucket.name.clone(),
-            });
+            commands.send(Command::LoadRegionKeys { bucket: row.key() });
         }
     }
     if let Some(batch) = &state.batch
-        && batch.items.iter().any(|i| targets.contains(&i.bucket))
+        && batch.items.iter().any(|i| {
+            targets
+                .iter()
+                .any(|t| t.name == i.bucket && t.profile == i.profile)
+        })
     {
         ui.separator();
         batch_results_ui(ui, batch, commands);
     }
-    if let [row] = rows.as_slice() {
+    // Objects work with the active profile's client: not offered in an audit of several.
+    if let [row] = rows.as_slice()
+        && row.profile.is_none()
+    {
         ui.separator();
         view.objects.ui(ui, state, row, commands);
     }
@@ -135,7 +140,9 @@ fn key_pickers_for<'a>(
     rows: &[&'a BucketRow],
     commands: &CommandSender,
 ) -> Vec<KeyPicker<'a>> {
-    if !state.is_connected() {
+    // Keys are listed per region for one account: in an audit of several profiles the key
+    // ID is typed instead.
+    if !state.is_connected() || state.is_all_profiles() {
         return Vec::new();
     }
     let mut regions: Vec<&'a BucketRow> = Vec::new();
@@ -152,9 +159,7 @@ fn key_pickers_for<'a>(
             let region = row.bucket.region.as_str();
             let keys = state.region_keys.get(region);
             if keys.is_none() {
-                commands.send(Command::LoadRegionKeys {
-                    bucket: row.bucket.name.clone(),
-                });
+                commands.send(Command::LoadRegionKeys { bucket: row.key() });
             }
             KeyPicker {
                 region,
@@ -174,7 +179,7 @@ fn key_pickers_for<'a>(
 /// made and nothing undid yet (as `ossguard undo BUCKET` picks it), so it works after a
 /// restart too.
 fn undo_last_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, row: &BucketRow) {
-    let (Some(history), Some(owner)) = (&state.history, owner(state)) else {
+    let (Some(history), Some(owner)) = (&state.history, owner_of(state, row)) else {
         return;
     };
     let Some(last) = history.last_change(owner, Some(row.bucket.name.as_str())) else {
@@ -191,7 +196,8 @@ fn undo_last_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, row: 
                 .clicked()
             {
                 let of = last.id.clone();
-                view.confirm = Some(ConfirmRequest::for_undo(state, vec![undo], &of, Vec::new()));
+                let undos = (vec![undo], row.profile.as_deref());
+                view.confirm = Some(ConfirmRequest::for_undo(state, undos, &of, Vec::new()));
             }
         }
         Err(reason) => {
@@ -200,15 +206,21 @@ fn undo_last_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, row: 
     }
 }
 
-fn bucket_details_ui(ui: &mut egui::Ui, row: &BucketRow, commands: &CommandSender) {
+fn bucket_details_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    row: &BucketRow,
+    commands: &CommandSender,
+) {
     ui.heading(row.bucket.name.as_str());
+    if let Some(profile) = &row.profile {
+        ui.label(format!("Account: {}", state.account_label(profile)));
+    }
     ui.horizontal(|ui| {
         ui.label("Encryption:");
         sse_badge_ui(ui, row.encryption.as_ref());
         if ui.button("Refresh bucket").clicked() {
-            commands.send(Command::RefreshBucket {
-                bucket: row.bucket.name.clone(),
-            });
+            commands.send(Command::RefreshBucket { bucket: row.key() });
         }
     });
     match &row.encryption {
@@ -248,9 +260,7 @@ fn info_ui(ui: &mut egui::Ui, row: &BucketRow, commands: &CommandSender) {
         InfoState::Failed(failure) => {
             error_block_ui(ui, "GetBucketInfo failed", failure);
             if ui.button("Retry GetBucketInfo").clicked() {
-                commands.send(Command::LoadBucketInfo {
-                    bucket: row.bucket.name.clone(),
-                });
+                commands.send(Command::LoadBucketInfo { bucket: row.key() });
             }
         }
         InfoState::Loaded(info) => {

@@ -51,10 +51,7 @@ impl ExportDialog {
     /// On opening, offers a fresh name per format in the folder last used for it; closes
     /// when an export landed.
     fn prepare(&mut self, state: &AppState, export_dir: &Path) {
-        let profile = state
-            .active
-            .as_ref()
-            .map_or("ossguard", |a| a.profile.name.as_str());
+        let profile = state.export_name();
         let landed = state
             .last_export
             .as_ref()

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use crate::app::change::history::{History, Owner};
 use crate::app::changelog::ChangeRecord;
 use crate::app::command::{Command, CommandSender};
-use crate::app::state::AppState;
+use crate::app::row::RowKey;
+use crate::app::state::{AppState, BucketRow};
 use crate::core::model::BucketName;
 
 use super::app::ViewState;
@@ -30,6 +31,18 @@ pub fn owner(state: &AppState) -> Option<Owner<'_>> {
     state.active.as_ref().map(|a| Owner {
         profile: &a.profile.name,
         access_key_id: &a.profile.access_key_id,
+    })
+}
+
+/// Whose changes to `row` the app may undo: the row's profile with its AccessKey in an audit
+/// of several profiles, else the active profile.
+pub fn owner_of<'a>(state: &'a AppState, row: &BucketRow) -> Option<Owner<'a>> {
+    let Some(name) = &row.profile else {
+        return owner(state);
+    };
+    state.profiles.get(name).map(|p| Owner {
+        profile: &p.name,
+        access_key_id: &p.access_key_id,
     })
 }
 
@@ -111,11 +124,14 @@ fn bulk_changes_ui(
             ));
             let plan = history.batch_undo(batch, owner);
             let undos: Vec<_> = plan.iter().filter_map(|(_, u)| u.clone().ok()).collect();
-            let left_out: Vec<(BucketName, String)> = plan
+            let left_out: Vec<(RowKey, String)> = plan
                 .iter()
                 .filter_map(|(r, u)| {
                     let why = u.as_ref().err()?;
-                    Some((BucketName::parse(&r.bucket).ok()?, why.clone()))
+                    Some((
+                        RowKey::single(BucketName::parse(&r.bucket).ok()?),
+                        why.clone(),
+                    ))
                 })
                 .collect();
             let button = egui::Button::new(format!("Undo bulk change ({} buckets)", undos.len()));
@@ -124,7 +140,12 @@ fn bulk_changes_ui(
                 .on_disabled_hover_text("Nothing left to undo, or a change is running");
             if response.clicked() {
                 let of = format!("bulk change {batch}");
-                confirm = Some(ConfirmRequest::for_undo(state, undos, &of, left_out));
+                confirm = Some(ConfirmRequest::for_undo(
+                    state,
+                    (undos, None),
+                    &of,
+                    left_out,
+                ));
             }
         });
     }
@@ -231,10 +252,9 @@ fn undo_cell_ui(
                 .add_enabled(!busy, button)
                 .on_hover_text(format!("Restore {}", undo.change.describe()))
                 .clicked();
-            Ok(
-                clicked
-                    .then(|| ConfirmRequest::for_undo(state, vec![undo], &record.id, Vec::new())),
-            )
+            Ok(clicked.then(|| {
+                ConfirmRequest::for_undo(state, (vec![undo], None), &record.id, Vec::new())
+            }))
         }
         Err(reason) => {
             ui.weak("—").on_hover_text(reason);

@@ -22,6 +22,7 @@
 //! | `activity_log` | every request with time, bucket, operation, outcome, request id |
 //! | `key_health` | a CMK's alias and health badges, its facts, reason and fix |
 //! | `widgets` | the encryption badge, the OSS error block, labelled fields |
+mod accounts_strip;
 mod activity_log;
 pub mod app;
 mod bucket_table;

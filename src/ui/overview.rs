@@ -27,6 +27,9 @@ const NAME_WIDTH: f32 = 112.0;
 const COUNT_WIDTH: f32 = 56.0;
 
 pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, table: &mut TableView) {
+    if state.is_all_profiles() {
+        super::accounts_strip::accounts_ui(ui, state);
+    }
     ui.horizontal_wrapped(|ui| {
         chips_ui(ui, table);
         let last = table.overview().last_read.map(|t| {

@@ -153,9 +153,7 @@ impl PreviewWindow {
         let keys = state.region_keys.get(region);
         // Asked once: the state marks the region as loading when the command runs.
         if keys.is_none() && state.is_connected() {
-            commands.send(Command::LoadRegionKeys {
-                bucket: row.bucket.name.clone(),
-            });
+            commands.send(Command::LoadRegionKeys { bucket: row.key() });
         }
         let mut picker = KeyPicker {
             region,
@@ -165,9 +163,7 @@ impl PreviewWindow {
         };
         key_picker_ui(ui, &mut picker, &mut self.key_id, &mut self.key_search);
         if picker.retry {
-            commands.send(Command::LoadRegionKeys {
-                bucket: row.bucket.name.clone(),
-            });
+            commands.send(Command::LoadRegionKeys { bucket: row.key() });
         }
     }
 }

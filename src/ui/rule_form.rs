@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 
 use crate::app::change::{Algorithm, Change, RuleSpec};
-use crate::core::model::BucketName;
+use crate::app::row::RowKey;
 use crate::core::sse::SseRule;
 
 use super::key_picker::{KeyPicker, key_picker_ui};
 
 /// What the draft was made for: a profile and the buckets it targets.
-type DraftFor = (String, Vec<BucketName>);
+type DraftFor = (String, Vec<RowKey>);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleDraft {
@@ -89,7 +89,7 @@ impl RuleDraft {
 
     /// Starts again from `rule` when the profile or the targets changed since the draft was
     /// made, so one account's key never ends up in another account's change.
-    pub fn follow(&mut self, profile: &str, targets: &[BucketName], rule: Option<&SseRule>) {
+    pub fn follow(&mut self, profile: &str, targets: &[RowKey], rule: Option<&SseRule>) {
         let now = (profile.to_owned(), targets.to_vec());
         if self.made_for.as_ref() != Some(&now) {
             *self = Self::from_rule(rule);
@@ -221,6 +221,7 @@ fn no_change_reason(buckets: usize) -> String {
 mod tests {
     use super::RuleDraft;
     use crate::app::change::{Algorithm, Change};
+    use crate::app::row::RowKey;
     use crate::core::model::BucketName;
     use crate::core::sse::SseRule;
 
@@ -306,8 +307,8 @@ mod tests {
 
     #[test]
     fn the_draft_starts_again_for_another_selection_or_profile() {
-        let a = BucketName::parse("aaa").expect("valid");
-        let b = BucketName::parse("bbb").expect("valid");
+        let a = RowKey::single(BucketName::parse("aaa").expect("valid"));
+        let b = RowKey::single(BucketName::parse("bbb").expect("valid"));
         let mut draft = RuleDraft::default();
         draft.follow("prod", std::slice::from_ref(&a), None);
         draft.key_id = "key-hzz68d1fd85qslv95ilz4".into();

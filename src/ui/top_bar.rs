@@ -23,7 +23,7 @@ pub fn top_bar_ui(
             view.profile_dialog = Some(ProfileDialog::list());
         }
         connection_ui(ui, state);
-        if state.active.is_some() {
+        if state.has_session() {
             ui.separator();
             refresh_ui(ui, state, commands);
             ui.separator();
@@ -47,11 +47,29 @@ fn profile_switch_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSend
     if state.profiles.profiles.is_empty() {
         return;
     }
-    let current = state
-        .active
-        .as_ref()
-        .map_or("(none)", |a| a.profile.name.as_str());
+    let current = match &state.active {
+        Some(active) => active.profile.name.as_str(),
+        None if state.is_all_profiles() => ALL_PROFILES,
+        None => "(none)",
+    };
     super::widgets::labelled_combo_ui(ui, "Profile", current, |ui| {
+        if state.profiles.profiles.len() > 1 {
+            let selected = state.is_all_profiles();
+            if ui
+                .selectable_label(selected, ALL_PROFILES)
+                .on_hover_text("Audit every profile at once, each with its own credentials")
+                .clicked()
+            {
+                commands.send(Command::AuditProfiles {
+                    names: state
+                        .profiles
+                        .profiles
+                        .iter()
+                        .map(|p| p.name.clone())
+                        .collect(),
+                });
+            }
+        }
         for profile in &state.profiles.profiles {
             let selected = current == profile.name;
             if ui.selectable_label(selected, &profile.name).clicked() && !selected {
@@ -62,6 +80,9 @@ fn profile_switch_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSend
         }
     });
 }
+
+/// The profile switcher's entry that audits every profile at once.
+pub const ALL_PROFILES: &str = "All profiles";
 
 fn connection_ui(ui: &mut egui::Ui, state: &AppState) {
     if state.demo == Some(DemoStatus::Starting) {
@@ -105,7 +126,7 @@ fn refresh_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
     if running && ui.button("Cancel refresh").clicked() {
         commands.send(Command::CancelRefresh);
     }
-    let Some(refresh) = &state.refresh else {
+    let Some(refresh) = &state.refresh_summary() else {
         return;
     };
     let total = refresh.listed;

@@ -16,7 +16,15 @@ fn name(bucket: &str) -> BucketName {
 }
 
 fn review_kms_with(test: &mut UiTest, key: &str) {
-    let selected = test.harness.state().view().selection.primary.as_ref() == Some(&name(BUCKET));
+    let selected = test
+        .harness
+        .state()
+        .view()
+        .selection
+        .primary
+        .as_ref()
+        .map(|k| &k.name)
+        == Some(&name(BUCKET));
     if !selected {
         test.harness.get_by_label(BUCKET).click();
     }

@@ -7,6 +7,7 @@
 mod ui_support;
 
 mod activity_log;
+mod all_profiles;
 mod change;
 mod demo;
 mod export;

@@ -265,10 +265,14 @@ fn closing_the_window_lets_a_running_change_finish_and_log_its_outcome() {
     let mut test = UiTest::start_demo(|env| {
         env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(150));
     });
-    let buckets: Vec<ossguard::core::model::BucketName> =
+    let buckets: Vec<ossguard::app::state::RowKey> =
         ["dev-sandbox-bj", "cdn-origin-sg", "marketing-uploads-hz"]
             .iter()
-            .map(|n| ossguard::core::model::BucketName::parse(n).expect("name"))
+            .map(|n| {
+                ossguard::app::state::RowKey::single(
+                    ossguard::core::model::BucketName::parse(n).expect("name"),
+                )
+            })
             .collect();
     let controller = test.harness.state_mut().controller_mut();
     let set = ossguard::app::change::Change::Set(ossguard::core::sse::SseRule::Aes256);

@@ -7,7 +7,6 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ossguard::app::view::SortColumn;
-use ossguard::core::model::BucketName;
 
 fn primary(test: &UiTest) -> Option<String> {
     let view = test.harness.state().view();
@@ -19,7 +18,7 @@ fn ticked(test: &UiTest) -> Vec<String> {
     view.selection
         .ticked
         .iter()
-        .map(BucketName::to_string)
+        .map(ToString::to_string)
         .collect()
 }
 
@@ -128,7 +127,7 @@ fn ctrl_a_and_the_header_tick_what_the_filter_shows_and_the_bulk_panel_says_what
         .view()
         .targets()
         .iter()
-        .map(BucketName::to_string)
+        .map(ToString::to_string)
         .collect();
     assert_eq!(targets, ["prod-logs-sg", "prod-logs-sh"]);
 

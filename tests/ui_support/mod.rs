@@ -230,7 +230,7 @@ pub fn wait_for_facts(test: &mut UiTest, bucket: &str) {
             .selection
             .primary
             .as_ref()
-            .map(|b| b.as_str())
+            .map(|b| b.name.as_str())
             == Some(bucket)
             && h.state()
                 .state()

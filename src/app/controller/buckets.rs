@@ -11,12 +11,21 @@ use crate::app::command::ExportRows;
 use crate::app::event::ExportFormat;
 use crate::app::export::default_file_name;
 use crate::app::files;
+use crate::app::row::RowKey;
 use crate::app::state::NoticeLevel;
-use crate::app::worker::ChangeJob;
-use crate::core::model::BucketName;
+use crate::app::worker::{ChangeJob, ChangeStep};
 
 impl Controller {
     pub(super) fn refresh_all(&mut self) {
+        if self.state.is_all_profiles() {
+            self.refresh_cancel.cancel();
+            self.refresh_cancel = CancellationToken::new();
+            let names: Vec<String> = self.account_clients.keys().cloned().collect();
+            for name in names {
+                self.refresh_account(&name);
+            }
+            return;
+        }
         let Some(client) = self.client.clone() else {
             self.state
                 .notify(NoticeLevel::Error, "Not connected: choose a profile first.");
@@ -34,15 +43,12 @@ impl Controller {
     }
 
     /// Starts one change over several buckets. A change to more than one bucket gets a
-    /// batch id in the change log, so it can be undone as one.
-    pub(super) fn apply_change(
-        &mut self,
-        buckets: Vec<(BucketName, ChangeRequest)>,
-        title: String,
-    ) {
-        let Some(client) = self.client.clone() else {
+    /// batch id in the change log, so it can be undone as one. Each bucket is changed with
+    /// its row's profile (in an audit of several profiles, rows of several accounts).
+    pub(super) fn apply_change(&mut self, buckets: Vec<(RowKey, ChangeRequest)>, title: String) {
+        if !self.state.is_connected() {
             return;
-        };
+        }
         if self.state.batch_running() {
             self.state.notify(
                 NoticeLevel::Error,
@@ -51,35 +57,49 @@ impl Controller {
             return;
         }
         let batch_id = (buckets.len() > 1).then(changelog::ChangeRecord::new_id);
-        let steps = buckets
-            .into_iter()
-            .map(|(name, mut request)| {
-                request.batch = request.batch.or_else(|| batch_id.clone());
-                (name, request.change.clone(), request)
-            })
-            .collect();
+        let mut steps = Vec::new();
+        for (key, mut request) in buckets {
+            // A row whose profile is not connected is left out (its client is missing).
+            let Some(client) = self.client_for(key.profile.as_deref()) else {
+                continue;
+            };
+            request.batch = request.batch.or_else(|| batch_id.clone());
+            let context = self.change_context(key.profile.as_deref());
+            steps.push((key, request.change.clone(), (request, client, context)));
+        }
         let Some((batch, work)) = self.state.begin_batch(steps, title) else {
             return;
         };
         self.batch_cancel = CancellationToken::new();
-        let context = ChangeContext {
-            profile: self
-                .state
-                .active
-                .as_ref()
-                .map(|a| a.profile.name.clone())
-                .unwrap_or_default(),
-            log_path: Some(changelog::log_path(&self.env.data_dir)),
-            preflight: self.env.preflight.clone(),
-        };
+        let work = work
+            .into_iter()
+            .map(|(request, bucket, (change, client, context))| ChangeStep {
+                request,
+                bucket,
+                change,
+                client,
+                context,
+            })
+            .collect();
         let job = ChangeJob {
             session: self.state.session,
             batch,
             work,
-            context,
             cancel: self.batch_cancel.clone(),
         };
-        self.worker.apply_change(client, job);
+        self.worker.apply_change(job);
+    }
+
+    /// As whom a change to a row of `profile` (`None`: the active profile) is logged.
+    fn change_context(&self, profile: Option<&str>) -> ChangeContext {
+        let profile = profile
+            .map(str::to_owned)
+            .or_else(|| self.state.active.as_ref().map(|a| a.profile.name.clone()));
+        ChangeContext {
+            profile: profile.unwrap_or_default(),
+            log_path: Some(changelog::log_path(&self.env.data_dir)),
+            preflight: self.env.preflight.clone(),
+        }
     }
 
     pub(super) fn export(
@@ -102,11 +122,7 @@ impl Controller {
         }
         self.state.export_path_needed = None;
         self.state.export_exists = None;
-        let profile = self
-            .state
-            .active
-            .as_ref()
-            .map_or("ossguard", |a| a.profile.name.as_str());
+        let profile = self.state.export_name();
         let request = files::ExportRequest {
             format,
             file_name: default_file_name(profile, now, format),

@@ -2,7 +2,7 @@
 
 use super::Controller;
 use crate::app::command::Command;
-use crate::app::event::{ApplyOutcome, Event, SessionId};
+use crate::app::event::{ApplyOutcome, Event, RequestId, SessionId};
 use crate::app::objects_tasks;
 use crate::core::model::BucketName;
 
@@ -11,6 +11,7 @@ use crate::core::model::BucketName;
 /// clock) and whether the bucket was written (its GetBucketInfo facts are then outdated).
 struct BucketNews {
     session: SessionId,
+    request: RequestId,
     bucket: BucketName,
     read: bool,
     written: bool,
@@ -18,24 +19,29 @@ struct BucketNews {
 
 impl BucketNews {
     fn of(event: &Event) -> Option<Self> {
-        let (session, bucket, read, written) = match event {
+        let (session, request, bucket, read, written) = match event {
             Event::EncryptionLoaded {
-                session, bucket, ..
-            } => (*session, bucket, true, false),
+                session,
+                request,
+                bucket,
+                ..
+            } => (*session, *request, bucket, true, false),
             Event::RuleApplied {
                 session,
+                request,
                 bucket,
                 outcome,
                 ..
             } if outcome.may_have_written()
                 || matches!(outcome, ApplyOutcome::ChangedSince { .. }) =>
             {
-                (*session, bucket, true, outcome.may_have_written())
+                (*session, *request, bucket, true, outcome.may_have_written())
             }
             _ => return None,
         };
         Some(Self {
             session,
+            request,
             bucket: bucket.clone(),
             read,
             written,
@@ -53,6 +59,16 @@ impl Controller {
                     self.handle(Command::StartDemo);
                 } else if let Some(name) = self.state.profiles.active.clone() {
                     self.handle(Command::SwitchProfile { name });
+                }
+            }
+            Event::Connected {
+                session,
+                ref client,
+                ref profile,
+            } if self.state.is_all_profiles() => {
+                let (name, client) = (profile.name.clone(), client.clone());
+                if self.state.apply(event) && session == self.state.session {
+                    self.account_connected(name, client);
                 }
             }
             Event::Connected {
@@ -124,7 +140,8 @@ impl Controller {
 
     fn after_bucket_news(&mut self, news: BucketNews, applied: bool) {
         if applied && news.read {
-            self.state.mark_read(&news.bucket, chrono::Utc::now());
+            self.state
+                .mark_read(&news.bucket, news.request, chrono::Utc::now());
         }
         if news.written && news.session == self.state.session {
             self.state.forget_info(&news.bucket);

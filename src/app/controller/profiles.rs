@@ -30,12 +30,7 @@ impl Controller {
 
     /// A new session for `profile`: fetch its secret off the UI thread, build the client.
     pub(super) fn connect(&mut self, profile: Profile) {
-        self.refresh_cancel.cancel();
-        self.batch_cancel.cancel();
-        self.objects_scan_cancel.cancel();
-        self.preview_cancel.cancel();
-        self.job_cancel.cancel();
-        self.client = None;
+        self.stop_session_work();
         let session = self.state.begin_session(profile.clone());
         let task = ConnectTask {
             profile,

@@ -1,6 +1,6 @@
 //! One rule change over one or more buckets (a batch), with a result per bucket.
 
-use super::{AppState, RowActivity};
+use super::{AppState, RowActivity, RowKey};
 use crate::app::event::{ApplyOutcome, Change, RequestId};
 use crate::core::model::{Bucket, BucketName};
 use crate::core::sse::EncryptionState;
@@ -8,6 +8,8 @@ use crate::core::sse::EncryptionState;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchItem {
     pub bucket: BucketName,
+    /// The row's profile in an audit of several profiles.
+    pub profile: Option<String>,
     pub request: RequestId,
     /// This bucket's change (in an undo of a bulk change, each bucket restores its own rule).
     pub change: Change,
@@ -45,22 +47,23 @@ impl AppState {
     /// (what the worker needs to make the change).
     pub fn begin_batch<T>(
         &mut self,
-        steps: Vec<(BucketName, Change, T)>,
+        steps: Vec<(RowKey, Change, T)>,
         title: String,
     ) -> Option<(RequestId, BatchWork<T>)> {
         let id = self.next_request();
         let mut items = Vec::new();
         let mut work = Vec::new();
-        for (name, change, extra) in steps {
+        for (key, change, extra) in steps {
             let request = self.next_request();
-            let Some(row) = self.row_mut(&name) else {
+            let Some(row) = self.row_mut(&key) else {
                 continue;
             };
             row.last_request = request;
             row.activity = RowActivity::Applying;
             row.verification = None;
             items.push(BatchItem {
-                bucket: name,
+                bucket: key.name,
+                profile: key.profile,
                 request,
                 change,
                 before: row.encryption.clone(),

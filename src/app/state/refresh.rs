@@ -1,6 +1,6 @@
 //! A refresh of every bucket: its progress, and how listed buckets become rows.
 
-use super::{AppState, BucketRow, InfoState, RowActivity};
+use super::{AppState, BucketRow, InfoState, RowActivity, RowKey};
 use crate::app::event::{RequestId, SessionId};
 use crate::core::model::Bucket;
 use crate::core::sse::ReadFailure;
@@ -19,6 +19,18 @@ pub struct RefreshStatus {
 }
 
 impl RefreshStatus {
+    pub fn new(request: RequestId) -> Self {
+        Self {
+            request,
+            listed: 0,
+            listing_done: false,
+            loaded: 0,
+            finished: false,
+            cancelled: false,
+            error: None,
+        }
+    }
+
     pub fn is_running(&self) -> bool {
         !self.finished
     }
@@ -38,27 +50,59 @@ impl AppState {
             row.last_request = request;
         }
         self.data_version += 1;
-        self.refresh = Some(RefreshStatus {
-            request,
-            listed: 0,
-            listing_done: false,
-            loaded: 0,
-            finished: false,
-            cancelled: false,
-            error: None,
-        });
+        self.refresh = Some(RefreshStatus::new(request));
         request
     }
 
-    /// The user pressed Cancel: the refresh ends now; rows keep their last known state.
+    /// A refresh runs: the profile's, or any profile's of an audit of several.
+    pub fn refresh_running(&self) -> bool {
+        self.refreshes().any(RefreshStatus::is_running)
+    }
+
+    /// The refresh as the top bar shows it: the profile's, or the sum over every profile of
+    /// an audit of several (each profile's own error is shown with that profile).
+    pub fn refresh_summary(&self) -> Option<RefreshStatus> {
+        if self.accounts.is_empty() {
+            return self.refresh.clone();
+        }
+        let mut sum: Option<RefreshStatus> = None;
+        for r in self.accounts.iter().filter_map(|a| a.refresh.as_ref()) {
+            let total = sum.get_or_insert_with(|| RefreshStatus {
+                listing_done: true,
+                finished: true,
+                ..RefreshStatus::new(r.request)
+            });
+            total.request = total.request.max(r.request);
+            total.listed += r.listed;
+            total.loaded += r.loaded;
+            total.listing_done &= r.listing_done;
+            total.finished &= r.finished;
+            total.cancelled |= r.cancelled;
+        }
+        sum
+    }
+
+    fn refreshes(&self) -> impl Iterator<Item = &RefreshStatus> {
+        self.refresh
+            .iter()
+            .chain(self.accounts.iter().filter_map(|a| a.refresh.as_ref()))
+    }
+
+    /// The user pressed Cancel: every running refresh ends now; rows keep their last known
+    /// state.
     pub fn cancel_refresh(&mut self) {
-        let Some(refresh) = self.refresh.as_mut().filter(|r| r.is_running()) else {
-            return;
-        };
-        refresh.finished = true;
-        refresh.cancelled = true;
-        let request = refresh.request;
-        self.settle_rows(request);
+        let running: Vec<RequestId> = self
+            .refreshes()
+            .filter(|r| r.is_running())
+            .map(|r| r.request)
+            .collect();
+        for request in running {
+            if let Some(refresh) = self.refresh_mut(request) {
+                refresh.finished = true;
+                refresh.cancelled = true;
+            }
+            self.settle_rows(request);
+        }
     }
 
     fn settle_rows(&mut self, request: RequestId) {
@@ -70,10 +114,26 @@ impl AppState {
         self.data_version += 1;
     }
 
+    /// The profile a refresh lists for: `None` for the single profile's.
+    fn refresh_profile(&self, request: RequestId) -> Option<String> {
+        self.accounts
+            .iter()
+            .find(|a| a.refresh.as_ref().is_some_and(|r| r.request == request))
+            .map(|a| a.profile.clone())
+    }
+
     // --- used by `apply.rs` ---
 
+    /// `request` is a current refresh of this session (the profile's, or one account's).
     pub(in crate::app) fn refresh_matches(&self, session: SessionId, request: RequestId) -> bool {
-        session == self.session && self.refresh.as_ref().is_some_and(|r| r.request == request)
+        session == self.session && self.refreshes().any(|r| r.request == request)
+    }
+
+    pub(in crate::app) fn refresh_mut(&mut self, request: RequestId) -> Option<&mut RefreshStatus> {
+        self.refresh
+            .iter_mut()
+            .chain(self.accounts.iter_mut().filter_map(|a| a.refresh.as_mut()))
+            .find(|r| r.request == request)
     }
 
     pub(in crate::app) fn add_listed(
@@ -83,8 +143,13 @@ impl AppState {
         complete: bool,
     ) {
         let count = buckets.len();
+        let profile = self.refresh_profile(request);
         for bucket in buckets {
-            match self.index.get(&bucket.name).copied() {
+            let key = RowKey {
+                profile: profile.clone(),
+                name: bucket.name.clone(),
+            };
+            match self.index.get(&key).copied() {
                 Some(i) => {
                     if let Some(row) = self.rows.get_mut(i) {
                         row.bucket = bucket;
@@ -92,9 +157,10 @@ impl AppState {
                     }
                 }
                 None => {
-                    self.index.insert(bucket.name.clone(), self.rows.len());
+                    self.index.insert(key, self.rows.len());
                     self.rows.push(BucketRow {
                         bucket,
+                        profile: profile.clone(),
                         encryption: None,
                         activity: RowActivity::Loading,
                         last_request: request,
@@ -107,24 +173,31 @@ impl AppState {
             }
         }
         if complete {
-            // Buckets missing from a complete listing were deleted elsewhere.
-            self.rows.retain(|r| r.listed_by == request);
+            // Buckets missing from a complete listing were deleted elsewhere (other
+            // profiles' rows are theirs to keep).
+            self.rows
+                .retain(|r| r.profile != profile || r.listed_by == request);
             self.index = self
                 .rows
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (r.bucket.name.clone(), i))
+                .map(|(i, r)| (r.key(), i))
                 .collect();
         }
         self.data_version += 1;
-        if let Some(refresh) = self.refresh.as_mut() {
+        if let Some(refresh) = self.refresh_mut(request) {
             refresh.listed += count;
             refresh.listing_done = complete;
         }
     }
 
-    pub(in crate::app) fn finish_refresh(&mut self, cancelled: bool, error: Option<ReadFailure>) {
-        let Some(refresh) = self.refresh.as_mut() else {
+    pub(in crate::app) fn finish_refresh(
+        &mut self,
+        request: RequestId,
+        cancelled: bool,
+        error: Option<ReadFailure>,
+    ) {
+        let Some(refresh) = self.refresh_mut(request) else {
             return;
         };
         if refresh.finished {
@@ -135,7 +208,6 @@ impl AppState {
         if error.is_some() {
             refresh.error = error;
         }
-        let request = refresh.request;
         self.settle_rows(request);
     }
 }
