@@ -99,7 +99,7 @@ pub fn other_region_bucket(regions: &[String]) -> Option<String> {
 
 /// The metadata of a key of `region` owned by the demo account; `fields` are state, spec,
 /// usage, origin and protection level.
-pub(super) fn key_metadata(
+fn key_metadata(
     region: &str,
     id: &str,
     fields: (&str, &str, &str, &str, &str),
@@ -118,6 +118,22 @@ pub(super) fn key_metadata(
         creation_date: "2024-05-20T08:00:00Z".to_owned(),
         delete_date: delete.map(str::to_owned),
         description: String::new(),
+    }
+}
+
+/// An Enabled AES-256 encryption key of `region`, without aliases.
+pub(super) fn enabled_key(region: &str, id: &str) -> KeyRecord {
+    let fields = (
+        "Enabled",
+        "Aliyun_AES_256",
+        "ENCRYPT/DECRYPT",
+        "Aliyun_KMS",
+        "SOFTWARE",
+    );
+    KeyRecord {
+        region: region.to_owned(),
+        metadata: key_metadata(region, id, fields, None),
+        aliases: Vec::new(),
     }
 }
 
@@ -161,18 +177,7 @@ pub(crate) fn demo_keys(
         if keys.iter().any(|k| k.metadata.key_id == id) || id.ends_with("-demo") {
             continue;
         }
-        let fields = (
-            "Enabled",
-            "Aliyun_AES_256",
-            "ENCRYPT/DECRYPT",
-            "Aliyun_KMS",
-            "SOFTWARE",
-        );
-        keys.push(KeyRecord {
-            region: bucket.region.clone(),
-            metadata: key_metadata(&bucket.region, id, fields, None),
-            aliases: Vec::new(),
-        });
+        keys.push(enabled_key(&bucket.region, id));
     }
     KmsData {
         keys,

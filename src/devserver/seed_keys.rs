@@ -9,7 +9,7 @@
 //! being how many keys the region got. Every key is therefore named as soon as each region
 //! has at least as many CMK buckets as keys.
 
-use super::demo_keys::key_metadata;
+use super::demo_keys::enabled_key;
 use super::rpc::kms::KeyRecord;
 use super::store::BucketRecord;
 use crate::core::sse::SseRule;
@@ -34,22 +34,7 @@ pub(crate) fn seed_kms_keys(buckets: &mut [BucketRecord], count: usize) -> Vec<K
         return Vec::new();
     }
     let keys: Vec<KeyRecord> = (1..=count)
-        .map(|i| {
-            let region = regions[(i - 1) % regions.len()].clone();
-            let id = seed_kms_key_id(i);
-            let fields = (
-                "Enabled",
-                "Aliyun_AES_256",
-                "ENCRYPT/DECRYPT",
-                "Aliyun_KMS",
-                "SOFTWARE",
-            );
-            KeyRecord {
-                metadata: key_metadata(&region, &id, fields, None),
-                region,
-                aliases: Vec::new(),
-            }
-        })
+        .map(|i| enabled_key(&regions[(i - 1) % regions.len()], &seed_kms_key_id(i)))
         .collect();
     let mut named = vec![0_usize; regions.len()];
     for bucket in buckets.iter_mut().filter(|b| names_cmk(b)) {
@@ -79,9 +64,7 @@ mod tests {
     use crate::devserver::demo::{seed_buckets, seed_rule};
 
     fn regions() -> Vec<String> {
-        ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]
-            .map(String::from)
-            .to_vec()
+        crate::devserver::DEFAULT_REGIONS.map(String::from).to_vec()
     }
 
     #[test]
