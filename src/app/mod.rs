@@ -36,12 +36,14 @@
 //! | [`objects_scan`] | the app's running or last object scan of a bucket |
 //! | [`objects_job`] | the app's re-encryption preview and running job |
 //! | [`objects_tasks`] | the preview's and the job's background work |
+//! | [`close_guard`] | closing the window while a job runs: pause and quit, or keep running |
 pub mod accounts;
 pub mod activity;
 mod apply;
 pub mod category;
 pub mod change;
 pub mod changelog;
+pub mod close_guard;
 pub mod command;
 pub mod controller;
 pub mod credential_source;

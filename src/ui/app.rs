@@ -43,6 +43,7 @@ pub struct ViewState {
     pub export: ExportDialog,
     pub import_path: String,
     pub objects: super::objects_panel::ObjectsPanel,
+    pub close: super::close_dialog::CloseDialog,
 }
 
 impl ViewState {
@@ -129,6 +130,7 @@ impl eframe::App for OssGuardApp {
             ctx.request_repaint();
         }
         self.follow_selection();
+        self.view.close.logic(ctx, &self.controller.state);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -187,6 +189,7 @@ impl eframe::App for OssGuardApp {
         });
 
         super::history_view::history_window_ui(ui.ctx(), state, view, commands);
+        view.close.ui(ui.ctx(), state, commands);
         super::confirm_dialog::confirm_dialog_ui(ui.ctx(), state, view, commands);
         super::export_dialog::export_dialog_ui(
             ui.ctx(),

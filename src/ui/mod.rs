@@ -13,6 +13,7 @@
 //! | `confirm_dialog` | before/after preview before any change |
 //! | `history_view` | the change log: every change, undo of one or of a bulk change |
 //! | `objects_panel` | a bucket's objects: scan with a prefix, classes as bars |
+//! | `close_dialog` | closing the window while a job runs: pause and quit, or keep running |
 //! | `reencrypt_preview` | re-encryption preview: the target, the dry run's plan, confirmation |
 //! | `reencrypt_view` | re-encryption: the button that opens the preview, job progress |
 //! | `export_dialog` | export format, rows and file; asks before replacing a file |
@@ -26,6 +27,7 @@ mod accounts_strip;
 mod activity_log;
 pub mod app;
 mod bucket_table;
+mod close_dialog;
 mod confirm_dialog;
 mod credential_form;
 mod detail_panel;

@@ -17,6 +17,7 @@ mod key_other_region;
 mod key_picker;
 mod large_table;
 mod objects;
+mod objects_close;
 mod objects_target;
 mod overview;
 mod profile_roles;

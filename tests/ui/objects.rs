@@ -306,7 +306,7 @@ fn reencrypt_previews_then_runs_the_job_while_other_buckets_are_browsed() {
 }
 
 /// Starts the job from the preview on a slow server and waits until some objects are done.
-fn start_slow_job(test: &mut UiTest) -> u64 {
+pub(crate) fn start_slow_job(test: &mut UiTest) -> u64 {
     open_preview(test);
     let plan = expected_plan(test);
     let copies = plan.copy + plan.multipart_copy;
@@ -334,7 +334,7 @@ fn copies_sent_after(test: &UiTest, skip: usize) -> u64 {
         .count() as u64
 }
 
-fn slow(env: &mut ossguard::app::environment::AppEnvironment) {
+pub(crate) fn slow(env: &mut ossguard::app::environment::AppEnvironment) {
     env.demo_tuning = Arc::new(|c| c.latency = Duration::from_millis(150));
     env.concurrency = 1;
 }

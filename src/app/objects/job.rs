@@ -111,7 +111,11 @@ pub async fn run_job(
             None,
             &truncated,
         );
+        // A cancel (or pause) stops taking objects from the listing; the copies in flight
+        // finish and are journaled `done`, so the job stops at an object boundary and no
+        // multipart copy is left half-made.
         let work = listed
+            .take_until(cancel.cancelled())
             .map_ok(|object| {
                 let hash = key_hash(&object.key);
                 if let Some(counters) = counters.lock().ok().as_deref_mut() {
@@ -136,8 +140,7 @@ pub async fn run_job(
                     Ok((object.key, (outcome, size), true))
                 }
             })
-            .try_buffer_unordered(spec.concurrency.max(1))
-            .take_until(cancel.cancelled());
+            .try_buffer_unordered(spec.concurrency.max(1));
         let mut work = std::pin::pin!(work);
         let mut list_error = None;
         while let Some(item) = work.next().await {
