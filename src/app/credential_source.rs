@@ -310,29 +310,20 @@ mod tests {
         );
         profile.uses_sts_token = true;
         let config = ProfileConfig::default();
+        let load = |at| {
+            let secret = ProfileSecret::new("s", Some("tok")).with_sts_expiration(Some(at));
+            store.set("sts", &secret).expect("store");
+            let provider = provider_for(&profile, &config, &store, &Default::default(), &client)
+                .expect("builds");
+            async move { provider.load().await }
+        };
         let at = chrono::Utc::now() - chrono::TimeDelta::minutes(1);
-        store
-            .set(
-                "sts",
-                &ProfileSecret::new("s", Some("tok")).with_sts_expiration(Some(at)),
-            )
-            .expect("store");
-        let provider =
-            provider_for(&profile, &config, &store, &Default::default(), &client).expect("builds");
         assert_eq!(
-            provider.load().await.expect_err("expired"),
+            load(at).await.expect_err("expired"),
             CredentialError::TokenExpired { at }
         );
         let later = chrono::Utc::now() + chrono::TimeDelta::hours(1);
-        store
-            .set(
-                "sts",
-                &ProfileSecret::new("s", Some("tok")).with_sts_expiration(Some(later)),
-            )
-            .expect("store");
-        let provider =
-            provider_for(&profile, &config, &store, &Default::default(), &client).expect("builds");
-        let loaded = provider.load().await.expect("valid");
+        let loaded = load(later).await.expect("valid");
         assert_eq!(loaded.expiration, Some(later));
         assert_eq!(loaded.credentials.security_token(), Some("tok"));
     }

@@ -10,8 +10,8 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::keystore::{Keystore as _, MemoryStore};
 use ossguard::app::state::AppState;
+use ossguard::devserver::DevServer;
 use ossguard::devserver::sts_state::RoleDef;
-use ossguard::devserver::{self, DevServer, DevServerConfig};
 
 const AK: &str = "LTAI5tUiRoleSource001";
 const SK: &str = "ui-role-source-secret-never-on-disk";
@@ -21,15 +21,14 @@ const ROLE: &str = "acs:ram::2222333344445555:role/auditor";
 const DENIED: &str = "acs:ram::2222333344445555:role/locked";
 
 fn role_server(test: &UiTest) -> DevServer {
-    let mut config = DevServerConfig::new(test.dir.path().join("server"), AK, SK);
-    config.seed_buckets = 12;
-    config.sts_roles = vec![
-        RoleDef::parse_flag(&format!("arn={ROLE}")).expect("role"),
-        RoleDef::parse_flag(&format!("arn={DENIED},trust=LTAI5tSomeoneElse0001")).expect("role"),
-    ];
-    test.runtime
-        .block_on(devserver::start(config))
-        .expect("dev server starts")
+    test.start_server(AK, SK, |c| {
+        c.seed_buckets = 12;
+        c.sts_roles = vec![
+            RoleDef::parse_flag(&format!("arn={ROLE}")).expect("role"),
+            RoleDef::parse_flag(&format!("arn={DENIED},trust=LTAI5tSomeoneElse0001"))
+                .expect("role"),
+        ];
+    })
 }
 
 /// Adds the AccessKey profile "source" through the form and waits for its audit.

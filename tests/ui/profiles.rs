@@ -8,7 +8,7 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::keystore::{Keystore as _, KeystoreError, MemoryStore};
 use ossguard::app::state::KeystoreStatus;
-use ossguard::devserver::{self, DevServer, DevServerConfig};
+use ossguard::devserver::{self, DevServer};
 
 const AK: &str = "LTAI5tUiProfileTest01";
 const SK: &str = "ui-profile-secret-never-on-disk-42";
@@ -17,11 +17,7 @@ const KEY_FIELD: &str = "KMS key ID (blank: the default key)";
 
 /// A dev server with 12 seed buckets and its own key, on the test's runtime.
 fn seeded_server(test: &UiTest) -> DevServer {
-    let mut config = DevServerConfig::new(test.dir.path().join("server"), AK, SK);
-    config.seed_buckets = 12;
-    test.runtime
-        .block_on(devserver::start(config))
-        .expect("dev server starts")
+    test.start_server(AK, SK, |c| c.seed_buckets = 12)
 }
 
 fn fill_account(test: &mut UiTest, name: &str, endpoint: &str) {

@@ -11,7 +11,7 @@ use egui_kittest::kittest::Queryable as _;
 use crate::ui_support::UiTest;
 use ossguard::app::expiry;
 use ossguard::app::keystore::{Keystore as _, MemoryStore};
-use ossguard::devserver::{self, DevServer, DevServerConfig};
+use ossguard::devserver::DevServer;
 
 const AK: &str = "LTAI5tUiStsExpiry0001";
 const SK: &str = "ui-sts-expiry-secret-never-on-disk";
@@ -20,12 +20,10 @@ const EXPIRES_AT: &str = "Token expires at (UTC, optional)";
 
 /// A dev server that accepts `STS.<AK>` with TOKEN.
 fn sts_server(test: &UiTest) -> DevServer {
-    let mut config = DevServerConfig::new(test.dir.path().join("server"), AK, SK);
-    config.seed_buckets = 3;
-    config.sts_token = Some(TOKEN.into());
-    test.runtime
-        .block_on(devserver::start(config))
-        .expect("dev server starts")
+    test.start_server(AK, SK, |c| {
+        c.seed_buckets = 3;
+        c.sts_token = Some(TOKEN.into());
+    })
 }
 
 /// Opens the form and fills an STS-token profile named `name`, expiring at `expires_at`.

@@ -8,6 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::environment::AppEnvironment;
 use ossguard::app::runtime::RuntimeHandle;
+use ossguard::devserver::{self, DevServer, DevServerConfig};
 use ossguard::ui::OssGuardApp;
 
 /// How long a test waits for something the dev server has to answer.
@@ -45,6 +46,21 @@ impl UiTest {
             runtime,
             dir,
         }
+    }
+
+    /// A dev server on the test's runtime, its data in the test's folder, accepting the
+    /// AccessKey `ak`/`sk`; `configure` adds seed buckets, roles, an STS token.
+    pub fn start_server(
+        &self,
+        ak: &str,
+        sk: &str,
+        configure: impl FnOnce(&mut DevServerConfig),
+    ) -> DevServer {
+        let mut config = DevServerConfig::new(self.dir.path().join("server"), ak, sk);
+        configure(&mut config);
+        self.runtime
+            .block_on(devserver::start(config))
+            .expect("dev server starts")
     }
 
     /// The demo, opened through the welcome screen, with every rule read.
