@@ -124,6 +124,10 @@ pub struct ChangeRecord {
     pub checks_skipped: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objects_job: Option<ObjectsJobLog>,
+    /// The account UID of `profile` (from GetCallerIdentity), for changes made from an
+    /// audit of several profiles; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
 }
 
 impl ChangeRecord {
@@ -309,6 +313,7 @@ mod tests {
             forced: false,
             checks_skipped: false,
             objects_job: None,
+            account_id: None,
         }
     }
 

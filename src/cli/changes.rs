@@ -52,6 +52,7 @@ pub(super) fn context(global: &GlobalArgs) -> ChangeContext {
     let explicit = super::connect::kms_endpoint(global).ok().flatten();
     ChangeContext {
         profile: profile_name(global),
+        account_id: None,
         log_path: Some(changelog::log_path(&profile::default_data_dir())),
         preflight: Some(Arc::new(KeyPreflight { explicit })),
     }

@@ -34,6 +34,25 @@ pub fn owner(state: &AppState) -> Option<Owner<'_>> {
     })
 }
 
+/// Whose change `record` is, when the app may undo it, and the profile of the rows it
+/// touched: in an audit of several profiles, the record's own profile if it is audited
+/// (undone as that profile); else the active profile.
+fn owner_for<'a>(
+    state: &'a AppState,
+    record: &ChangeRecord,
+) -> Option<(Owner<'a>, Option<&'a str>)> {
+    if !state.is_all_profiles() {
+        return owner(state).map(|o| (o, None));
+    }
+    let account = state.account(&record.profile)?;
+    let profile = state.profiles.get(&account.profile)?;
+    let owner = Owner {
+        profile: &profile.name,
+        access_key_id: &profile.access_key_id,
+    };
+    Some((owner, Some(profile.name.as_str())))
+}
+
 /// Whose changes to `row` the app may undo: the row's profile with its AccessKey in an audit
 /// of several profiles, else the active profile.
 pub fn owner_of<'a>(state: &'a AppState, row: &BucketRow) -> Option<Owner<'a>> {
@@ -112,10 +131,12 @@ fn bulk_changes_ui(
     if batches.is_empty() {
         return None;
     }
-    let owner = owner(state)?;
     let mut confirm = None;
     ui.strong("Bulk changes");
     for (batch, (first, count)) in batches.iter().rev() {
+        let Some((owner, profile)) = owner_for(state, first) else {
+            continue;
+        };
         ui.horizontal(|ui| {
             ui.label(format!(
                 "{}: {} on {count} buckets",
@@ -128,10 +149,11 @@ fn bulk_changes_ui(
                 .iter()
                 .filter_map(|(r, u)| {
                     let why = u.as_ref().err()?;
-                    Some((
-                        RowKey::single(BucketName::parse(&r.bucket).ok()?),
-                        why.clone(),
-                    ))
+                    let key = RowKey {
+                        profile: profile.map(str::to_owned),
+                        name: BucketName::parse(&r.bucket).ok()?,
+                    };
+                    Some((key, why.clone()))
                 })
                 .collect();
             let button = egui::Button::new(format!("Undo bulk change ({} buckets)", undos.len()));
@@ -142,7 +164,7 @@ fn bulk_changes_ui(
                 let of = format!("bulk change {batch}");
                 confirm = Some(ConfirmRequest::for_undo(
                     state,
-                    (undos, None),
+                    (undos, profile),
                     &of,
                     left_out,
                 ));
@@ -162,7 +184,6 @@ fn changes_ui(
     window: &mut HistoryWindow,
     busy: bool,
 ) -> Option<ConfirmRequest> {
-    let owner = owner(state);
     let filter = window.filter.trim().to_lowercase();
     let mut confirm = None;
     egui::ScrollArea::both().show(ui, |ui| {
@@ -198,14 +219,17 @@ fn changes_ui(
                         ui.label(time);
                     }
                     ui.label(&record.bucket);
-                    ui.label(&record.profile);
+                    let profile = ui.label(&record.profile);
+                    if let Some(id) = &record.account_id {
+                        profile.on_hover_text(format!("account {id}"));
+                    }
                     ui.label(&record.access_key_id);
                     ui.label(record.before.describe());
                     ui.label(record.after.describe());
                     ui.label(yes_no(record.written, record.interrupted()));
                     ui.label(yes_no(record.verified, record.interrupted()));
                     ui.label(record.batch.as_deref().unwrap_or(""));
-                    if let Some(request) = undo_cell_ui(ui, state, history, record, owner, busy)
+                    if let Some(request) = undo_cell_ui(ui, state, history, record, busy)
                         .map_err(|target| window.highlight = Some(target))
                         .ok()
                         .flatten()
@@ -226,7 +250,6 @@ fn undo_cell_ui(
     state: &AppState,
     history: &History,
     record: &ChangeRecord,
-    owner: Option<Owner<'_>>,
     busy: bool,
 ) -> Result<Option<ConfirmRequest>, String> {
     if let Some(of) = &record.undo_of {
@@ -241,7 +264,7 @@ fn undo_cell_ui(
         ui.weak("undone");
         return Ok(None);
     }
-    let Some(owner) = owner else {
+    let Some((owner, profile)) = owner_for(state, record) else {
         ui.weak("connect to undo");
         return Ok(None);
     };
@@ -253,7 +276,7 @@ fn undo_cell_ui(
                 .on_hover_text(format!("Restore {}", undo.change.describe()))
                 .clicked();
             Ok(clicked.then(|| {
-                ConfirmRequest::for_undo(state, (vec![undo], None), &record.id, Vec::new())
+                ConfirmRequest::for_undo(state, (vec![undo], profile), &record.id, Vec::new())
             }))
         }
         Err(reason) => {

@@ -25,6 +25,7 @@ async fn setup() -> (TestServer, OssClient, tempfile::TempDir, ChangeContext) {
     let dir = tempfile::tempdir().expect("tempdir");
     let context = ChangeContext {
         profile: "prod".into(),
+        account_id: None,
         log_path: Some(changelog::log_path(dir.path())),
         preflight: None,
     };

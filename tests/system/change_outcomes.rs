@@ -74,6 +74,7 @@ async fn outcomes_follow_what_oss_did_not_what_the_write_answered() {
     let log = changelog::log_path(dir.path());
     let context = ChangeContext {
         profile: "p".into(),
+        account_id: None,
         log_path: Some(log.clone()),
         preflight: None,
     };

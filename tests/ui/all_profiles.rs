@@ -2,7 +2,8 @@
 //! holding buckets of the same names) and a profile whose key is refused, audited at once
 //! into one table with an Account column; the refused profile shows its error while the
 //! others fill in; the filter matches the account; the export carries "profile" and
-//! "account_id"; a change is made with the row's own profile and logged with it.
+//! "account_id"; a change is made with the row's own profile, logged with its account, and
+//! undone from the History window as that profile.
 
 use std::sync::Arc;
 
@@ -191,7 +192,39 @@ fn all_profiles_audits_every_account_into_one_table() {
         .rfind(|r| r["phase"] == "done")
         .expect("a done line");
     assert_eq!(done["profile"], "alpha");
+    assert_eq!(done["account_id"], ALPHA.2);
     assert_eq!(done["access_key_id"], ALPHA.0);
     assert_eq!(done["bucket"], "seed-00001");
+
+    // Undone from the History window: as alpha, on alpha's row, logged as alpha.
+    test.harness.get_by_label("History").click();
+    test.step_until_label("Undo change to seed-00001");
+    test.harness
+        .get_by_label("Undo change to seed-00001")
+        .click();
+    test.step_until_label("Review the change to 1 bucket");
+    let before = test.harness.state().state().batch.as_ref().map(|b| b.id);
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the undo", |h| {
+        let state = h.state().state();
+        state
+            .batch
+            .as_ref()
+            .is_some_and(|b| Some(b.id) != before && b.finished)
+    });
+    let state = test.harness.state().state();
+    let item = &state.batch.as_ref().expect("undo batch").items[0];
+    assert_eq!(item.profile.as_deref(), Some("alpha"));
+    assert_eq!(rule(state, &target), Some(EncryptionState::NotConfigured));
+    let log =
+        std::fs::read_to_string(ossguard::app::changelog::log_path(&data_dir)).expect("change log");
+    let undo: serde_json::Value = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .rfind(|r| r["phase"] == "done")
+        .expect("the undo's done line");
+    assert_eq!(undo["undo_of"], done["id"]);
+    assert_eq!(undo["profile"], "alpha");
+    assert_eq!(undo["account_id"], ALPHA.2);
     drop((alpha, beta));
 }

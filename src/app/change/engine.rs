@@ -65,6 +65,8 @@ impl ChangeRequest {
 #[derive(Clone, Default)]
 pub struct ChangeContext {
     pub profile: String,
+    /// The profile's account UID, when known (changes from an audit of several profiles).
+    pub account_id: Option<String>,
     /// `None` disables logging (tests of unrelated behaviour).
     pub log_path: Option<PathBuf>,
     pub preflight: Option<Arc<dyn Preflight>>,
@@ -74,6 +76,7 @@ impl std::fmt::Debug for ChangeContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChangeContext")
             .field("profile", &self.profile)
+            .field("account_id", &self.account_id)
             .field("log_path", &self.log_path)
             .field("preflight", &self.preflight.is_some())
             .finish()
@@ -167,6 +170,7 @@ pub async fn run(
         forced: request.force && request.confirmed.is_some(),
         checks_skipped: request.skip_checks && preflight.is_some(),
         objects_job: None,
+        account_id: context.account_id.clone(),
     };
     let mut log_error = append_line(context, &record).await;
     let write = match target {

@@ -132,6 +132,7 @@ mod tests {
             forced: false,
             checks_skipped: false,
             objects_job: None,
+            account_id: None,
         }
     }
 

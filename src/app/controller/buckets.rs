@@ -95,8 +95,14 @@ impl Controller {
         let profile = profile
             .map(str::to_owned)
             .or_else(|| self.state.active.as_ref().map(|a| a.profile.name.clone()));
+        let account_id = profile
+            .as_deref()
+            .filter(|_| self.state.is_all_profiles())
+            .and_then(|p| self.state.account_id(p))
+            .map(str::to_owned);
         ChangeContext {
             profile: profile.unwrap_or_default(),
+            account_id,
             log_path: Some(changelog::log_path(&self.env.data_dir)),
             preflight: self.env.preflight.clone(),
         }

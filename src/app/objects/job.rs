@@ -243,6 +243,7 @@ fn log_job(
         batch: None,
         forced: false,
         checks_skipped: false,
+        account_id: None,
         objects_job: Some(ObjectsJobLog {
             job_id: job_id.to_owned(),
             prefix: spec.prefix.clone().unwrap_or_default(),
