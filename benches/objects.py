@@ -14,13 +14,16 @@ Writes target/bench/objects.json and prints a Markdown table. Nothing is asserte
 The resume-after-SIGKILL property is a test, not a timing: tests/system/objects_cli.rs.
 """
 import argparse
+import collections
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as run_py  # noqa: E402  (the shared wait4 timing)
@@ -42,10 +45,15 @@ def timed(argv, out_path, env):
 
 
 class DevServer:
-    def __init__(self, binary, n, latency_ms, workdir):
+    """log_requests: the info log (one line per request, counted by `requests()`)."""
+
+    def __init__(self, binary, n, latency_ms, workdir, log_requests=False):
         self.data = tempfile.mkdtemp(prefix=f"objects-{n}-", dir=workdir)
-        self.log = open(os.path.join(workdir, f"devserver-objects-{n}.log"), "wb")
-        env = dict(os.environ, OSS_ACCESS_KEY_ID=AK, OSS_ACCESS_KEY_SECRET=SK, RUST_LOG="warn")
+        self.log_path = os.path.join(workdir, f"devserver-objects-{n}.log")
+        self.log = open(self.log_path, "wb")
+        env = dict(os.environ, OSS_ACCESS_KEY_ID=AK, OSS_ACCESS_KEY_SECRET=SK,
+                   RUST_LOG="info" if log_requests else "warn")
+        started = time.perf_counter()
         self.proc = subprocess.Popen(
             [binary, "devserver", "--data", self.data, "--seed-objects", str(n),
              "--latency-ms", str(latency_ms), "--regions", "cn-hangzhou"],
@@ -54,6 +62,12 @@ class DevServer:
         if not line:
             raise RuntimeError("the dev server exited before its ready line")
         self.endpoint = json.loads(line)["endpoint"]
+        self.seed_s = time.perf_counter() - started
+
+    def requests(self):
+        """Requests answered, per operation (from the info log)."""
+        with open(self.log_path, errors="replace") as f:
+            return dict(collections.Counter(re.findall(r' op="(\w+)"', f.read())))
 
     def stop(self):
         self.proc.terminate()
@@ -70,7 +84,12 @@ def run(binary, server, workdir, tag, args):
         env.pop(name, None)
     argv = [binary, "objects", *args, "--format", "json", "--endpoint", server.endpoint,
             "--region", "cn-hangzhou"]
-    return timed(argv, os.path.join(workdir, f"{tag}.json"), env)
+    load = os.getloadavg()[0]
+    result = timed(argv, os.path.join(workdir, f"{tag}.json"), env)
+    result["load_before"] = load
+    result["load_after"] = os.getloadavg()[0]
+    result["seed_s"] = server.seed_s
+    return result
 
 
 def lower_bound_s(n, requests_per_object, latency_ms):
@@ -81,7 +100,8 @@ def lower_bound_s(n, requests_per_object, latency_ms):
 def against_bound(r, n, requests_per_object, goal):
     bound = lower_bound_s(n, requests_per_object, 20)
     return {"n": n, "wall_s": r["wall_s"], "bound_s": bound, "ratio": r["wall_s"] / bound,
-            "goal": goal, "rss_mib": r["rss_mib"]}
+            "goal": goal, "rss_mib": r["rss_mib"], "cpu_s": r["cpu_s"],
+            "load": (r["load_before"], r["load_after"]), "seed_s": r["seed_s"]}
 
 
 def main():
@@ -110,24 +130,34 @@ def main():
         finally:
             server.stop()
         assert r["report"]["objects"] == n, r["report"]
-        results["memory"] = {"n": n, "wall_s": r["wall_s"], "rss_mib": r["rss_mib"], "goal_mib": 150}
+        results["memory"] = {"n": n, "wall_s": r["wall_s"], "rss_mib": r["rss_mib"], "goal_mib": 150,
+                             "cpu_s": r["cpu_s"], "load": (r["load_before"], r["load_after"]),
+                             "seed_s": r["seed_s"], "out_lines": sum(1 for _ in open(out))}
 
         n = 10_000 // scale
-        server = DevServer(args.bin, n, 20, workdir)
+        server = DevServer(args.bin, n, 20, workdir, log_requests=True)
         try:
             r = run(args.bin, server, workdir, "encrypt", ["encrypt", "seed-objects", "--sse", "AES256", "--yes"])
         finally:
             server.stop()
         assert r["report"]["copied"] == n, r["report"]
         results["encrypt"] = against_bound(r, n, 4, 1.5)
+        results["encrypt"]["requests"] = server.requests()
     with open(os.path.join(OUT, "objects.json"), "w") as f:
         json.dump(results, f, indent=2)
     s, m, e = results["scan"], results["memory"], results["encrypt"]
     met = lambda ok: "met" if ok else "NOT met"  # noqa: E731
-    print("| figure | N | measured | limit / goal | verdict |\n|---|---|---|---|---|")
-    print(f"| scan at 20 ms | {s['n']:,} | {s['wall_s']:.1f} s ({s['ratio']:.2f}x) | {s['bound_s']:.1f} s, 1.3x | {met(s['ratio'] <= 1.3)} |")
-    print(f"| scan peak RSS | {m['n']:,} | {m['rss_mib']:.0f} MiB ({m['wall_s']:.0f} s) | 150 MB | {met(m['rss_mib'] * 1.048576 <= 150)} |")
-    print(f"| re-encrypt at 20 ms | {e['n']:,} | {e['wall_s']:.1f} s ({e['ratio']:.2f}x) | {e['bound_s']:.1f} s, 1.5x | {met(e['ratio'] <= 1.5)} |")
+    load = lambda r: f"{r['load'][0]:.1f} / {r['load'][1]:.1f}"  # noqa: E731
+    print("| figure | N | measured | limit / goal | verdict | load before / after |")
+    print("|---|---|---|---|---|---|")
+    print(f"| scan at 20 ms | {s['n']:,} | {s['wall_s']:.1f} s ({s['ratio']:.2f}x) | {s['bound_s']:.1f} s, 1.3x | {met(s['ratio'] <= 1.3)} | {load(s)} |")
+    print(f"| scan peak RSS | {m['n']:,} | {m['rss_mib']:.0f} MiB ({m['wall_s']:.0f} s, {m['out_lines']:,} lines out) | 150 MB | {met(m['rss_mib'] * 1.048576 <= 150)} | {load(m)} |")
+    print(f"| re-encrypt at 20 ms | {e['n']:,} | {e['wall_s']:.1f} s ({e['ratio']:.2f}x) | {e['bound_s']:.1f} s, 1.5x | {met(e['ratio'] <= 1.5)} | {load(e)} |")
+    per_object = {op: round(c / e["n"], 3) for op, c in sorted(e["requests"].items())}
+    print(f"\nre-encrypt requests per object (dev server log): {per_object}")
+    print(f"dev server seeding (start to ready line): {s['seed_s']:.1f} s at {s['n']:,}, "
+          f"{m['seed_s']:.1f} s at {m['n']:,}; CLI CPU: scan {s['cpu_s']:.1f} s, "
+          f"1M scan {m['cpu_s']:.1f} s, re-encrypt {e['cpu_s']:.1f} s")
 
 
 if __name__ == "__main__":
