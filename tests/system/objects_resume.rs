@@ -34,6 +34,18 @@ const ARGS: [&str; 10] = [
     "32",
 ];
 
+/// The dev server binary with `objects` seeded objects, answering after `latency_ms`.
+fn seeded(objects: usize, latency_ms: u32) -> DevServerProcess {
+    DevServerProcess::start(&[
+        "--seed-objects",
+        &objects.to_string(),
+        "--regions",
+        "cn-hangzhou",
+        "--latency-ms",
+        &latency_ms.to_string(),
+    ])
+}
+
 fn client_and_target(server: &DevServerProcess) -> (OssClient, Target) {
     let client = client_for(
         &server.endpoint(),
@@ -83,19 +95,34 @@ fn journaled_done(server: &DevServerProcess) -> HashSet<String> {
         .collect()
 }
 
+/// Starts `args` as a child process and returns it once `done` objects are journaled done,
+/// still running.
+fn running_job(server: &DevServerProcess, args: &[&str], done: usize) -> std::process::Child {
+    let mut child = command(server, args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    while journaled_done(server).len() < done {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "job made no progress"
+        );
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "job ended too early"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
+
 /// Starts a job on a fresh versioned bucket and SIGKILLs it once 60 objects are journaled
 /// done. Returns the server and the keys whose copy landed but which the journal does not
 /// list as done: the objects a careless resume would copy again.
 async fn killed_mid_job() -> (DevServerProcess, Vec<String>) {
-    let count = OBJECTS.to_string();
-    let server = DevServerProcess::start(&[
-        "--seed-objects",
-        &count,
-        "--regions",
-        "cn-hangzhou",
-        "--latency-ms",
-        "10",
-    ]);
+    let server = seeded(OBJECTS, 10);
     let (client, target) = client_and_target(&server);
     let enable = OssRequest::new(Method::Put, Some(SEED_OBJECTS_BUCKET))
         .with_query("versioning", "")
@@ -106,23 +133,7 @@ async fn killed_mid_job() -> (DevServerProcess, Vec<String>) {
         .send(Action::PutBucket, &enable, &target)
         .await
         .expect("versioning on");
-    let mut child = command(&server, &ARGS)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let started = Instant::now();
-    while journaled_done(&server).len() < 60 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "job made no progress"
-        );
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "job ended before it was killed"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut child = running_job(&server, &ARGS, 60);
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
     let done = journaled_done(&server);
@@ -197,28 +208,11 @@ fn jobs_and_log_lines(server: &DevServerProcess) -> (usize, usize) {
 #[test]
 fn a_second_runner_is_refused_while_the_job_runs_and_the_job_resumes_after() {
     const SLOW: usize = 200;
-    let count = SLOW.to_string();
     // Slow enough that the first runner is still at work when the second asks.
-    let server = DevServerProcess::start(&[
-        "--seed-objects",
-        &count,
-        "--regions",
-        "cn-hangzhou",
-        "--latency-ms",
-        "50",
-    ]);
+    let server = seeded(SLOW, 50);
     let mut slow = ARGS.to_vec();
     slow[9] = "2";
-    let mut child = command(&server, &slow)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let started = Instant::now();
-    while journaled_done(&server).len() < 5 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut child = running_job(&server, &slow, 5);
     // The concurrency is not part of the job's name: this is the same job.
     let second = command(&server, &ARGS).output().expect("second runner");
     let stderr = String::from_utf8_lossy(&second.stderr);

@@ -4,7 +4,6 @@
 //! function behind `ossguard objects encrypt --dry-run` and the app's preview.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
 
 use futures::{StreamExt as _, TryStreamExt as _};
 use tokio_util::sync::CancellationToken;
@@ -13,7 +12,6 @@ use crate::core::objects::plan::{Plan, SkipReason, plan};
 use crate::transport::{OssClient, OssError};
 
 use super::job::JobSpec;
-use super::scan::listed_objects;
 
 /// A ListObjectsV2 page holds this many keys (the scan asks for the maximum).
 const KEYS_PER_PAGE: u64 = 1000;
@@ -103,17 +101,8 @@ pub async fn dry_run(
     spec: &JobSpec,
     cancel: &CancellationToken,
 ) -> Result<DryRun, OssError> {
-    let truncated = AtomicBool::new(false);
-    let listed = listed_objects(
-        client,
-        &spec.bucket,
-        spec.prefix.clone(),
-        spec.shard,
-        None,
-        &truncated,
-    );
     let mut heads = std::pin::pin!(
-        listed
+        spec.objects(client)
             .map_ok(
                 |o| async move { Ok::<_, OssError>(client.head_object(&spec.bucket, &o.key).await) }
             )

@@ -37,6 +37,26 @@ pub struct JobSpec {
     pub access_key_id: String,
 }
 
+impl JobSpec {
+    /// Every object of the job, listed page by page: under the prefix, in the shard. A job
+    /// has no maximum, so the listing is never truncated.
+    pub fn objects(
+        &self,
+        client: &OssClient,
+    ) -> impl futures::Stream<Item = Result<crate::core::ops::list_objects::ListedObject, OssError>>
+    + 'static {
+        static NEVER_TRUNCATED: AtomicBool = AtomicBool::new(false);
+        listed_objects(
+            client,
+            &self.bucket,
+            self.prefix.clone(),
+            self.shard,
+            None,
+            &NEVER_TRUNCATED,
+        )
+    }
+}
+
 /// A finished (or cancelled) run of a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRun {
@@ -100,17 +120,9 @@ pub async fn run_job(
 
     let writer = JournalWriter::open(&dir).map_err(disk(&dir))?;
     let counters = Mutex::new(JobCounters::default());
-    let truncated = AtomicBool::new(false);
     let list_error = {
         let journal_line = |line: JournalLine| writer.append(line);
-        let listed = listed_objects(
-            client,
-            &spec.bucket,
-            spec.prefix.clone(),
-            spec.shard,
-            None,
-            &truncated,
-        );
+        let listed = spec.objects(client);
         // A cancel (or pause) stops taking objects from the listing; the copies in flight
         // finish and are journaled `done`, so the job stops at an object boundary and no
         // multipart copy is left half-made.
