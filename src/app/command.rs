@@ -103,7 +103,7 @@ pub enum Command {
     CancelReencrypt,
     /// Stop the running job where it is, to resume it later.
     PauseReencrypt,
-    /// Run the paused job again from its journal.
+    /// Run the paused (or failed) job again from its journal.
     ResumeReencrypt,
     /// Resume a job an earlier run of the app left unfinished.
     ResumeInterrupted { job_id: String },

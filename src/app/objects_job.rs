@@ -186,12 +186,16 @@ impl AppState {
         Ok((request, row, prefix, plan.target))
     }
 
-    /// Runs the paused job again (its journal skips what is done); returns what the worker
-    /// needs, or `None` when no job is paused.
+    /// Runs the paused job, or one whose run failed (e.g. another process held it), again:
+    /// its journal skips what is done. Returns what the worker needs, or `None` when no job
+    /// is paused or failed.
     pub fn begin_resume(&mut self) -> Option<(RequestId, Bucket, String, SseRule)> {
         let request = self.next_request();
         let session = self.session;
-        let job = self.objects_job.as_ref().filter(|j| j.paused)?;
+        let job = self
+            .objects_job
+            .as_ref()
+            .filter(|j| j.paused || matches!(j.result, Some(Err(_))))?;
         let bucket = self.row(&job.bucket)?.bucket.clone();
         let job = self.objects_job.as_mut()?;
         job.session = session;

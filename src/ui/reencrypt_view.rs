@@ -125,6 +125,13 @@ pub fn job_ui(ui: &mut egui::Ui, row: &BucketRow, job: &ReencryptJob, commands: 
                 ui.visuals().error_fg_color,
                 format!("Re-encryption failed: {error}"),
             );
+            if ui
+                .button("Try again")
+                .on_hover_text("The same job: objects already done are not copied again")
+                .clicked()
+            {
+                commands.send(Command::ResumeReencrypt);
+            }
         }
     }
 }

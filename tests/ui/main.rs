@@ -18,6 +18,7 @@ mod key_picker;
 mod large_table;
 mod objects;
 mod objects_close;
+mod objects_lock;
 mod objects_target;
 mod overview;
 mod profile_roles;
