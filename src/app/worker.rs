@@ -14,7 +14,6 @@ use crate::app::objects::scan::{ScanOptions, scan};
 use crate::app::objects_scan::ScanProgress;
 use crate::app::region_keys::load_region_keys;
 use crate::app::runtime::RuntimeHandle;
-use crate::core::kms::key_region;
 use crate::core::model::Bucket;
 use crate::core::objects::counters::ScanCounters;
 use crate::core::objects::shard::Shard;
@@ -147,14 +146,13 @@ impl Worker {
                     let elsewhere = elsewhere.clone();
                     tokio::spawn(async move {
                         let health = check.await;
-                        let search = key_region::should_search(&health);
                         events.send(Event::KeyHealthLoaded {
                             session,
                             health: health.clone(),
                         });
                         // The key's health where it lives: the state then tells "Other
                         // region" from "Not found" (`AppState::key_found_elsewhere`).
-                        if search && let Some(there) = elsewhere.find(&health).await {
+                        if let Some(there) = elsewhere.find(&health).await {
                             events.send(Event::KeyHealthLoaded {
                                 session,
                                 health: there,
@@ -186,6 +184,11 @@ impl Worker {
         self.rt.spawn(async move {
             let state = client.encryption_state(&bucket).await;
             let check = KeyChecks::new(&client, kms_endpoint_from_env()).observe(&bucket, &state);
+            let elsewhere = KeyRegionSearch::new(
+                &client,
+                kms_endpoint_from_env(),
+                std::slice::from_ref(&bucket),
+            );
             events.send(Event::EncryptionLoaded {
                 session,
                 request,
@@ -194,7 +197,16 @@ impl Worker {
             });
             if let Some(check) = check {
                 let health = check.await;
-                events.send(Event::KeyHealthLoaded { session, health });
+                events.send(Event::KeyHealthLoaded {
+                    session,
+                    health: health.clone(),
+                });
+                if let Some(there) = elsewhere.find(&health).await {
+                    events.send(Event::KeyHealthLoaded {
+                        session,
+                        health: there,
+                    });
+                }
             }
         });
     }
