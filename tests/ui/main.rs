@@ -19,6 +19,7 @@ mod large_table;
 mod objects;
 mod objects_close;
 mod objects_lock;
+mod objects_pause;
 mod objects_target;
 mod overview;
 mod profile_roles;
