@@ -122,6 +122,40 @@ fn profiles_audit_alone_together_and_refused() {
         assert!(row["error"].is_null());
     }
 
+    // Several profiles without key checks: every account's CMK says so; the key gate is
+    // refused rather than passing unnoticed.
+    let out = ossguard(
+        &server,
+        &[
+            "--profile",
+            &src,
+            "--profile",
+            &role,
+            "buckets",
+            "--format",
+            "json",
+            "--skip-key-check",
+        ],
+    );
+    let codes: Vec<serde_json::Value> = rows_of(&out)
+        .iter()
+        .filter(|r| r["name"] == "seed-00004")
+        .map(|r| r["kms_key"]["error"]["code"].clone())
+        .collect();
+    // seed-00004 names a CMK, in each account.
+    assert_eq!(codes, vec![serde_json::json!("KeyCheckSkipped"); 2]);
+    let gate = ossguard(
+        &server,
+        &[
+            "--all-profiles",
+            "buckets",
+            "--skip-key-check",
+            "--fail-on",
+            "key-unusable",
+        ],
+    );
+    assert_eq!(gate.status.code(), Some(2));
+
     // A role that does not trust the source key: exit 1, the fix on stderr.
     let out = ossguard(&server, &["--profile", &locked, "buckets"]);
     assert_eq!(out.status.code(), Some(1));
