@@ -14,6 +14,7 @@ use crate::app::objects::scan::{ScanOptions, scan};
 use crate::app::objects_scan::ScanProgress;
 use crate::app::region_keys::load_region_keys;
 use crate::app::runtime::RuntimeHandle;
+use crate::core::kms::health::KeyHealth;
 use crate::core::model::Bucket;
 use crate::core::objects::counters::ScanCounters;
 use crate::core::objects::shard::Shard;
@@ -145,19 +146,7 @@ impl Worker {
                     let events = events.clone();
                     let elsewhere = elsewhere.clone();
                     tokio::spawn(async move {
-                        let health = check.await;
-                        events.send(Event::KeyHealthLoaded {
-                            session,
-                            health: health.clone(),
-                        });
-                        // The key's health where it lives: the state then tells "Other
-                        // region" from "Not found" (`AppState::key_found_elsewhere`).
-                        if let Some(there) = elsewhere.find(&health).await {
-                            events.send(Event::KeyHealthLoaded {
-                                session,
-                                health: there,
-                            });
-                        }
+                        report_key(&events, session, check, &elsewhere).await;
                     });
                 }
                 if !events.send(Event::EncryptionLoaded {
@@ -196,17 +185,7 @@ impl Worker {
                 state,
             });
             if let Some(check) = check {
-                let health = check.await;
-                events.send(Event::KeyHealthLoaded {
-                    session,
-                    health: health.clone(),
-                });
-                if let Some(there) = elsewhere.find(&health).await {
-                    events.send(Event::KeyHealthLoaded {
-                        session,
-                        health: there,
-                    });
-                }
+                report_key(&events, session, check, &elsewhere).await;
             }
         });
     }
@@ -365,6 +344,28 @@ impl Worker {
                     error: format!("{e}: {}", path.display()),
                 },
             });
+        });
+    }
+}
+
+/// Reports a key check's result, then, for a key not found in its bucket's region, the key's
+/// health where it lives: the state then tells "Other region" from "Not found"
+/// (`AppState::key_found_elsewhere`).
+async fn report_key(
+    events: &EventSender,
+    session: SessionId,
+    check: futures::future::BoxFuture<'static, KeyHealth>,
+    elsewhere: &KeyRegionSearch,
+) {
+    let health = check.await;
+    events.send(Event::KeyHealthLoaded {
+        session,
+        health: health.clone(),
+    });
+    if let Some(there) = elsewhere.find(&health).await {
+        events.send(Event::KeyHealthLoaded {
+            session,
+            health: there,
         });
     }
 }
