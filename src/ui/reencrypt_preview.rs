@@ -37,15 +37,10 @@ impl PreviewWindow {
         let Some(algorithm) = self.algorithm else {
             return Ok(None);
         };
-        let kms = algorithm == Algorithm::Kms;
-        RuleSpec {
-            algorithm,
-            kms_key_id: kms.then(|| self.key_id.clone()),
-            sm4_data: kms && self.sm4_data,
-        }
-        .build(&[region])
-        .map(Some)
-        .map_err(|e| e.to_string())
+        RuleSpec::of_choice(algorithm, &self.key_id, self.sm4_data)
+            .build(&[region])
+            .map(Some)
+            .map_err(|e| e.to_string())
     }
 
     pub fn ui(

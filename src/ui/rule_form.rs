@@ -37,13 +37,8 @@ impl RuleDraft {
         let Some(algorithm) = self.algorithm else {
             return Ok(Change::Delete);
         };
-        let kms = algorithm == Algorithm::Kms;
-        let spec = RuleSpec {
-            algorithm,
-            kms_key_id: kms.then(|| self.key_id.clone()),
-            sm4_data: kms && self.sm4_data,
-        };
-        spec.build(regions)
+        RuleSpec::of_choice(algorithm, &self.key_id, self.sm4_data)
+            .build(regions)
             .map(Change::Set)
             .map_err(|e| e.to_string())
     }

@@ -51,6 +51,17 @@ pub struct RuleSpec {
 }
 
 impl RuleSpec {
+    /// A form's choice: the key and SM4 data count only for KMS (a form keeps what was typed
+    /// while another algorithm is picked, so switching back restores it).
+    pub fn of_choice(algorithm: Algorithm, key_id: &str, sm4_data: bool) -> Self {
+        let kms = algorithm == Algorithm::Kms;
+        Self {
+            algorithm,
+            kms_key_id: kms.then(|| key_id.to_owned()),
+            sm4_data: kms && sm4_data,
+        }
+    }
+
     /// The rule for buckets in `regions`, or why OSS would refuse it (or why it would be
     /// wrong: a key ARN of another region, one plain key for several regions). A key is
     /// sent as its key ID; an ARN becomes its ID.
