@@ -349,3 +349,18 @@ pub(crate) fn job_ended(test: &mut UiTest) {
             .is_some_and(|j| !j.is_running())
     });
 }
+
+/// Clicks `button` (Resume, Try again) and waits for the job to run again and end; returns
+/// that run.
+pub(crate) fn run_again(test: &mut UiTest, button: &str) -> ossguard::app::objects::job::JobRun {
+    test.harness.get_by_label(button).click();
+    test.step_until("the job to run again", |h| {
+        h.state()
+            .state()
+            .objects_job
+            .as_ref()
+            .is_some_and(|j| j.is_running())
+    });
+    job_ended(test);
+    job(test).result.expect("ended").expect("ran")
+}

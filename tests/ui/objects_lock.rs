@@ -6,7 +6,7 @@ use egui_kittest::kittest::Queryable as _;
 use ossguard::app::objects::journal::jobs_dir;
 use ossguard::app::objects::lock::JobLock;
 
-use super::objects::{job, job_ended, select, slow, start_slow_job};
+use super::objects::{job, job_ended, run_again, select, slow, start_slow_job};
 use crate::ui_support::UiTest;
 
 #[test]
@@ -41,16 +41,7 @@ fn a_job_another_process_holds_is_refused_then_runs_once_free() {
     assert_eq!(journal(), before, "the refused run wrote nothing");
 
     drop(other);
-    test.harness.get_by_label("Try again").click();
-    test.step_until("the job to run again", |h| {
-        h.state()
-            .state()
-            .objects_job
-            .as_ref()
-            .is_some_and(|j| j.is_running())
-    });
-    job_ended(&mut test);
-    let run = job(&test).result.expect("ended").expect("ran");
+    let run = run_again(&mut test, "Try again");
     assert_eq!(run.job_id, job_id);
     assert!(run.resumed && !run.cancelled);
     assert_eq!(run.counters.copied, copies);

@@ -3,7 +3,9 @@
 
 use egui_kittest::kittest::Queryable as _;
 
-use super::objects::{BUCKET, copies_sent_after, job, job_ended, select, slow, start_slow_job};
+use super::objects::{
+    BUCKET, copies_sent_after, job, job_ended, run_again, select, slow, start_slow_job,
+};
 use crate::ui_support::UiTest;
 
 #[test]
@@ -19,16 +21,7 @@ fn a_paused_job_resumes_where_it_stopped() {
     test.step_until_label_contains("Re-encryption paused: ");
     let log_at_pause = test.harness.state().state().activity.len();
 
-    test.harness.get_by_label("Resume").click();
-    test.step_until("the job to run again", |h| {
-        h.state()
-            .state()
-            .objects_job
-            .as_ref()
-            .is_some_and(|j| j.is_running())
-    });
-    job_ended(&mut test);
-    let run = job(&test).result.expect("ended").expect("ran");
+    let run = run_again(&mut test, "Resume");
     assert!(run.resumed && !run.cancelled);
     // Objects copied before the pause count once: the journal, not a second copy.
     assert_eq!(run.counters.copied, copies);
