@@ -44,6 +44,7 @@ pub struct ViewState {
     pub import_path: String,
     pub objects: super::objects_panel::ObjectsPanel,
     pub close: super::close_dialog::CloseDialog,
+    pub accounts_chooser: super::accounts_chooser::AccountsChooser,
 }
 
 impl ViewState {
@@ -189,6 +190,7 @@ impl eframe::App for OssGuardApp {
         });
 
         super::history_view::history_window_ui(ui.ctx(), state, view, commands);
+        view.accounts_chooser.ui(ui.ctx(), state, commands);
         view.close.ui(ui.ctx(), state, commands);
         super::confirm_dialog::confirm_dialog_ui(ui.ctx(), state, view, commands);
         super::export_dialog::export_dialog_ui(

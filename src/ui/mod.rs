@@ -20,9 +20,12 @@
 //! | `profile_dialog` | add, edit, delete, switch and import profiles |
 //! | `profile_draft` | the profile form's values, checked into a save command |
 //! | `credential_form` | the profile form's credential type and role fields |
+//! | `accounts_chooser` | "All profiles…": which profiles to audit at once |
+//! | `accounts_strip` | each audited profile's account, progress, counts and error |
 //! | `activity_log` | every request with time, bucket, operation, outcome, request id |
 //! | `key_health` | a CMK's alias and health badges, its facts, reason and fix |
 //! | `widgets` | the encryption badge, the OSS error block, labelled fields |
+mod accounts_chooser;
 mod accounts_strip;
 mod activity_log;
 pub mod app;

@@ -18,7 +18,7 @@ pub fn top_bar_ui(
     ui.horizontal_wrapped(|ui| {
         ui.heading("ossguard");
         ui.separator();
-        profile_switch_ui(ui, state, commands);
+        profile_switch_ui(ui, state, view, commands);
         if ui.button("Profiles…").clicked() {
             view.profile_dialog = Some(ProfileDialog::list());
         }
@@ -43,7 +43,12 @@ pub fn top_bar_ui(
     ui.add_space(2.0);
 }
 
-fn profile_switch_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
+fn profile_switch_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &mut ViewState,
+    commands: &CommandSender,
+) {
     if state.profiles.profiles.is_empty() {
         return;
     }
@@ -56,18 +61,11 @@ fn profile_switch_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSend
         if state.profiles.profiles.len() > 1 {
             let selected = state.is_all_profiles();
             if ui
-                .selectable_label(selected, ALL_PROFILES)
-                .on_hover_text("Audit every profile at once, each with its own credentials")
+                .selectable_label(selected, CHOOSE_PROFILES)
+                .on_hover_text("Audit several profiles at once, each with its own credentials")
                 .clicked()
             {
-                commands.send(Command::AuditProfiles {
-                    names: state
-                        .profiles
-                        .profiles
-                        .iter()
-                        .map(|p| p.name.clone())
-                        .collect(),
-                });
+                view.accounts_chooser.open();
             }
         }
         for profile in &state.profiles.profiles {
@@ -81,8 +79,10 @@ fn profile_switch_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSend
     });
 }
 
-/// The profile switcher's entry that audits every profile at once.
-pub const ALL_PROFILES: &str = "All profiles";
+/// The profile switcher's text while several profiles are audited at once.
+const ALL_PROFILES: &str = "All profiles";
+/// The profile switcher's entry that chooses the profiles to audit at once.
+const CHOOSE_PROFILES: &str = "All profiles…";
 
 fn connection_ui(ui: &mut egui::Ui, state: &AppState) {
     if state.demo == Some(DemoStatus::Starting) {

@@ -61,6 +61,27 @@ fn rule(state: &AppState, key: &RowKey) -> Option<EncryptionState> {
     state.row_by_key(key).and_then(|r| r.encryption.clone())
 }
 
+/// Opens "All profiles…" from the profile switcher.
+fn open_chooser(test: &mut UiTest) {
+    test.harness
+        .get_by_role_and_label(Role::ComboBox, "Profile")
+        .click();
+    test.step_until_label("All profiles…");
+    test.harness
+        .get_by_role_and_label(Role::Button, "All profiles…")
+        .click();
+}
+
+/// The change log's last `done` line.
+fn last_done(data_dir: &std::path::Path) -> serde_json::Value {
+    let log =
+        std::fs::read_to_string(ossguard::app::changelog::log_path(data_dir)).expect("change log");
+    log.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .rfind(|r| r["phase"] == "done")
+        .expect("a done line")
+}
+
 fn audited(state: &AppState) -> bool {
     let done = |p: &str| {
         state.account(p).is_some_and(|a| {
@@ -82,13 +103,9 @@ fn all_profiles_audits_every_account_into_one_table() {
     save_profile(&mut test, "beta", &b_url, BETA.0, BETA.1);
     save_profile(&mut test, "broken", &a_url, ALPHA.0, "not-the-secret");
 
-    test.harness
-        .get_by_role_and_label(Role::ComboBox, "Profile")
-        .click();
-    test.step_until_label("All profiles");
-    test.harness
-        .get_by_role_and_label(Role::Button, "All profiles")
-        .click();
+    open_chooser(&mut test);
+    test.step_until_label("Audit 3 profiles");
+    test.harness.get_by_label("Audit 3 profiles").click();
     test.step_until("alpha and beta audited, broken failed", |h| {
         audited(h.state().state())
     });
@@ -184,17 +201,23 @@ fn all_profiles_audits_every_account_into_one_table() {
         .environment()
         .data_dir
         .clone();
-    let log =
-        std::fs::read_to_string(ossguard::app::changelog::log_path(&data_dir)).expect("change log");
-    let done: serde_json::Value = log
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .rfind(|r| r["phase"] == "done")
-        .expect("a done line");
+    let done = last_done(&data_dir);
     assert_eq!(done["profile"], "alpha");
     assert_eq!(done["account_id"], ALPHA.2);
     assert_eq!(done["access_key_id"], ALPHA.0);
     assert_eq!(done["bucket"], "seed-00001");
+
+    // The chooser leaves a profile out: only the ticked ones are audited.
+    open_chooser(&mut test);
+    test.step_until_label("Audit broken");
+    test.harness.get_by_label("Audit broken").click();
+    test.step_until_label("Audit 2 profiles");
+    test.harness.get_by_label("Audit 2 profiles").click();
+    test.step_until("alpha and beta audited again", |h| {
+        let state = h.state().state();
+        let names: Vec<&str> = state.accounts.iter().map(|a| a.profile.as_str()).collect();
+        names == ["alpha", "beta"] && !state.refresh_running() && state.rows().len() == 6
+    });
 
     // Undone from the History window: as alpha, on alpha's row, logged as alpha.
     test.harness.get_by_label("History").click();
@@ -216,15 +239,10 @@ fn all_profiles_audits_every_account_into_one_table() {
     let item = &state.batch.as_ref().expect("undo batch").items[0];
     assert_eq!(item.profile.as_deref(), Some("alpha"));
     assert_eq!(rule(state, &target), Some(EncryptionState::NotConfigured));
-    let log =
-        std::fs::read_to_string(ossguard::app::changelog::log_path(&data_dir)).expect("change log");
-    let undo: serde_json::Value = log
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .rfind(|r| r["phase"] == "done")
-        .expect("the undo's done line");
+    let undo = last_done(&data_dir);
     assert_eq!(undo["undo_of"], done["id"]);
     assert_eq!(undo["profile"], "alpha");
     assert_eq!(undo["account_id"], ALPHA.2);
+
     drop((alpha, beta));
 }

@@ -4,7 +4,7 @@
 
 use super::Controller;
 use crate::app::event::Event;
-use crate::app::profile_tasks::{self, ConnectTask};
+use crate::app::profile_tasks;
 use crate::app::state::NoticeLevel;
 use crate::transport::OssClient;
 
@@ -26,15 +26,7 @@ impl Controller {
         self.refresh_cancel = tokio_util::sync::CancellationToken::new();
         let session = self.state.begin_accounts_session(&profiles);
         for profile in profiles {
-            let task = ConnectTask {
-                profile,
-                config: self.state.profiles.clone(),
-                session,
-                keystore: self.keystore.clone(),
-                sources: self.env.credential_sources.clone(),
-                timeout: self.env.request_timeout,
-            };
-            profile_tasks::connect(&self.worker, task);
+            profile_tasks::connect(&self.worker, self.connect_task(profile, session));
         }
     }
 

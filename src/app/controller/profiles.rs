@@ -2,6 +2,7 @@
 
 use super::Controller;
 use crate::app::command::Command;
+use crate::app::event::SessionId;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::{Profile, ProfileConfig};
 use crate::app::profile_tasks::{self, ConnectTask, SaveTask};
@@ -32,15 +33,19 @@ impl Controller {
     pub(super) fn connect(&mut self, profile: Profile) {
         self.stop_session_work();
         let session = self.state.begin_session(profile.clone());
-        let task = ConnectTask {
+        profile_tasks::connect(&self.worker, self.connect_task(profile, session));
+    }
+
+    /// Connecting `profile` in `session` with this run's keystore and credential sources.
+    pub(super) fn connect_task(&self, profile: Profile, session: SessionId) -> ConnectTask {
+        ConnectTask {
             profile,
             config: self.state.profiles.clone(),
             session,
             keystore: self.keystore.clone(),
             sources: self.env.credential_sources.clone(),
             timeout: self.env.request_timeout,
-        };
-        profile_tasks::connect(&self.worker, task);
+        }
     }
 
     pub(super) fn save_profile(
