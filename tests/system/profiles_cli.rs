@@ -14,6 +14,11 @@ const ROLE: &str = "acs:ram::2222333344445555:role/auditor";
 const LOCKED: &str = "acs:ram::2222333344445555:role/locked";
 
 fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
+    ossguard_in(server.dir.path(), args)
+}
+
+/// The CLI with its config (`config/config.toml`) and data under `dir`.
+fn ossguard_in(dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ossguard"))
         .args(args)
         // Profiles bring endpoint, region and credentials: no OSS_* variables.
@@ -23,8 +28,8 @@ fn ossguard(server: &DevServerProcess, args: &[&str]) -> Output {
         .env_remove("OSS_ACCESS_KEY_SECRET")
         .env_remove("OSS_SESSION_TOKEN")
         .env_remove("OSS_STS_ENDPOINT")
-        .env("OSSGUARD_CONFIG_DIR", server.dir.path().join("config"))
-        .env("OSSGUARD_DATA_DIR", server.dir.path().join("client-data"))
+        .env("OSSGUARD_CONFIG_DIR", dir.join("config"))
+        .env("OSSGUARD_DATA_DIR", dir.join("client-data"))
         .output()
         .expect("ossguard runs")
 }
@@ -205,14 +210,7 @@ fn an_expired_sts_token_profile_is_refused_before_any_request() {
     let mut config = ProfileConfig::default();
     config.upsert(profile);
     profile::save(&dir.path().join("config/config.toml"), &config).expect("config");
-    let out = Command::new(env!("CARGO_BIN_EXE_ossguard"))
-        .args(["--profile", &name, "buckets"])
-        .env_remove("OSS_ACCESS_KEY_ID")
-        .env_remove("OSS_ACCESS_KEY_SECRET")
-        .env("OSSGUARD_CONFIG_DIR", dir.path().join("config"))
-        .env("OSSGUARD_DATA_DIR", dir.path().join("data"))
-        .output()
-        .expect("ossguard runs");
+    let out = ossguard_in(dir.path(), &["--profile", &name, "buckets"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
