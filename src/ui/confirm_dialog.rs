@@ -11,6 +11,9 @@ use crate::core::model::BucketName;
 use super::app::ViewState;
 use super::detail_panel::describe;
 
+/// An undo with the profile its row belongs to (`None`: the active profile's row).
+pub type UndoAs = (Undo, Option<String>);
+
 /// One bucket's line in the preview.
 #[derive(Debug, Clone)]
 pub struct PreviewLine {
@@ -81,19 +84,19 @@ impl ConfirmRequest {
 
     /// Confirms restoring each bucket's rule from before a logged change (`of`: the change's
     /// or the bulk change's id). The guard is the rule the undone change set. `left_out`:
-    /// buckets of a bulk change that cannot be undone, with why. `profile`: the rows'
-    /// profile in an audit of several profiles (the undo is made as that profile).
+    /// buckets of a bulk change that cannot be undone, with why. Each undo comes with its
+    /// row's profile in an audit of several profiles (the undo is made as that profile).
     pub fn for_undo(
         state: &AppState,
-        (undos, profile): (Vec<Undo>, Option<&str>),
+        undos: Vec<UndoAs>,
         of: &str,
         left_out: Vec<(RowKey, String)>,
     ) -> Self {
         let lines = undos
             .into_iter()
-            .filter_map(|undo| {
+            .filter_map(|(undo, profile)| {
                 let bucket = RowKey {
-                    profile: profile.map(str::to_owned),
+                    profile,
                     name: BucketName::parse(&undo.bucket).ok()?,
                 };
                 let seen = before_text(state.row_by_key(&bucket));

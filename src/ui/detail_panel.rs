@@ -196,7 +196,7 @@ fn undo_last_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, row: 
                 .clicked()
             {
                 let of = last.id.clone();
-                let undos = (vec![undo], row.profile.as_deref());
+                let undos = vec![(undo, row.profile.clone())];
                 view.confirm = Some(ConfirmRequest::for_undo(state, undos, &of, Vec::new()));
             }
         }

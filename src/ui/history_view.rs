@@ -12,7 +12,7 @@ use crate::app::state::{AppState, BucketRow};
 use crate::core::model::BucketName;
 
 use super::app::ViewState;
-use super::confirm_dialog::ConfirmRequest;
+use super::confirm_dialog::{ConfirmRequest, UndoAs};
 use super::detail_panel::batch_results_ui;
 
 /// The window's own state.
@@ -51,6 +51,39 @@ fn owner_for<'a>(
         access_key_id: &profile.access_key_id,
     };
     Some((owner, Some(profile.name.as_str())))
+}
+
+/// A bulk change's undos, each made as the profile that made the change (in an audit of
+/// several profiles one bulk change can span accounts), and the buckets left out with why.
+fn bulk_undo_plan(
+    state: &AppState,
+    history: &History,
+    batch: &str,
+) -> (Vec<UndoAs>, Vec<(RowKey, String)>) {
+    let mut undos = Vec::new();
+    let mut left_out = Vec::new();
+    for record in history.batch(batch) {
+        let result = match owner_for(state, record) {
+            Some((owner, profile)) => history
+                .undo(record, owner)
+                .map(|undo| (undo, profile.map(str::to_owned))),
+            None => Err(format!(
+                "made as profile {:?}: choose it to undo",
+                record.profile
+            )),
+        };
+        match result {
+            Ok(undo) => undos.push(undo),
+            Err(why) => {
+                let Ok(name) = BucketName::parse(&record.bucket) else {
+                    continue;
+                };
+                let profile = state.is_all_profiles().then(|| record.profile.clone());
+                left_out.push((RowKey { profile, name }, why));
+            }
+        }
+    }
+    (undos, left_out)
 }
 
 /// Whose changes to `row` the app may undo: the row's profile with its AccessKey in an audit
@@ -134,40 +167,20 @@ fn bulk_changes_ui(
     let mut confirm = None;
     ui.strong("Bulk changes");
     for (batch, (first, count)) in batches.iter().rev() {
-        let Some((owner, profile)) = owner_for(state, first) else {
-            continue;
-        };
         ui.horizontal(|ui| {
             ui.label(format!(
                 "{}: {} on {count} buckets",
                 local_time(first),
                 first.after.describe()
             ));
-            let plan = history.batch_undo(batch, owner);
-            let undos: Vec<_> = plan.iter().filter_map(|(_, u)| u.clone().ok()).collect();
-            let left_out: Vec<(RowKey, String)> = plan
-                .iter()
-                .filter_map(|(r, u)| {
-                    let why = u.as_ref().err()?;
-                    let key = RowKey {
-                        profile: profile.map(str::to_owned),
-                        name: BucketName::parse(&r.bucket).ok()?,
-                    };
-                    Some((key, why.clone()))
-                })
-                .collect();
+            let (undos, left_out) = bulk_undo_plan(state, history, batch);
             let button = egui::Button::new(format!("Undo bulk change ({} buckets)", undos.len()));
             let response = ui
                 .add_enabled(!busy && !undos.is_empty(), button)
                 .on_disabled_hover_text("Nothing left to undo, or a change is running");
             if response.clicked() {
                 let of = format!("bulk change {batch}");
-                confirm = Some(ConfirmRequest::for_undo(
-                    state,
-                    (undos, profile),
-                    &of,
-                    left_out,
-                ));
+                confirm = Some(ConfirmRequest::for_undo(state, undos, &of, left_out));
             }
         });
     }
@@ -276,7 +289,8 @@ fn undo_cell_ui(
                 .on_hover_text(format!("Restore {}", undo.change.describe()))
                 .clicked();
             Ok(clicked.then(|| {
-                ConfirmRequest::for_undo(state, (vec![undo], profile), &record.id, Vec::new())
+                let undos = vec![(undo, profile.map(str::to_owned))];
+                ConfirmRequest::for_undo(state, undos, &record.id, Vec::new())
             }))
         }
         Err(reason) => {

@@ -61,6 +61,21 @@ fn rule(state: &AppState, key: &RowKey) -> Option<EncryptionState> {
     state.row_by_key(key).and_then(|r| r.encryption.clone())
 }
 
+/// Confirms the open preview and waits for its change to finish.
+fn confirm_and_wait(test: &mut UiTest) {
+    test.step_until_label("Confirm");
+    let before = test.harness.state().state().batch.as_ref().map(|b| b.id);
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the change to finish", |h| {
+        let state = h.state().state();
+        state
+            .batch
+            .as_ref()
+            .is_some_and(|b| Some(b.id) != before && b.finished)
+    });
+    test.settle();
+}
+
 /// Opens "All profiles…" from the profile switcher.
 fn open_chooser(test: &mut UiTest) {
     test.harness
@@ -219,22 +234,58 @@ fn all_profiles_audits_every_account_into_one_table() {
         names == ["alpha", "beta"] && !state.refresh_running() && state.rows().len() == 6
     });
 
+    // A bulk change over both accounts' seed-00003 through the form: each row is changed as
+    // its own profile, and each log line carries its account.
+    test.replace_text("Filter", "seed-00003");
+    test.harness.key_press(Key::Enter);
+    test.settle();
+    for profile in ["alpha", "beta"] {
+        test.harness
+            .get_by_label(&format!("Select seed-00003 ({profile})"))
+            .click();
+        test.settle();
+    }
+    test.step_until_label("AES256 (SSE-OSS)");
+    test.harness.get_by_label("AES256 (SSE-OSS)").click();
+    test.settle();
+    test.harness.get_by_label("Review change…").click();
+    test.step_until_label("Review the change to 2 buckets");
+    confirm_and_wait(&mut test);
+    let aes = Some(EncryptionState::Configured(SseRule::Aes256));
+    for profile in ["alpha", "beta"] {
+        assert_eq!(
+            rule(test.harness.state().state(), &key(profile, "seed-00003")),
+            aes
+        );
+    }
+    let log = ossguard::app::changelog::read_all(&ossguard::app::changelog::log_path(&data_dir))
+        .expect("log")
+        .0;
+    let bulk: Vec<_> = log
+        .iter()
+        .filter(|r| r.bucket == "seed-00003" && r.phase == ossguard::app::changelog::Phase::Done)
+        .map(|r| {
+            (
+                r.profile.as_str(),
+                r.account_id.as_deref(),
+                r.batch.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(bulk.len(), 2, "{bulk:?}");
+    assert!(bulk.contains(&("alpha", Some(ALPHA.2), true)), "{bulk:?}");
+    assert!(bulk.contains(&("beta", Some(BETA.2), true)), "{bulk:?}");
+
     // Undone from the History window: as alpha, on alpha's row, logged as alpha.
     test.harness.get_by_label("History").click();
+    test.step_until_label("Filter by bucket");
+    test.type_into("Filter by bucket", "seed-00001");
     test.step_until_label("Undo change to seed-00001");
     test.harness
         .get_by_label("Undo change to seed-00001")
         .click();
     test.step_until_label("Review the change to 1 bucket");
-    let before = test.harness.state().state().batch.as_ref().map(|b| b.id);
-    test.harness.get_by_label("Confirm").click();
-    test.step_until("the undo", |h| {
-        let state = h.state().state();
-        state
-            .batch
-            .as_ref()
-            .is_some_and(|b| Some(b.id) != before && b.finished)
-    });
+    confirm_and_wait(&mut test);
     let state = test.harness.state().state();
     let item = &state.batch.as_ref().expect("undo batch").items[0];
     assert_eq!(item.profile.as_deref(), Some("alpha"));
@@ -243,6 +294,35 @@ fn all_profiles_audits_every_account_into_one_table() {
     assert_eq!(undo["undo_of"], done["id"]);
     assert_eq!(undo["profile"], "alpha");
     assert_eq!(undo["account_id"], ALPHA.2);
+
+    // The bulk change is undone as one, each bucket as its own profile.
+    test.step_until_label("Undo bulk change (2 buckets)");
+    test.harness
+        .get_by_label("Undo bulk change (2 buckets)")
+        .click();
+    test.step_until_label("Review the change to 2 buckets");
+    confirm_and_wait(&mut test);
+    let state = test.harness.state().state();
+    let mut profiles: Vec<_> = state
+        .batch
+        .as_ref()
+        .expect("undo batch")
+        .items
+        .iter()
+        .map(|i| i.profile.clone())
+        .collect();
+    profiles.sort();
+    assert_eq!(profiles, [Some("alpha".into()), Some("beta".into())]);
+    for profile in ["alpha", "beta"] {
+        let restored = rule(state, &key(profile, "seed-00003"));
+        assert!(
+            matches!(
+                restored,
+                Some(EncryptionState::Configured(SseRule::Kms { .. }))
+            ),
+            "{profile}: {restored:?}"
+        );
+    }
 
     drop((alpha, beta));
 }

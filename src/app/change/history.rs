@@ -96,10 +96,17 @@ impl History {
         batch: &str,
         owner: Owner<'_>,
     ) -> Vec<(&ChangeRecord, Result<Undo, String>)> {
+        self.batch(batch)
+            .into_iter()
+            .map(|r| (r, self.undo(r, owner)))
+            .collect()
+    }
+
+    /// The changes of one bulk change (not its undos).
+    pub fn batch(&self, batch: &str) -> Vec<&ChangeRecord> {
         self.records
             .iter()
             .filter(|r| r.batch.as_deref() == Some(batch) && r.undo_of.is_none())
-            .map(|r| (r, self.undo(r, owner)))
             .collect()
     }
 }
