@@ -255,3 +255,37 @@ fn a_single_profile_session_leaves_the_audit_of_several() {
     assert!(state.rows().is_empty());
     assert!(state.refresh_summary().is_none());
 }
+
+#[test]
+fn cancel_stops_every_profiles_refresh_and_late_answers_are_dropped() {
+    let (mut state, session, ra, rb) = two_accounts();
+    state.cancel_refresh();
+    assert!(!state.refresh_running());
+    for profile in ["a", "b"] {
+        let refresh = state.account(profile).and_then(|a| a.refresh.clone());
+        assert!(
+            refresh.is_some_and(|r| r.cancelled && r.finished),
+            "{profile}"
+        );
+    }
+    assert!(
+        state
+            .rows()
+            .iter()
+            .all(|r| r.activity == super::RowActivity::Idle)
+    );
+    // Answers already on their way when the user cancelled.
+    assert!(!state.apply(loaded(
+        session,
+        ra,
+        "shared",
+        EncryptionState::NotConfigured
+    )));
+    assert!(!state.apply(loaded(
+        session,
+        rb,
+        "only-b",
+        EncryptionState::NotConfigured
+    )));
+    assert!(state.refresh_summary().is_some_and(|r| r.cancelled));
+}
