@@ -9,7 +9,7 @@ mod objects;
 mod uploads;
 mod write_locks;
 
-pub(crate) use self::objects::{VersionSummary, generated_bytes};
+pub(crate) use self::objects::{ObjectWriter, VersionSummary, generated_bytes};
 pub(crate) use self::uploads::{Part, PartBody, Upload, Uploads};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -351,7 +351,9 @@ mod tests {
             .expect("rule");
         let object = ObjectRecord::new("../x", "\"E\"".into(), 2, 0, None);
         store
-            .put_object("a-1", object, Some(axum::body::Bytes::from_static(b"hi")))
+            .write_object("a-1", "../x")
+            .await
+            .put(object, Some(axum::body::Bytes::from_static(b"hi")))
             .await
             .expect("put");
         drop(store);
@@ -369,7 +371,12 @@ mod tests {
         let stored = store.object("a-1", "../x").expect("object");
         assert_eq!(store.read_body("a-1", &stored).await.expect("body"), b"hi");
         assert!(store.delete_bucket("a-1").await.is_err());
-        store.delete_object("a-1", "../x").await.expect("delete");
+        store
+            .write_object("a-1", "../x")
+            .await
+            .delete()
+            .await
+            .expect("delete");
         store.delete_bucket("a-1").await.expect("delete bucket");
         assert_eq!(store.bucket_count(), 3);
         // a-1 came from the seed pack: the tombstone keeps it deleted across a restart...
@@ -393,12 +400,16 @@ mod tests {
             .collect();
         store.seed_objects("b-2", seeded).expect("seed objects");
         store
-            .delete_object("b-2", "s0")
+            .write_object("b-2", "s0")
+            .await
+            .delete()
             .await
             .expect("delete seeded");
         let rewritten = ObjectRecord::new("s1", "\"N\"".into(), 1, 0, None);
         store
-            .put_object("b-2", rewritten, Some(axum::body::Bytes::from_static(b"n")))
+            .write_object("b-2", "s1")
+            .await
+            .put(rewritten, Some(axum::body::Bytes::from_static(b"n")))
             .await
             .expect("rewrite");
         let s2 = store.object("b-2", "s2").expect("s2");

@@ -20,5 +20,6 @@ mod object_copy;
 mod objects;
 mod rpc;
 mod runtime;
+mod same_key;
 mod sts;
 mod sts_roles;

@@ -8,8 +8,9 @@ use axum::response::Response;
 
 use super::object::{
     invalid_object_state, iso_time, key_of, read_body, readable, record_from_request,
-    write_object_headers, write_record,
+    write_object_headers,
 };
+use super::object_write::write_locked;
 use super::xml;
 use crate::core::objects::facts::ObjectType;
 use crate::core::objects::plan::COPY_OBJECT_LIMIT;
@@ -78,6 +79,11 @@ pub(super) async fn copy(
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
+    // The destination's lock first: a copy onto itself reads its source (and checks
+    // `x-oss-copy-source-if-match`) and its destination under it, so a PutObject at the same
+    // time is either copied or kept, never overwritten by older data.
+    let key = key_of(ctx)?;
+    let writer = st.shared.store.write_object(&bucket.name, &key).await;
     let (source_bucket, source) = source_object(st, ctx, bucket)?;
     if source.object_type == ObjectType::Appendable {
         // [unverified] OSS's exact code for copying an Appendable object; refused either way.
@@ -88,9 +94,8 @@ pub(super) async fn copy(
             "The operation is not supported for an appendable object.",
         ));
     }
-    let key = key_of(ctx)?;
     let forbid = ctx.header("x-oss-forbid-overwrite").map(str::trim) == Some("true");
-    if forbid && st.shared.store.object(&bucket.name, &key).is_some() {
+    if forbid && writer.current().is_some() {
         return Err(OssError::new(
             StatusCode::CONFLICT,
             "FileAlreadyExists",
@@ -146,7 +151,7 @@ pub(super) async fn copy(
     } else {
         Some(read_body(st, &source_bucket.name, &source).await?.into())
     };
-    let record = write_record(st, bucket, record, body).await?;
+    let record = write_locked(&writer, &bucket.name, record, body).await?;
     let result = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult><ETag>{}</ETag><LastModified>{}</LastModified></CopyObjectResult>",
         record.etag,

@@ -8,6 +8,7 @@ mod list_objects;
 mod multipart;
 mod object;
 mod object_meta;
+mod object_write;
 
 use std::sync::Arc;
 

@@ -9,8 +9,9 @@ use md5::Digest as _;
 
 use super::copy::source_object;
 use super::object::{
-    etag_of, iso_time, key_of, record_from_request, set_header, write_object_headers, write_record,
+    etag_of, iso_time, key_of, record_from_request, set_header, write_object_headers,
 };
+use super::object_write::write_locked;
 use super::{empty, xml};
 use crate::core::objects::facts::ObjectType;
 use crate::core::objects::plan::{MAX_PARTS, MIN_PART_SIZE};
@@ -160,6 +161,14 @@ pub(super) async fn complete(
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
+    // Under the key's lock from the look-up of the upload to its removal: of two Completes
+    // of one upload, the second finds it gone, and the object it replaces is read (for its
+    // version) under the lock too.
+    let writer = st
+        .shared
+        .store
+        .write_object(&bucket.name, &key_of(ctx)?)
+        .await;
     let (id, upload) = upload_of(st, ctx, bucket)?;
     let text = std::str::from_utf8(&ctx.body).map_err(|_| OssError::malformed_xml())?;
     let list: CompleteUpload =
@@ -220,7 +229,7 @@ pub(super) async fn complete(
     record.last_modified_ms = ctx.now.timestamp_millis();
     let body = assemble(&parts)?;
     record.generated = body.is_none();
-    let record = write_record(st, bucket, record, body).await?;
+    let record = write_locked(&writer, &bucket.name, record, body).await?;
     st.shared.store.uploads.remove(&id);
     let doc = CompleteResult {
         bucket: bucket.name.clone(),

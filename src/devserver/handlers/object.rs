@@ -1,7 +1,7 @@
 //! PutObject, GetObject, HeadObject, DeleteObject, AppendObject and PutSymlink with
 //! object-level SSE: an SSE request header wins over the bucket default, which applies only
 //! to writes without one. Also the helpers every object write shares: storage class,
-//! metadata and tags from the request, versioning and the retention (WORM) check.
+//! metadata and tags from the request.
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -10,6 +10,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use md5::Digest as _;
 
+use super::object_write::{immutable, write_record};
 use super::{empty, store_error};
 use crate::core::objects::facts::{CONTENT_HEADERS, ObjectType, StorageClass};
 use crate::core::ops::object::{SSE_DATA_HEADER, SSE_HEADER, SSE_KEY_ID_HEADER, sse_headers};
@@ -20,7 +21,7 @@ use crate::devserver::addressing::decode;
 use crate::devserver::errors::OssError;
 use crate::devserver::routes::{MAX_BODY_BYTES, RequestCtx};
 use crate::devserver::server::RegionState;
-use crate::devserver::store::{BucketRecord, ObjectRecord, VersionSummary};
+use crate::devserver::store::{BucketRecord, ObjectRecord};
 
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
@@ -115,48 +116,6 @@ pub(super) fn etag_of(body: &[u8]) -> String {
     format!("\"{}\"", hex::encode_upper(md5::Md5::digest(body)))
 }
 
-/// Writes `record` as the key's current object: refused on a retention-locked bucket when
-/// the key exists; on a versioned bucket the previous object becomes an older version.
-pub(super) async fn write_record(
-    st: &RegionState,
-    bucket: &BucketRecord,
-    mut record: ObjectRecord,
-    body: Option<Bytes>,
-) -> Result<ObjectRecord, OssError> {
-    let existing = st.shared.store.object(&bucket.name, &record.key);
-    if bucket.worm_days.is_some() && existing.is_some() {
-        return Err(immutable());
-    }
-    if bucket.versioned() {
-        record.version_id = Some(hex::encode(rand::random::<[u8; 16]>()));
-        if let Some(old) = existing {
-            record.older_versions.clone_from(&old.older_versions);
-            record.older_versions.push(VersionSummary {
-                version_id: old.version_id.clone().unwrap_or_else(|| "null".to_owned()),
-                etag: old.etag.clone(),
-                size: old.size,
-                sse: old.sse.clone(),
-            });
-        }
-    }
-    st.shared
-        .store
-        .put_object(&bucket.name, record.clone(), body)
-        .await
-        .map_err(|e| store_error(e, &bucket.name))?;
-    Ok(record)
-}
-
-/// The answer to overwriting or deleting an object under a retention policy.
-pub(super) fn immutable() -> OssError {
-    OssError::new(
-        StatusCode::CONFLICT,
-        "FileImmutable",
-        "0025-00000101",
-        "The object you specified is immutable.",
-    )
-}
-
 pub(super) async fn put(
     st: &RegionState,
     ctx: &RequestCtx,
@@ -184,7 +143,10 @@ pub(super) async fn append(
         .query("position")
         .and_then(|p| p.trim().parse().ok())
         .ok_or_else(|| OssError::invalid_argument("0026-00000001", "Position is invalid."))?;
-    let existing = st.shared.store.object(&bucket.name, &key);
+    // The length is read and extended under the key's lock: of appends at one position,
+    // exactly one lands.
+    let writer = st.shared.store.write_object(&bucket.name, &key).await;
+    let existing = writer.current();
     let (mut body, mut record) = match &existing {
         Some(old) if old.object_type != ObjectType::Appendable => {
             return Err(OssError::new(
@@ -220,9 +182,8 @@ pub(super) async fn append(
     record.etag = etag_of(&body);
     record.last_modified_ms = ctx.now.timestamp_millis();
     // An append adds to the object: the retention and version checks apply to new objects.
-    st.shared
-        .store
-        .put_object(&bucket.name, record.clone(), Some(body.into()))
+    writer
+        .put(record.clone(), Some(body.into()))
         .await
         .map_err(|e| store_error(e, &bucket.name))?;
     let mut response = empty(StatusCode::OK);
@@ -360,12 +321,12 @@ pub(super) async fn delete(
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
     let key = key_of(ctx)?;
-    if bucket.worm_days.is_some() && st.shared.store.object(&bucket.name, &key).is_some() {
+    let writer = st.shared.store.write_object(&bucket.name, &key).await;
+    if bucket.worm_days.is_some() && writer.current().is_some() {
         return Err(immutable());
     }
-    st.shared
-        .store
-        .delete_object(&bucket.name, &key)
+    writer
+        .delete()
         .await
         .map_err(|e| store_error(e, &bucket.name))?;
     Ok(empty(StatusCode::NO_CONTENT))

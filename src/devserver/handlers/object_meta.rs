@@ -30,14 +30,27 @@ fn current(
         .ok_or_else(OssError::no_such_key)
 }
 
-async fn save(
+/// Changes the key's current record with `change` and rewrites its metadata, reading it
+/// under the key's write lock: a PutObject at the same time is never undone by a record
+/// read before it. `change` may refuse (its error is answered, nothing is written) or
+/// decide nothing needs writing (`Ok(false)`).
+async fn update(
     st: &RegionState,
+    ctx: &RequestCtx,
     bucket: &BucketRecord,
-    record: ObjectRecord,
+    change: impl FnOnce(&mut ObjectRecord) -> Result<bool, OssError>,
 ) -> Result<(), OssError> {
-    st.shared
-        .store
-        .put_meta(&bucket.name, record)
+    let key = key_of(ctx)?;
+    let writer = st.shared.store.write_object(&bucket.name, &key).await;
+    let mut record = writer
+        .current()
+        .map(|o| ObjectRecord::clone(&o))
+        .ok_or_else(OssError::no_such_key)?;
+    if !change(&mut record)? {
+        return Ok(());
+    }
+    writer
+        .put_meta(record)
         .await
         .map_err(|e| store_error(e, &bucket.name))
 }
@@ -68,22 +81,24 @@ pub(super) async fn put_tagging(
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
-    let mut record = current(st, ctx, bucket)?;
-    let text = std::str::from_utf8(&ctx.body).map_err(|_| OssError::malformed_xml())?;
-    let doc: Tagging = parse_doc(text, "Tagging").map_err(|_| OssError::malformed_xml())?;
-    if doc.tag_set.tags.len() > 10 || doc.tag_set.tags.iter().any(|t| t.key.is_empty()) {
-        return Err(OssError::invalid_argument(
-            "0017-00000301",
-            "The tag set is invalid: at most 10 tags with non-empty keys.",
-        ));
-    }
-    record.tags = doc
-        .tag_set
-        .tags
-        .into_iter()
-        .map(|t| (t.key, t.value))
-        .collect();
-    save(st, bucket, record).await?;
+    update(st, ctx, bucket, |record| {
+        let text = std::str::from_utf8(&ctx.body).map_err(|_| OssError::malformed_xml())?;
+        let doc: Tagging = parse_doc(text, "Tagging").map_err(|_| OssError::malformed_xml())?;
+        if doc.tag_set.tags.len() > 10 || doc.tag_set.tags.iter().any(|t| t.key.is_empty()) {
+            return Err(OssError::invalid_argument(
+                "0017-00000301",
+                "The tag set is invalid: at most 10 tags with non-empty keys.",
+            ));
+        }
+        record.tags = doc
+            .tag_set
+            .tags
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect();
+        Ok(true)
+    })
+    .await?;
     Ok(empty(StatusCode::OK))
 }
 
@@ -92,9 +107,11 @@ pub(super) async fn delete_tagging(
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
-    let mut record = current(st, ctx, bucket)?;
-    record.tags.clear();
-    save(st, bucket, record).await?;
+    update(st, ctx, bucket, |record| {
+        record.tags.clear();
+        Ok(true)
+    })
+    .await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
@@ -115,19 +132,21 @@ pub(super) async fn put_acl(
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
-    let mut record = current(st, ctx, bucket)?;
-    let acl = ctx
-        .header("x-oss-object-acl")
-        .map(str::trim)
-        .unwrap_or_default();
-    if !ACLS.contains(&acl) {
-        return Err(OssError::invalid_argument(
-            "0017-00000601",
-            "The ACL you provided is not valid.",
-        ));
-    }
-    acl.clone_into(&mut record.acl);
-    save(st, bucket, record).await?;
+    update(st, ctx, bucket, |record| {
+        let acl = ctx
+            .header("x-oss-object-acl")
+            .map(str::trim)
+            .unwrap_or_default();
+        if !ACLS.contains(&acl) {
+            return Err(OssError::invalid_argument(
+                "0017-00000601",
+                "The ACL you provided is not valid.",
+            ));
+        }
+        acl.clone_into(&mut record.acl);
+        Ok(true)
+    })
+    .await?;
     Ok(empty(StatusCode::OK))
 }
 
@@ -139,28 +158,32 @@ pub(super) async fn restore(
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
-    let mut record = current(st, ctx, bucket)?;
-    if !record.storage_class.needs_restore() {
-        return Err(OssError::new(
-            StatusCode::BAD_REQUEST,
-            "OperationNotSupported",
-            "0016-00000702",
-            "The operation is not supported for this resource.",
-        ));
-    }
     let now = ctx.now.timestamp_millis();
-    match record.restore_ready_ms {
-        Some(ready) if now < ready => Err(OssError::new(
-            StatusCode::CONFLICT,
-            "RestoreAlreadyInProgress",
-            "0016-00000703",
-            "The restore operation is in progress.",
-        )),
-        Some(_) => Ok(empty(StatusCode::OK)),
-        None => {
-            record.restore_ready_ms = Some(now);
-            save(st, bucket, record).await?;
-            Ok(empty(StatusCode::ACCEPTED))
+    let mut status = StatusCode::OK;
+    update(st, ctx, bucket, |record| {
+        if !record.storage_class.needs_restore() {
+            return Err(OssError::new(
+                StatusCode::BAD_REQUEST,
+                "OperationNotSupported",
+                "0016-00000702",
+                "The operation is not supported for this resource.",
+            ));
         }
-    }
+        match record.restore_ready_ms {
+            Some(ready) if now < ready => Err(OssError::new(
+                StatusCode::CONFLICT,
+                "RestoreAlreadyInProgress",
+                "0016-00000703",
+                "The restore operation is in progress.",
+            )),
+            Some(_) => Ok(false),
+            None => {
+                record.restore_ready_ms = Some(now);
+                status = StatusCode::ACCEPTED;
+                Ok(true)
+            }
+        }
+    })
+    .await?;
+    Ok(empty(status))
 }

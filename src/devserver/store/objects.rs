@@ -7,7 +7,8 @@ use axum::body::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::disk::{remove_file, sync_dir, to_json, write_atomic};
-use super::{ObjectRecord, Store, StoreError, blocking};
+use super::write_locks::ObjectGuard;
+use super::{BucketRecord, ObjectRecord, Store, StoreError, blocking};
 use crate::core::sse::SseRule;
 
 /// An earlier version of an object on a versioned bucket: what it was encrypted with.
@@ -70,22 +71,75 @@ impl Store {
         self.read_range(bucket, record, 0, record.size).await
     }
 
+    /// Takes `bucket`/`key`'s write lock. Whatever reads the object's record to build its
+    /// next one (versions, append positions, tags, existence checks) reads it through the
+    /// returned writer, so no other write to the key lands between that read and the write.
+    pub async fn write_object(&self, bucket: &str, key: &str) -> ObjectWriter<'_> {
+        ObjectWriter {
+            _guard: self.writes.object(bucket, key).await,
+            store: self,
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        }
+    }
+
+    fn index_object(&self, bucket: &str, record: ObjectRecord) {
+        self.write_index()
+            .objects
+            .entry(bucket.to_owned())
+            .or_default()
+            .insert(record.key.clone(), Arc::new(record));
+    }
+
+    /// Writes many generated objects into the bucket's seed pack: one file, one fsync.
+    pub fn seed_objects(&self, bucket: &str, records: Vec<ObjectRecord>) -> std::io::Result<()> {
+        self.layout.write_object_pack(bucket, &records)?;
+        let mut index = self.write_index();
+        let objects = index.objects.entry(bucket.to_owned()).or_default();
+        for record in records {
+            objects.insert(record.key.clone(), Arc::new(record));
+        }
+        Ok(())
+    }
+}
+
+/// One key's write lock held: reads of the key's record and bucket are stable until it is
+/// dropped, and writes go through it. Records written get the writer's key.
+pub(crate) struct ObjectWriter<'a> {
+    _guard: ObjectGuard<'a>,
+    store: &'a Store,
+    bucket: String,
+    key: String,
+}
+
+impl ObjectWriter<'_> {
+    /// The key's record; no other write can change it while the writer lives.
+    pub fn current(&self) -> Option<Arc<ObjectRecord>> {
+        self.store.object(&self.bucket, &self.key)
+    }
+
+    /// The bucket's record: bucket changes wait for object writers, so it holds until the
+    /// write lands (a versioning or retention change cannot slip in between).
+    pub fn bucket(&self) -> Option<Arc<BucketRecord>> {
+        self.store.bucket(&self.bucket)
+    }
+
     /// Stores the body (`None`: a generated one), then the metadata (the commit point: a
     /// body without metadata is ignored).
-    pub async fn put_object(
+    pub async fn put(
         &self,
-        bucket: &str,
-        record: ObjectRecord,
+        mut record: ObjectRecord,
         body: Option<Bytes>,
     ) -> Result<(), StoreError> {
-        let _guard = self.writes.object(bucket, &record.key).await;
-        if self.bucket(bucket).is_none() {
+        if self.bucket().is_none() {
             return Err(StoreError::NoBucket);
         }
-        let body_path = self.layout.object_file(bucket, &record.key, "");
-        let meta_path = self.layout.object_file(bucket, &record.key, ".json");
-        let tombstone = self.layout.object_file(bucket, &record.key, ".deleted");
-        let dir = self.layout.objects_dir(bucket);
+        record.key.clone_from(&self.key);
+        let layout = &self.store.layout;
+        let body_path = layout.object_file(&self.bucket, &self.key, "");
+        let meta_path = layout.object_file(&self.bucket, &self.key, ".json");
+        let tombstone = layout.object_file(&self.bucket, &self.key, ".deleted");
+        let dir = layout.objects_dir(&self.bucket);
         let meta = to_json(&record);
         blocking(move || {
             std::fs::create_dir_all(dir)?;
@@ -97,43 +151,38 @@ impl Store {
             remove_file(&tombstone)
         })
         .await?;
-        self.index_object(bucket, record);
+        self.store.index_object(&self.bucket, record);
         Ok(())
     }
 
     /// Rewrites the metadata only (tags, ACL, restore state); the body stays.
-    pub async fn put_meta(&self, bucket: &str, record: ObjectRecord) -> Result<(), StoreError> {
-        let _guard = self.writes.object(bucket, &record.key).await;
-        let meta_path = self.layout.object_file(bucket, &record.key, ".json");
-        let dir = self.layout.objects_dir(bucket);
+    pub async fn put_meta(&self, mut record: ObjectRecord) -> Result<(), StoreError> {
+        record.key.clone_from(&self.key);
+        let meta_path = self
+            .store
+            .layout
+            .object_file(&self.bucket, &self.key, ".json");
+        let dir = self.store.layout.objects_dir(&self.bucket);
         let meta = to_json(&record);
         blocking(move || {
             std::fs::create_dir_all(dir)?;
             write_atomic(&meta_path, &meta, true)
         })
         .await?;
-        self.index_object(bucket, record);
+        self.store.index_object(&self.bucket, record);
         Ok(())
     }
 
-    fn index_object(&self, bucket: &str, record: ObjectRecord) {
-        self.write_index()
-            .objects
-            .entry(bucket.to_owned())
-            .or_default()
-            .insert(record.key.clone(), Arc::new(record));
-    }
-
-    /// Deletes an object; a missing one is not an error (OSS answers 204 either way).
-    pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
-        let _guard = self.writes.object(bucket, key).await;
-        if self.object(bucket, key).is_none() {
+    /// Deletes the object; a missing one is not an error (OSS answers 204 either way).
+    pub async fn delete(&self) -> Result<(), StoreError> {
+        if self.current().is_none() {
             return Ok(());
         }
-        let body_path = self.layout.object_file(bucket, key, "");
-        let meta_path = self.layout.object_file(bucket, key, ".json");
-        let tombstone = self.layout.object_file(bucket, key, ".deleted");
-        let dir = self.layout.objects_dir(bucket);
+        let layout = &self.store.layout;
+        let body_path = layout.object_file(&self.bucket, &self.key, "");
+        let meta_path = layout.object_file(&self.bucket, &self.key, ".json");
+        let tombstone = layout.object_file(&self.bucket, &self.key, ".deleted");
+        let dir = layout.objects_dir(&self.bucket);
         blocking(move || {
             // The tombstone hides a seed-pack entry of the same key after a restart.
             write_atomic(&tombstone, b"", false)?;
@@ -142,19 +191,8 @@ impl Store {
             remove_file(&body_path)
         })
         .await?;
-        if let Some(objects) = self.write_index().objects.get_mut(bucket) {
-            objects.remove(key);
-        }
-        Ok(())
-    }
-
-    /// Writes many generated objects into the bucket's seed pack: one file, one fsync.
-    pub fn seed_objects(&self, bucket: &str, records: Vec<ObjectRecord>) -> std::io::Result<()> {
-        self.layout.write_object_pack(bucket, &records)?;
-        let mut index = self.write_index();
-        let objects = index.objects.entry(bucket.to_owned()).or_default();
-        for record in records {
-            objects.insert(record.key.clone(), Arc::new(record));
+        if let Some(objects) = self.store.write_index().objects.get_mut(&self.bucket) {
+            objects.remove(&self.key);
         }
         Ok(())
     }

@@ -5,7 +5,9 @@
 //! fsyncs together (ext4's journal does). With one lock for all, CopyObjects were answered
 //! one per write's fsyncs, 4.4 ms apart on a busy disk, where re-encrypting at 32 in flight
 //! and 20 ms per request needs one every 2.5 ms (doc/benchmarks.md, objects). Two writes to
-//! one key stay ordered on disk and in the index alike.
+//! one key stay ordered on disk and in the index alike. Whatever a write builds from the key's
+//! record (a version, an append position, tags) it reads while holding the key's lock
+//! (`Store::write_object`), or two writes could both build on the same record.
 
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 
