@@ -50,6 +50,15 @@ fn versions(list: &Answer) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// CopyObject of `key` onto itself with SM4, with no ETag condition.
+fn copy_to_sm4(bucket: &str, key: &str) -> OssRequest {
+    let mut copy = OssRequest::new(Method::Put, Some(bucket))
+        .with_key(key)
+        .with_header(COPY_SOURCE_HEADER, &ops::object::copy_source(bucket, key));
+    ops::object::set_sse(&mut copy, &SseRule::Sm4);
+    copy
+}
+
 fn tagging(bucket: &str, key: &str, n: usize) -> OssRequest {
     OssRequest::new(Method::Put, Some(bucket))
         .with_key(key)
@@ -68,13 +77,7 @@ async fn concurrent_writes_to_one_versioned_key_keep_every_version() {
     // PutObjects, CopyObjects onto itself (no ETag condition: each copies whatever is
     // current), and tagging and ACL changes, which rewrite the record but add no version.
     let requests = (0..WRITERS).flat_map(|n| {
-        let mut copy = OssRequest::new(Method::Put, Some("same-key-ver"))
-            .with_key("k")
-            .with_header(
-                COPY_SOURCE_HEADER,
-                &ops::object::copy_source("same-key-ver", "k"),
-            );
-        ops::object::set_sse(&mut copy, &SseRule::Sm4);
+        let copy = copy_to_sm4("same-key-ver", "k");
         [
             ops::object::put("same-key-ver", "k", format!("body {n}").into_bytes(), None),
             copy,
@@ -154,14 +157,8 @@ async fn a_conditional_copy_onto_itself_never_undoes_a_put_at_the_same_time() {
             .expect("etag")
             .to_owned();
         let copies = (0..WRITERS).map(|_| {
-            let mut copy = OssRequest::new(Method::Put, Some("same-key-cas"))
-                .with_key("k")
-                .with_header(
-                    COPY_SOURCE_HEADER,
-                    &ops::object::copy_source("same-key-cas", "k"),
-                )
+            let copy = copy_to_sm4("same-key-cas", "k")
                 .with_header(ops::object::COPY_IF_MATCH_HEADER, &etag);
-            ops::object::set_sse(&mut copy, &SseRule::Sm4);
             h.send(HZ, copy, V4)
         });
         let new = format!("new {round}").into_bytes();
