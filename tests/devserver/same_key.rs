@@ -25,12 +25,16 @@ async fn harness(bucket: &str) -> Harness {
 }
 
 async fn enable_versioning(h: &Harness, bucket: &str) {
-    let enable = OssRequest::new(Method::Put, Some(bucket))
+    set_versioning(h, bucket, "Enabled").await;
+}
+
+async fn set_versioning(h: &Harness, bucket: &str, status: &str) {
+    let set = OssRequest::new(Method::Put, Some(bucket))
         .with_query("versioning", "")
-        .with_xml_body(
-            "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>".into(),
-        );
-    assert_eq!(h.send(HZ, enable, V4).await.status, 200);
+        .with_xml_body(format!(
+            "<VersioningConfiguration><Status>{status}</Status></VersioningConfiguration>"
+        ));
+    assert_eq!(h.send(HZ, set, V4).await.status, 200);
 }
 
 /// `(VersionId, IsLatest)` of every version ListObjectVersions lists.
@@ -221,4 +225,33 @@ async fn of_two_completes_of_one_upload_one_writes() {
     }
     let list = OssRequest::new(Method::Get, Some("same-key-mpu")).with_query("versions", "");
     assert_eq!(versions(&h.send(HZ, list, V4).await).len(), 1);
+}
+
+/// Suspending versioning keeps the versions written before; new writes share the one
+/// `null` version, each replacing the last.
+#[tokio::test]
+async fn suspended_versioning_keeps_older_versions_and_one_null_version() {
+    let h = harness("same-key-sus").await;
+    enable_versioning(&h, "same-key-sus").await;
+    let mut kept = Vec::new();
+    for body in ["a", "b"] {
+        let put = ops::object::put("same-key-sus", "k", body.into(), None);
+        let put = h.send(HZ, put, V4).await;
+        kept.push(put.header("x-oss-version-id").expect("version").to_owned());
+    }
+    set_versioning(&h, "same-key-sus", "Suspended").await;
+    let answers = join_all((0..WRITERS).map(|n| {
+        let put = ops::object::put("same-key-sus", "k", format!("s{n}").into_bytes(), None);
+        h.send(HZ, put, V4)
+    }))
+    .await;
+    assert!(answers.iter().all(|a| a.status == 200), "{answers:?}");
+    let list = OssRequest::new(Method::Get, Some("same-key-sus")).with_query("versions", "");
+    let list = h.send(HZ, list, V4).await;
+    let expected = [
+        ("null".to_owned(), true),
+        (kept[1].clone(), false),
+        (kept[0].clone(), false),
+    ];
+    assert_eq!(versions(&list), expected, "{}", list.body);
 }

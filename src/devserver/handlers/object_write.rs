@@ -26,8 +26,8 @@ pub(super) async fn write_record(
 }
 
 /// Writes `record` as the current object of `writer`'s key: refused on a retention-locked
-/// bucket when the key exists; on a versioned bucket the previous object becomes an older
-/// version. The previous object and the bucket are read under the lock, so writes at once
+/// bucket when the key exists; on a bucket with versioning (enabled or suspended) the
+/// previous object becomes an older version. The previous object and the bucket are read under the lock, so writes at once
 /// to one key each keep their version.
 pub(super) async fn write_locked(
     writer: &ObjectWriter<'_>,
@@ -42,17 +42,8 @@ pub(super) async fn write_locked(
     if bucket.worm_days.is_some() && existing.is_some() {
         return Err(immutable());
     }
-    if bucket.versioned() {
-        record.version_id = Some(hex::encode(rand::random::<[u8; 16]>()));
-        if let Some(old) = existing {
-            record.older_versions.clone_from(&old.older_versions);
-            record.older_versions.push(VersionSummary {
-                version_id: old.version_id.clone().unwrap_or_else(|| "null".to_owned()),
-                etag: old.etag.clone(),
-                size: old.size,
-                sse: old.sse.clone(),
-            });
-        }
+    if bucket.versioning.is_some() {
+        keep_versions(&mut record, existing.as_deref(), bucket.versioned());
     }
     writer
         .put(record.clone(), body)
@@ -60,6 +51,36 @@ pub(super) async fn write_locked(
         .map_err(|e| store_error(e, bucket_name))?;
     Ok(record)
 }
+
+/// The versions `record` carries on a bucket whose versioning is enabled (a new version id;
+/// `previous` joins the older versions) or suspended (the `null` version: it replaces a
+/// `null` previous or older one; the other versions stay). OSS documents the null version
+/// ID of writes while suspended; [unverified] that a write then replaces a null version
+/// that is no longer current (S3 does). Either way no version with an id is ever dropped.
+fn keep_versions(record: &mut ObjectRecord, previous: Option<&ObjectRecord>, enabled: bool) {
+    record.version_id = enabled.then(|| hex::encode(rand::random::<[u8; 16]>()));
+    let Some(old) = previous else {
+        return;
+    };
+    record.older_versions.clone_from(&old.older_versions);
+    if !enabled {
+        record
+            .older_versions
+            .retain(|v| v.version_id != NULL_VERSION);
+    }
+    let old_id = old.version_id.as_deref().unwrap_or(NULL_VERSION);
+    if enabled || old_id != NULL_VERSION {
+        record.older_versions.push(VersionSummary {
+            version_id: old_id.to_owned(),
+            etag: old.etag.clone(),
+            size: old.size,
+            sse: old.sse.clone(),
+        });
+    }
+}
+
+/// The id of the version written while versioning was off or suspended.
+const NULL_VERSION: &str = "null";
 
 /// The answer to overwriting or deleting an object under a retention policy.
 pub(super) fn immutable() -> OssError {
