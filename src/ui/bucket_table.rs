@@ -183,13 +183,14 @@ fn header_label(view: &ViewState, column: SortColumn, title: &str) -> String {
 }
 
 /// A column's preferred width and how narrow it may shrink (text is cut with "…" and shown
-/// in full on hover).
+/// in full on hover). The CMK column never gets narrower than its Copy button and the longest
+/// health badge ("Pending deletion on 2026-12-08"), which are never cut.
 fn column_widths(column: SortColumn) -> (f32, f32) {
     match column {
         SortColumn::Name => (210.0, 90.0),
         SortColumn::Encryption => (95.0, 70.0),
         SortColumn::Region => (110.0, 50.0),
-        SortColumn::KeyId => (230.0, 60.0),
+        SortColumn::KeyId => (300.0, 190.0),
         SortColumn::DataEncryption => (110.0, 50.0),
         SortColumn::Created => (95.0, 50.0),
         SortColumn::Status => (160.0, 60.0),
@@ -382,10 +383,7 @@ fn cell_ui(
                 {
                     ui.ctx().copy_text(id.to_owned());
                 }
-                cut_label(ui, id);
-                if let Some((health, elsewhere)) = key {
-                    super::key_health::key_cell_ui(ui, health, elsewhere);
-                }
+                super::key_health::key_cell_ui(ui, id, key);
             } else if matches!(rule, Some(crate::core::sse::SseRule::Kms { .. })) {
                 cut_label(ui, egui::RichText::new("default key").weak());
             }

@@ -6,20 +6,25 @@ use egui::RichText;
 
 use crate::core::kms::health::{KeyHealth, badges, unusable_reason};
 
-/// The table's CMK cell after the key ID: the first alias and the badges, red when the key
-/// cannot protect the bucket.
-pub fn key_cell_ui(ui: &mut egui::Ui, health: &KeyHealth, found_elsewhere: bool) {
-    if let Some(alias) = &health.alias {
-        ui.weak(alias);
+/// The table's CMK cell after the Copy button: the badges first, in full (red when the key
+/// cannot protect the bucket), then the first alias and the key ID, which are cut with "…"
+/// when the column is narrow (egui shows the full text on hover). A badge that is cut says
+/// nothing ("Pending deletion on 2…"), while an alias or ID stays recognisable by its start.
+pub fn key_cell_ui(ui: &mut egui::Ui, id: &str, health: Option<(&KeyHealth, bool)>) {
+    if let Some((health, found_elsewhere)) = health {
+        let color = match health.usable {
+            Some(false) => ui.visuals().error_fg_color,
+            Some(true) => ui.visuals().text_color(),
+            None => ui.visuals().warn_fg_color,
+        };
+        for badge in badges(health, found_elsewhere) {
+            ui.add(egui::Label::new(RichText::new(badge).small().color(color)).extend());
+        }
+        if let Some(alias) = &health.alias {
+            ui.add(egui::Label::new(RichText::new(alias).weak()).truncate());
+        }
     }
-    let color = match health.usable {
-        Some(false) => ui.visuals().error_fg_color,
-        Some(true) => ui.visuals().text_color(),
-        None => ui.visuals().warn_fg_color,
-    };
-    for badge in badges(health, found_elsewhere) {
-        ui.label(RichText::new(badge).small().color(color));
-    }
+    ui.add(egui::Label::new(id).truncate());
 }
 
 /// The detail panel's key section.

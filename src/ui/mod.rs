@@ -56,6 +56,10 @@ pub use app::OssGuardApp;
 use crate::app::environment::AppEnvironment;
 use crate::app::runtime::RuntimeHandle;
 
+/// The window's size on first start (later, the size it was closed at): the table's default
+/// column widths are chosen so a CMK's badges and alias fit at this size.
+pub const WINDOW_SIZE: egui::Vec2 = egui::vec2(1280.0, 780.0);
+
 /// Opens the window and runs until it closes. The tokio runtime behind `runtime` is built
 /// by the caller and outlives the window.
 pub fn run(runtime: RuntimeHandle, env: AppEnvironment) -> ExitCode {
@@ -63,7 +67,7 @@ pub fn run(runtime: RuntimeHandle, env: AppEnvironment) -> ExitCode {
         viewport: egui::ViewportBuilder::default()
             .with_title("ossguard")
             .with_app_id("ossguard")
-            .with_inner_size([1280.0, 780.0])
+            .with_inner_size(WINDOW_SIZE)
             .with_min_inner_size([800.0, 500.0]),
         // Window size, panel and column widths, sort: remembered beside the app's data.
         persistence_path: Some(env.data_dir.join("window")),

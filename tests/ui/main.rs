@@ -9,6 +9,7 @@ mod ui_support;
 mod activity_log;
 mod all_profiles;
 mod change;
+mod cmk_column;
 mod demo;
 mod export;
 mod history;
