@@ -22,9 +22,10 @@ const STACK: [Category; 7] = [
 ];
 
 const BAR_SIZE: egui::Vec2 = vec2(110.0, 12.0);
-/// Room for a region id such as "ap-southeast-1".
-const NAME_WIDTH: f32 = 112.0;
-const COUNT_WIDTH: f32 = 56.0;
+/// Room for a region id and its count, such as "ap-southeast-1 14/16".
+const LABEL_WIDTH: f32 = 150.0;
+/// Space after a bar, before the next region's name.
+const GAP: f32 = 28.0;
 
 pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, table: &mut TableView) {
     if state.is_all_profiles() {
@@ -98,53 +99,43 @@ fn chips_ui(ui: &mut egui::Ui, table: &mut TableView) {
     }
 }
 
-/// One region: its name, the stacked bar and "encrypted/total", as one fixed-size item so the
-/// wrapped row breaks between regions, never inside one.
+/// One region as one fixed-size item: "name encrypted/total" as one label, then its stacked
+/// bar, then a gap. Name and count are one text, and the bar follows it, so a count can never
+/// be read as the next region's (a count at the item's right edge sat next to the following
+/// region's name).
 fn region_bar_ui(ui: &mut egui::Ui, region: &RegionCoverage) {
     let description = region.describe();
-    let size = vec2(NAME_WIDTH + BAR_SIZE.x + COUNT_WIDTH, BAR_SIZE.y + 6.0);
-    let (outer, response) = ui.allocate_exact_size(size, Sense::hover());
-    let painter = ui.painter_at(outer);
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let weak = ui.visuals().weak_text_color();
-    painter.text(
-        outer.left_center(),
-        egui::Align2::LEFT_CENTER,
-        &region.region,
-        font.clone(),
-        weak,
-    );
-    painter.text(
-        egui::pos2(outer.right(), outer.center().y),
-        egui::Align2::RIGHT_CENTER,
-        format!("{}/{}", region.encrypted(), region.total),
-        font,
-        weak,
-    );
-    let rect = Rect::from_min_size(
-        egui::pos2(
-            outer.left() + NAME_WIDTH,
-            outer.center().y - BAR_SIZE.y / 2.0,
-        ),
-        BAR_SIZE,
-    );
-    {
-        painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
-        let total = region.total.max(1) as f32;
-        let mut left = rect.left();
-        for category in STACK {
-            let n = region.get(category);
-            if n == 0 {
-                continue;
-            }
-            let width = rect.width() * n as f32 / total;
-            let segment =
-                Rect::from_min_size(egui::pos2(left, rect.top()), vec2(width, rect.height()));
-            let color: Color32 = category_color(category, ui.visuals());
-            painter.rect_filled(segment, 0.0, color);
-            left += width;
+    let size = vec2(LABEL_WIDTH + BAR_SIZE.x + GAP, BAR_SIZE.y + 6.0);
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    ui.allocate_ui_with_layout(size, layout, |ui| {
+        ui.set_min_size(size);
+        let text = format!("{} {}/{}", region.region, region.encrypted(), region.total);
+        let label = egui::Label::new(egui::RichText::new(text).weak())
+            .wrap_mode(egui::TextWrapMode::Extend);
+        let used = ui.add(label).rect.width();
+        ui.add_space((LABEL_WIDTH - used - ui.spacing().item_spacing.x).max(0.0));
+        bar_ui(ui, region, &description);
+    });
+}
+
+/// The stacked bar: one segment per state, problems first.
+fn bar_ui(ui: &mut egui::Ui, region: &RegionCoverage, description: &str) {
+    let (rect, response) = ui.allocate_exact_size(BAR_SIZE, Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+    let total = region.total.max(1) as f32;
+    let mut left = rect.left();
+    for category in STACK {
+        let n = region.get(category);
+        if n == 0 {
+            continue;
         }
+        let width = rect.width() * n as f32 / total;
+        let segment = Rect::from_min_size(egui::pos2(left, rect.top()), vec2(width, rect.height()));
+        let color: Color32 = category_color(category, ui.visuals());
+        painter.rect_filled(segment, 0.0, color);
+        left += width;
     }
-    response.widget_info(|| WidgetInfo::labeled(Role::ProgressIndicator, true, &description));
-    response.on_hover_text(&description);
+    response.widget_info(|| WidgetInfo::labeled(Role::ProgressIndicator, true, description));
+    response.on_hover_text(description);
 }

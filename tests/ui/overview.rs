@@ -100,3 +100,42 @@ fn region_bars_update_while_a_refresh_streams_in() {
             .is_some()
     );
 }
+
+/// Each region's visible "name encrypted/total" is its own counts, and its bar sits right
+/// after it on the same line (a count once sat next to the following region's name).
+#[test]
+fn each_region_label_shows_its_own_counts_beside_its_own_bar() {
+    let test = UiTest::start_demo(|_| {});
+    let regions = ["ap-southeast-1", "cn-beijing", "cn-hangzhou", "cn-shanghai"];
+    for region in regions {
+        let rows = test.harness.state().state().rows();
+        let in_region: Vec<_> = rows.iter().filter(|r| r.bucket.region == region).collect();
+        let encrypted = in_region
+            .iter()
+            .filter(|r| Category::of(r.encryption.as_ref()).is_encrypted())
+            .count();
+        let text = format!("{region} {encrypted}/{}", in_region.len());
+        let label = test.harness.get_by_label(&text).rect();
+        let bar = test
+            .harness
+            .get_by_label_contains(&format!("{region}: {encrypted} of"))
+            .rect();
+        assert!(
+            (label.center().y - bar.center().y).abs() < 4.0,
+            "{text:?} on its bar's line"
+        );
+        let gap = bar.left() - label.right();
+        assert!((0.0..80.0).contains(&gap), "{text:?} right before its bar");
+        // No other region's label sits between this label and its bar.
+        for other in regions.iter().filter(|o| **o != region) {
+            let other = test
+                .harness
+                .get_by_label_contains(&format!("{other} "))
+                .rect();
+            let between = (other.center().y - bar.center().y).abs() < 4.0
+                && other.left() >= label.right()
+                && other.left() < bar.left();
+            assert!(!between, "{text:?}: another region's label before its bar");
+        }
+    }
+}
