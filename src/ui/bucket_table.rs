@@ -1,4 +1,5 @@
-//! The bucket table: filter bar, summary counts and a virtualized `egui_extras` table. Only
+//! The bucket table: the filter bar ([`super::filter_bar`]) and summary counts above a
+//! virtualized `egui_extras` table whose cells [`super::bucket_columns`] draws. Only
 //! the visible rows are laid out (`body.rows`), and the filtered, sorted index list is cached
 //! in [`TableView`](crate::app::view::TableView), so 10,000 rows stay smooth.
 //!
@@ -8,21 +9,18 @@
 use egui::{Key, Modifiers, Role, WidgetInfo};
 use egui_extras::{Column, TableBuilder};
 
-use crate::app::command::{Command, CommandSender};
+use crate::app::command::CommandSender;
 use crate::app::row::RowKey;
 use crate::app::selection::TickState;
-use crate::app::state::{AppState, BucketRow};
-use crate::app::view::{Category, SortColumn, status_text};
+use crate::app::state::AppState;
+use crate::app::view::SortColumn;
 use crate::core::sse::EncryptionState;
 
 use super::app::ViewState;
+use super::bucket_columns::{cell_ui, column_specs};
+use super::filter_bar::{filter_bar_ui, filter_id, selection_line_ui};
 use super::rule_form::RuleDraft;
-use super::widgets::{request_rule_form_focus, sse_badge_ui};
-
-/// The filter field's id, so Ctrl+F can focus it.
-fn filter_id() -> egui::Id {
-    egui::Id::unique("bucket_filter")
-}
+use super::widgets::request_rule_form_focus;
 
 pub fn table_area_ui(
     ui: &mut egui::Ui,
@@ -42,78 +40,6 @@ pub fn table_area_ui(
     egui::ScrollArea::horizontal()
         .id_salt("buckets_h")
         .show(ui, |ui| table_ui(ui, state, view, commands));
-}
-
-/// "(n shown)" under a filter, and the ticked count with what the filter hides.
-fn selection_line_ui(ui: &mut egui::Ui, view: &mut ViewState, shown: usize, total: usize) {
-    ui.horizontal_wrapped(|ui| {
-        if shown != total {
-            ui.weak(format!("({shown} shown)"));
-        }
-        if !view.selection.ticked.is_empty() {
-            ui.label(format!("{} ticked", view.selection.ticked.len()));
-            let hidden = view.selection.hidden_ticked(view.table.shown());
-            if hidden > 0 {
-                ui.weak(format!("({hidden} hidden by the filter)"));
-            }
-            if ui.small_button("Clear selection").clicked() {
-                view.selection.ticked.clear();
-            }
-        }
-    });
-}
-
-fn filter_bar_ui(ui: &mut egui::Ui, view: &mut ViewState, all_profiles: bool) {
-    // Wrapped: a row wider than the panel would widen it under the detail panel.
-    ui.horizontal_wrapped(|ui| {
-        let label = ui.label("Filter");
-        let response = ui
-            .add(
-                egui::TextEdit::singleline(&mut view.table.filter_text)
-                    .id(filter_id())
-                    .hint_text("name, region, key, error code (Ctrl+F)")
-                    .desired_width(220.0),
-            )
-            .labelled_by(label.id);
-        // Esc in the field clears it (egui already drops the focus).
-        if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Escape)) {
-            view.table.filter_text.clear();
-        }
-        let selected = view
-            .table
-            .state_filter
-            .map_or("All states", Category::label);
-        let counts = view.table.counts().clone();
-        egui::ComboBox::from_label("State")
-            .selected_text(selected)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut view.table.state_filter, None, "All states");
-                for category in Category::ALL {
-                    // The count makes each entry's label unique (badges say "None" too).
-                    let text = format!("{} ({})", category.label(), counts.get(category));
-                    ui.selectable_value(&mut view.table.state_filter, Some(category), text);
-                }
-            });
-        column_chooser_ui(ui, view, all_profiles);
-    });
-}
-
-fn column_chooser_ui(ui: &mut egui::Ui, view: &mut ViewState, all_profiles: bool) {
-    ui.menu_button("Columns", |ui| {
-        for column in SortColumn::ALL {
-            if column == SortColumn::Account && !all_profiles {
-                continue;
-            }
-            let mut shown = !view.table.hidden_columns.contains(&column);
-            let response = ui.add_enabled(
-                column.can_hide(),
-                egui::Checkbox::new(&mut shown, column.title()),
-            );
-            if response.changed() {
-                view.table.set_column_shown(column, shown);
-            }
-        }
-    });
 }
 
 /// Table keys, while no text field or dialog has the keyboard.
@@ -180,44 +106,6 @@ fn header_label(view: &ViewState, column: SortColumn, title: &str) -> String {
         "(desc)"
     };
     format!("{title} {arrow}")
-}
-
-/// A column's preferred width and how narrow it may shrink (text is cut with "…" and shown
-/// in full on hover). The CMK column never gets narrower than its Copy button and the longest
-/// health badge ("Pending deletion on 2026-12-08"), which are never cut.
-fn column_widths(column: SortColumn) -> (f32, f32) {
-    match column {
-        SortColumn::Name => (210.0, 90.0),
-        SortColumn::Encryption => (95.0, 70.0),
-        SortColumn::Region => (110.0, 50.0),
-        SortColumn::KeyId => (300.0, 190.0),
-        SortColumn::DataEncryption => (110.0, 50.0),
-        SortColumn::Created => (95.0, 50.0),
-        SortColumn::Status => (160.0, 60.0),
-        SortColumn::Account => (180.0, 70.0),
-    }
-}
-
-/// The columns' widths the first time a set of columns is shown: the preferred widths,
-/// scaled down (not below each minimum) to fit `width`; what still does not fit scrolls
-/// sideways. Later, egui remembers the widths the user dragged. The last column takes what a
-/// wide window has left.
-fn column_specs(columns: &[SortColumn], width: f32) -> Vec<Column> {
-    let preferred: f32 = columns.iter().map(|c| column_widths(*c).0).sum();
-    let scale = (width / preferred).clamp(0.0, 1.0);
-    columns
-        .iter()
-        .enumerate()
-        .map(|(i, column)| {
-            let (initial, least) = column_widths(*column);
-            let spec = if i + 1 == columns.len() {
-                Column::remainder()
-            } else {
-                Column::initial((initial * scale).max(least))
-            };
-            spec.at_least(least).clip(true)
-        })
-        .collect()
 }
 
 fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands: &CommandSender) {
@@ -342,73 +230,5 @@ fn table_ui(ui: &mut egui::Ui, state: &AppState, view: &mut ViewState, commands:
     }
     if let Some(name) = toggled {
         view.selection.toggle(&name);
-    }
-}
-
-/// A label cut with "…" when its column is narrow; egui shows the full text on hover.
-fn cut_label(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
-    ui.add(egui::Label::new(text).truncate())
-}
-
-/// One cell of `row` (and its Account column's text); `key` is the health of the row's CMK
-/// (and whether it exists in another region).
-fn cell_ui(
-    ui: &mut egui::Ui,
-    column: SortColumn,
-    (row, account): (&BucketRow, Option<&str>),
-    key: Option<(&crate::core::kms::health::KeyHealth, bool)>,
-    commands: &CommandSender,
-) {
-    let state = row.encryption.as_ref();
-    let rule = state.and_then(EncryptionState::rule);
-    match column {
-        SortColumn::Name => {
-            cut_label(ui, row.bucket.name.as_str());
-        }
-        SortColumn::Account => {
-            cut_label(ui, account.unwrap_or_default());
-        }
-        SortColumn::Region => {
-            cut_label(ui, &row.bucket.region);
-        }
-        SortColumn::Encryption => {
-            sse_badge_ui(ui, state);
-        }
-        SortColumn::KeyId => {
-            if let Some(id) = rule.and_then(|r| r.kms_key_id()) {
-                if ui
-                    .small_button("Copy")
-                    .on_hover_text("Copy the CMK ID")
-                    .clicked()
-                {
-                    ui.ctx().copy_text(id.to_owned());
-                }
-                super::key_health::key_cell_ui(ui, id, key);
-            } else if matches!(rule, Some(crate::core::sse::SseRule::Kms { .. })) {
-                cut_label(ui, egui::RichText::new("default key").weak());
-            }
-        }
-        SortColumn::DataEncryption => {
-            if let Some(data) = rule.and_then(|r| r.data_encryption()) {
-                cut_label(ui, data);
-            }
-        }
-        SortColumn::Created => {
-            let date = &row.bucket.creation_date;
-            cut_label(ui, date.get(..10).unwrap_or(date));
-        }
-        SortColumn::Status => {
-            if ui
-                .small_button("Refresh")
-                .on_hover_text("Refresh this bucket")
-                .clicked()
-            {
-                commands.send(Command::RefreshBucket { bucket: row.key() });
-            }
-            let response = cut_label(ui, status_text(row));
-            if let Some(EncryptionState::Unknown(f)) = state {
-                response.on_hover_text(&f.hint);
-            }
-        }
     }
 }

@@ -9,7 +9,7 @@ use crate::app::state::{AppState, BucketRow};
 use crate::core::model::BucketName;
 
 use super::app::ViewState;
-use super::detail_panel::describe;
+use super::change_result::describe;
 
 /// An undo with the profile its row belongs to (`None`: the active profile's row).
 pub type UndoAs = (Undo, Option<String>);

@@ -12,8 +12,8 @@ use crate::app::state::{AppState, BucketRow};
 use crate::core::model::BucketName;
 
 use super::app::ViewState;
+use super::change_result::batch_results_ui;
 use super::confirm_dialog::{ConfirmRequest, UndoAs};
-use super::detail_panel::batch_results_ui;
 
 /// The window's own state.
 #[derive(Debug, Default)]

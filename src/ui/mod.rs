@@ -6,8 +6,11 @@
 //! | `top_bar` | profile switcher, refresh/cancel with progress, export, banners |
 //! | `welcome` | the first screen: try the demo, add an account, import |
 //! | `overview` | state chips that filter, coverage per region, last refresh |
-//! | `bucket_table` | filter, summary counts and the virtualized bucket table |
-//! | `detail_panel` | one bucket's rule and facts, or the bulk view; change results |
+//! | `bucket_table` | the virtualized bucket table: rows, sorting, selection by click and key |
+//! | `filter_bar` | the table's filter, state filter, column chooser, shown/ticked line |
+//! | `bucket_columns` | the table's column widths and what each cell shows |
+//! | `detail_panel` | one bucket's rule and facts, or the bulk view, with the change form |
+//! | `change_result` | a change's outcome per bucket and its progress |
 //! | `rule_form` | the change form with inline validation |
 //! | `key_picker` | the form's picker of the region's KMS keys |
 //! | `confirm_dialog` | before/after preview before any change |
@@ -29,12 +32,15 @@ mod accounts_chooser;
 mod accounts_strip;
 mod activity_log;
 pub mod app;
+mod bucket_columns;
 mod bucket_table;
+mod change_result;
 mod close_dialog;
 mod confirm_dialog;
 mod credential_form;
 mod detail_panel;
 mod export_dialog;
+mod filter_bar;
 mod history_view;
 mod key_health;
 pub mod key_picker;
