@@ -162,21 +162,29 @@ pub fn rule_form_ui(
     } else {
         draft.validate(regions).map(FormChange::All)
     };
-    let result = planned.and_then(|planned| {
-        let unchanged = !current.is_empty()
+    // The form starts on the current rule: that is no mistake, only nothing to do yet, so it
+    // gets a neutral line, while an identical change is still refused.
+    let unchanged = planned.as_ref().is_ok_and(|planned| {
+        !current.is_empty()
             && regions.iter().zip(current).all(|(region, rule)| {
                 planned
                     .for_region(region)
                     .is_some_and(|c| rule.as_ref() == c.target())
-            });
-        if unchanged {
-            Err(no_change_reason(current.len()))
-        } else {
-            Ok(planned)
-        }
+            })
     });
-    if let Err(problem) = &result {
-        ui.colored_label(ui.visuals().error_fg_color, problem);
+    let result = if unchanged {
+        Err(no_change_reason(current.len()))
+    } else {
+        planned
+    };
+    match &result {
+        Err(_) if unchanged => {
+            ui.weak(unchanged_hint(current.len()));
+        }
+        Err(problem) => {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        Ok(_) => {}
     }
     let enabled = result.is_ok() && !busy;
     let review = ui
@@ -202,6 +210,15 @@ fn key_field_ui(ui: &mut egui::Ui, label: &str, key: &mut String) {
 
 fn several_regions(regions: &[&str]) -> bool {
     regions.iter().any(|r| Some(r) != regions.first())
+}
+
+/// The neutral line under a form that shows the current rule.
+fn unchanged_hint(buckets: usize) -> String {
+    if buckets == 1 {
+        "The bucket's current rule. Pick another to change it.".into()
+    } else {
+        format!("The current rule of all {buckets} buckets. Pick another to change them.")
+    }
 }
 
 fn no_change_reason(buckets: usize) -> String {

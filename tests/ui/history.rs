@@ -3,12 +3,14 @@
 //! selection and refusing a change that changes nothing.
 
 use crate::ui_support::{UiTest, encryption, name, select, wait_for_facts};
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ossguard::app::event::ApplyOutcome;
 use ossguard::core::sse::{EncryptionState, SseRule};
 
 const CMK: &str = "key-hzz68d1fd85qslv95ilz4";
 const KEY_FIELD: &str = "KMS key ID (blank: the default key)";
+/// The neutral line under a form that still shows the bucket's own rule.
+const CURRENT_RULE_HINT: &str = "The bucket's current rule. Pick another to change it.";
 
 fn log_records(test: &UiTest) -> Vec<ossguard::app::changelog::ChangeRecord> {
     ossguard::app::changelog::read_all(&test.dir.path().join("data/changes.jsonl"))
@@ -247,17 +249,13 @@ fn the_form_follows_the_selection_and_offers_only_real_changes() {
     let mut test = UiTest::start_demo(|_| {});
     // A bucket that has AES256 already: "AES256" is not offered.
     select(&mut test, "prod-web-assets-hz");
-    test.step_until_label("The bucket already has this rule: nothing to change.");
+    test.step_until_label(CURRENT_RULE_HINT);
     test.harness.get_by_label("Review change…").click();
     test.settle();
     assert!(test.harness.query_by_label("Confirm").is_none());
     test.harness.get_by_label("SM4 (SSE-OSS)").click();
     test.settle();
-    assert!(
-        test.harness
-            .query_by_label_contains("already has this rule")
-            .is_none()
-    );
+    assert!(test.harness.query_by_label(CURRENT_RULE_HINT).is_none());
 
     // A key typed for two buckets does not carry over to another selection.
     tick(&mut test, &["marketing-uploads-hz", "tmp-scratch-hz"]);
@@ -292,4 +290,43 @@ fn the_form_follows_the_selection_and_offers_only_real_changes() {
             .as_deref(),
         Some("")
     );
+}
+
+/// A selected bucket's form starts on its current rule: a neutral line, no red error, and
+/// "Review change…" stays off until another rule is picked; picking the same rule again
+/// is refused again.
+#[test]
+fn the_form_on_the_current_rule_shows_a_neutral_hint_not_an_error() {
+    let mut test = UiTest::start_demo(|_| {});
+    select(&mut test, "prod-web-assets-hz");
+    test.step_until_label(CURRENT_RULE_HINT);
+    assert!(
+        test.harness
+            .query_by_label_contains("nothing to change")
+            .is_none(),
+        "no error line for the starting state"
+    );
+    let review = "Review change…";
+    assert!(
+        test.harness
+            .get_by_label(review)
+            .accesskit_node()
+            .is_disabled()
+    );
+    test.harness.get_by_label("SM4 (SSE-OSS)").click();
+    test.settle();
+    assert!(test.harness.query_by_label(CURRENT_RULE_HINT).is_none());
+    assert!(
+        !test
+            .harness
+            .get_by_label(review)
+            .accesskit_node()
+            .is_disabled()
+    );
+    test.harness.get_by_label("AES256 (SSE-OSS)").click();
+    test.settle();
+    assert!(test.harness.query_by_label(CURRENT_RULE_HINT).is_some());
+    test.harness.get_by_label(review).click();
+    test.settle();
+    assert!(test.harness.query_by_label("Confirm").is_none());
 }
