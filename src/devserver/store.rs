@@ -109,6 +109,9 @@ pub(crate) struct ObjectRecord {
     pub older_versions: Vec<VersionSummary>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symlink_target: Option<String>,
+    /// A DeleteObject on a versioned bucket: the key reads as absent, its versions stay.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_marker: bool,
 }
 
 fn default_acl() -> String {
@@ -135,6 +138,7 @@ impl ObjectRecord {
             version_id: None,
             older_versions: Vec::new(),
             symlink_target: None,
+            delete_marker: false,
         }
     }
 }
@@ -311,6 +315,17 @@ pub(crate) fn page<T: Clone>(
     after: &str,
     max: usize,
 ) -> (Vec<T>, bool) {
+    page_where(map, prefix, after, max, |_| true)
+}
+
+/// [`page`] of the entries `keep` accepts.
+pub(crate) fn page_where<T: Clone>(
+    map: &BTreeMap<String, T>,
+    prefix: &str,
+    after: &str,
+    max: usize,
+    keep: impl Fn(&T) -> bool,
+) -> (Vec<T>, bool) {
     let start = if after.is_empty() {
         Bound::Unbounded
     } else {
@@ -320,6 +335,7 @@ pub(crate) fn page<T: Clone>(
         .range((start, Bound::Unbounded))
         .skip_while(|(name, _)| !prefix.is_empty() && name.as_str() < prefix)
         .take_while(|(name, _)| name.starts_with(prefix))
+        .filter(|(_, value)| keep(value))
         .take(max.saturating_add(1))
         .map(|(_, value)| value.clone())
         .collect();
@@ -421,7 +437,7 @@ mod tests {
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.bucket_count(), 3);
         assert!(store.bucket("c-3").is_none());
-        let (keys, _) = store.list_objects("b-2", "s", "", 10);
+        let (keys, _) = store.list_objects("b-2", "s", "", 10, false);
         let keys: Vec<(&str, &str)> = keys
             .iter()
             .map(|o| (o.key.as_str(), o.etag.as_str()))

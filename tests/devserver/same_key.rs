@@ -37,9 +37,10 @@ async fn set_versioning(h: &Harness, bucket: &str, status: &str) {
     assert_eq!(h.send(HZ, set, V4).await.status, 200);
 }
 
-/// `(VersionId, IsLatest)` of every version ListObjectVersions lists.
+/// `(VersionId, IsLatest)` of every version and delete marker ListObjectVersions lists.
 fn versions(list: &Answer) -> Vec<(String, bool)> {
     list.body
+        .replace("<DeleteMarker>", "<Version>")
         .split("<Version>")
         .skip(1)
         .map(|v| {
@@ -254,4 +255,54 @@ async fn suspended_versioning_keeps_older_versions_and_one_null_version() {
         (kept[0].clone(), false),
     ];
     assert_eq!(versions(&list), expected, "{}", list.body);
+}
+
+/// DeleteObject on a versioned bucket adds a delete marker: the key reads as absent and
+/// leaves ListObjects, every version stays, and a later PutObject is the latest again.
+#[tokio::test]
+async fn deletes_on_a_versioned_bucket_add_markers_and_keep_every_version() {
+    let h = harness("same-key-del").await;
+    enable_versioning(&h, "same-key-del").await;
+    let put = |n: usize| ops::object::put("same-key-del", "k", format!("v{n}").into_bytes(), None);
+    let delete = || OssRequest::new(Method::Delete, Some("same-key-del")).with_key("k");
+    let first = h.send(HZ, put(0), V4).await;
+    let first_version = first
+        .header("x-oss-version-id")
+        .expect("version")
+        .to_owned();
+    let answers =
+        join_all((1..=WRITERS).flat_map(|n| [h.send(HZ, put(n), V4), h.send(HZ, delete(), V4)]))
+            .await;
+    assert!(answers.iter().all(|a| a.status / 100 == 2), "{answers:?}");
+    let gone = h.send(HZ, delete(), V4).await;
+    assert_eq!(gone.status, 204);
+    assert_eq!(gone.header("x-oss-delete-marker"), Some("true"));
+    let get = OssRequest::new(Method::Get, Some("same-key-del")).with_key("k");
+    assert_eq!(
+        h.send(HZ, get.clone(), V4).await.status_code(),
+        (404, "NoSuchKey".into())
+    );
+    let listed = OssRequest::new(Method::Get, Some("same-key-del")).with_query("list-type", "2");
+    assert!(!h.send(HZ, listed, V4).await.body.contains("<Key>k</Key>"));
+    let old = ops::object::head("same-key-del", "k").with_query("versionId", &first_version);
+    assert_eq!(h.send(HZ, old, V4).await.status, 200);
+
+    let list = || OssRequest::new(Method::Get, Some("same-key-del")).with_query("versions", "");
+    let body = h.send(HZ, list(), V4).await.body;
+    assert_eq!(
+        versions(&h.send(HZ, list(), V4).await).len(),
+        2 + 2 * WRITERS
+    );
+    assert_eq!(body.matches("<DeleteMarker>").count(), WRITERS + 1);
+    assert!(body.contains(&format!(
+        "<DeleteMarker><Key>k</Key><VersionId>{}</VersionId><IsLatest>true</IsLatest>",
+        gone.header("x-oss-version-id").expect("marker version")
+    )));
+
+    assert_eq!(h.send(HZ, put(99), V4).await.status, 200);
+    assert_eq!(h.send(HZ, get, V4).await.body, "v99");
+    assert_eq!(
+        versions(&h.send(HZ, list(), V4).await).len(),
+        3 + 2 * WRITERS
+    );
 }

@@ -81,10 +81,10 @@ pub(super) fn list(
     let mut last = None;
     let mut count = 0;
     'pages: loop {
-        let (page, more) = st
-            .shared
-            .store
-            .list_objects(&bucket.name, prefix, &cursor, MAX_KEYS);
+        let (page, more) =
+            st.shared
+                .store
+                .list_objects(&bucket.name, prefix, &cursor, MAX_KEYS, false);
         for object in &page {
             cursor.clone_from(&object.key);
             let folded = delimiter.and_then(|d| {
@@ -163,8 +163,8 @@ fn decode_token(token: &str) -> Result<String, OssError> {
         })
 }
 
-/// ListObjectVersions (`GET /?versions`): every version of the keys under `prefix`, newest
-/// first per key. The dev server answers in one page (up to `max-keys`, default 1000).
+/// ListObjectVersions (`GET /?versions`): every version and delete marker of the keys under
+/// `prefix`, newest first per key. The dev server answers in one page (up to `max-keys`, default 1000).
 pub(super) fn list_versions(
     st: &RegionState,
     ctx: &RequestCtx,
@@ -180,7 +180,7 @@ pub(super) fn list_versions(
     let (objects, _) = st
         .shared
         .store
-        .list_objects(&bucket.name, prefix, "", usize::MAX);
+        .list_objects(&bucket.name, prefix, "", usize::MAX, true);
     let mut body = String::new();
     let mut count = 0;
     let mut truncated = false;
@@ -191,27 +191,36 @@ pub(super) fn list_versions(
             object.etag.clone(),
             object.size,
             true,
+            object.delete_marker,
         ));
-        let older = object
-            .older_versions
-            .iter()
-            .rev()
-            .map(|v| (v.version_id.clone(), v.etag.clone(), v.size, false));
-        for (version, etag, size, latest) in current.chain(older) {
+        let older = object.older_versions.iter().rev().map(|v| {
+            let id = v.version_id.clone();
+            (id, v.etag.clone(), v.size, false, v.delete_marker)
+        });
+        for (version, etag, size, latest, marker) in current.chain(older) {
             if count == max {
                 truncated = true;
                 break 'objects;
             }
             count += 1;
-            let _ = write!(
-                body,
-                "<Version><Key>{}</Key><VersionId>{}</VersionId><IsLatest>{latest}</IsLatest><LastModified>{}</LastModified><ETag>{}</ETag><Size>{size}</Size><StorageClass>{}</StorageClass></Version>",
+            let (key, version, modified) = (
                 escape(&object.key),
                 escape(&version),
                 iso_time(object.last_modified_ms),
-                escape(&etag),
-                object.storage_class.as_str(),
             );
+            let _ = if marker {
+                write!(
+                    body,
+                    "<DeleteMarker><Key>{key}</Key><VersionId>{version}</VersionId><IsLatest>{latest}</IsLatest><LastModified>{modified}</LastModified></DeleteMarker>",
+                )
+            } else {
+                write!(
+                    body,
+                    "<Version><Key>{key}</Key><VersionId>{version}</VersionId><IsLatest>{latest}</IsLatest><LastModified>{modified}</LastModified><ETag>{}</ETag><Size>{size}</Size><StorageClass>{}</StorageClass></Version>",
+                    escape(&etag),
+                    object.storage_class.as_str(),
+                )
+            };
         }
     }
     let doc = format!(

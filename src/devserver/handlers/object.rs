@@ -10,7 +10,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use md5::Digest as _;
 
-use super::object_write::{immutable, write_record};
+use super::object_write::{immutable, write_locked, write_record};
 use super::{empty, store_error};
 use crate::core::objects::facts::{CONTENT_HEADERS, ObjectType, StorageClass};
 use crate::core::ops::object::{SSE_DATA_HEADER, SSE_HEADER, SSE_KEY_ID_HEADER, sse_headers};
@@ -181,11 +181,18 @@ pub(super) async fn append(
     record.size = body.len() as u64;
     record.etag = etag_of(&body);
     record.last_modified_ms = ctx.now.timestamp_millis();
-    // An append adds to the object: the retention and version checks apply to new objects.
-    writer
-        .put(record.clone(), Some(body.into()))
-        .await
-        .map_err(|e| store_error(e, &bucket.name))?;
+    // An append adds to the object; a new one is written as any new object (the retention
+    // check, and a version after a delete marker's).
+    let record = match existing {
+        Some(_) => {
+            writer
+                .put(record.clone(), Some(body.into()))
+                .await
+                .map_err(|e| store_error(e, &bucket.name))?;
+            record
+        }
+        None => write_locked(&writer, &bucket.name, record, Some(body.into())).await?,
+    };
     let mut response = empty(StatusCode::OK);
     write_object_headers(response.headers_mut(), &record, false);
     set_header(
@@ -232,14 +239,14 @@ pub(super) async fn get(
     let meta = st
         .shared
         .store
-        .object(&bucket.name, &key)
+        .latest_version(&bucket.name, &key)
         .ok_or_else(OssError::no_such_key)?;
     let meta = match ctx.query("versionId") {
         Some(id) if meta.version_id.as_deref() != Some(id) && !with_body => {
             let old = meta
                 .older_versions
                 .iter()
-                .find(|v| v.version_id == id)
+                .find(|v| v.version_id == id && !v.delete_marker)
                 .ok_or_else(|| {
                     OssError::new(
                         StatusCode::NOT_FOUND,
@@ -253,8 +260,11 @@ pub(super) async fn get(
             record.etag.clone_from(&old.etag);
             record.size = old.size;
             record.sse.clone_from(&old.sse);
+            record.delete_marker = false;
             std::sync::Arc::new(record)
         }
+        // [unverified] OSS's answer to reading a delete marker by its versionId.
+        _ if meta.delete_marker => return Err(OssError::no_such_key()),
         _ => meta,
     };
     if with_body && !readable(&meta, ctx.now) {
@@ -314,7 +324,8 @@ fn restore_header(record: &ObjectRecord, now: DateTime<Utc>) -> Option<String> {
     ))
 }
 
-/// 204 whether or not the key existed, as on OSS; refused under a retention policy.
+/// 204 whether or not the key existed, as on OSS; refused under a retention policy. On a
+/// bucket with versioning the key gets a delete marker and keeps its versions.
 pub(super) async fn delete(
     st: &RegionState,
     ctx: &RequestCtx,
@@ -325,6 +336,20 @@ pub(super) async fn delete(
     if bucket.worm_days.is_some() && writer.current().is_some() {
         return Err(immutable());
     }
+    if bucket.versioning.is_some() && ctx.query("versionId").is_none() {
+        let mut marker =
+            ObjectRecord::new(&key, String::new(), 0, ctx.now.timestamp_millis(), None);
+        marker.delete_marker = true;
+        let marker = write_locked(&writer, &bucket.name, marker, Some(Bytes::new())).await?;
+        let mut response = empty(StatusCode::NO_CONTENT);
+        set_header(response.headers_mut(), "x-oss-delete-marker", "true");
+        if let Some(version) = &marker.version_id {
+            set_header(response.headers_mut(), "x-oss-version-id", version);
+        }
+        return Ok(response);
+    }
+    // [unverified] deleting one version by `versionId`: the dev server deletes the key with
+    // every version (older versions keep no body to fall back to).
     writer
         .delete()
         .await

@@ -43,7 +43,8 @@ pub(super) async fn write_locked(
         return Err(immutable());
     }
     if bucket.versioning.is_some() {
-        keep_versions(&mut record, existing.as_deref(), bucket.versioned());
+        let latest = writer.latest_version();
+        keep_versions(&mut record, latest.as_deref(), bucket.versioned());
     }
     writer
         .put(record.clone(), body)
@@ -75,6 +76,7 @@ fn keep_versions(record: &mut ObjectRecord, previous: Option<&ObjectRecord>, ena
             etag: old.etag.clone(),
             size: old.size,
             sse: old.sse.clone(),
+            delete_marker: old.delete_marker,
         });
     }
 }

@@ -19,6 +19,8 @@ pub(crate) struct VersionSummary {
     pub size: u64,
     #[serde(default)]
     pub sse: Option<SseRule>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_marker: bool,
 }
 
 /// Bytes `start..start + len` of a generated body: a fixed pattern, so any range of any
@@ -28,24 +30,35 @@ pub(crate) fn generated_bytes(start: u64, len: u64) -> Vec<u8> {
 }
 
 impl Store {
+    /// The key's object; none when its latest version is a delete marker.
     pub fn object(&self, bucket: &str, key: &str) -> Option<Arc<ObjectRecord>> {
+        self.latest_version(bucket, key)
+            .filter(|o| !o.delete_marker)
+    }
+
+    /// The key's latest version, a delete marker included, with the older versions.
+    pub fn latest_version(&self, bucket: &str, key: &str) -> Option<Arc<ObjectRecord>> {
         self.read_index().objects.get(bucket)?.get(key).cloned()
     }
 
     /// Objects whose keys start with `prefix` and sort after `after`, at most `max`; the
-    /// flag says whether more follow.
+    /// flag says whether more follow. Keys whose latest version is a delete marker are left
+    /// out unless `with_markers` (ListObjectVersions).
     pub fn list_objects(
         &self,
         bucket: &str,
         prefix: &str,
         after: &str,
         max: usize,
+        with_markers: bool,
     ) -> (Vec<Arc<ObjectRecord>>, bool) {
         let index = self.read_index();
         let Some(objects) = index.objects.get(bucket) else {
             return (Vec::new(), false);
         };
-        super::page(objects, prefix, after, max)
+        super::page_where(objects, prefix, after, max, |o| {
+            with_markers || !o.delete_marker
+        })
     }
 
     /// Bytes `start..start + len` of the object's body.
@@ -113,9 +126,15 @@ pub(crate) struct ObjectWriter<'a> {
 }
 
 impl ObjectWriter<'_> {
-    /// The key's record; no other write can change it while the writer lives.
+    /// The key's object (none under a delete marker); no other write can change it while
+    /// the writer lives.
     pub fn current(&self) -> Option<Arc<ObjectRecord>> {
         self.store.object(&self.bucket, &self.key)
+    }
+
+    /// The key's latest version, a delete marker included: what a new version builds on.
+    pub fn latest_version(&self) -> Option<Arc<ObjectRecord>> {
+        self.store.latest_version(&self.bucket, &self.key)
     }
 
     /// The bucket's record: bucket changes wait for object writers, so it holds until the
@@ -173,9 +192,10 @@ impl ObjectWriter<'_> {
         Ok(())
     }
 
-    /// Deletes the object; a missing one is not an error (OSS answers 204 either way).
+    /// Deletes the key with all its versions; a missing one is not an error (OSS answers
+    /// 204 either way).
     pub async fn delete(&self) -> Result<(), StoreError> {
-        if self.current().is_none() {
+        if self.latest_version().is_none() {
             return Ok(());
         }
         let layout = &self.store.layout;
