@@ -196,6 +196,10 @@ pub enum Command {
         /// Restore even if the bucket's rule changed since (someone else's change is lost)
         #[arg(long)]
         force: bool,
+        /// Write even if the restored rule's CMK is not usable in the bucket's region or KMS
+        /// cannot be asked (the change log records that the check was skipped)
+        #[arg(long)]
+        skip_key_check: bool,
     },
     /// Existing objects: scan their encryption, re-encrypt them, list jobs
     #[command(subcommand)]

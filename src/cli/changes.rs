@@ -4,19 +4,19 @@
 use std::sync::Arc;
 
 use crate::app::change::history::{History, Owner};
-use crate::app::change::{self, ApplyOutcome, Change, ChangeContext, ChangeRequest};
+use crate::app::change::{self, ApplyOutcome, Change, ChangeContext, ChangeRequest, Undo};
 use crate::app::changelog::{self, ChangeRecord};
 use crate::app::export::AuditRow;
 use crate::app::key_checks::{KeyPreflight, key_health};
 use crate::app::profile;
-use crate::core::kms::health::rule_cmk;
+use crate::core::kms::health::{KeyHealth, rule_cmk, unusable_reason};
 use crate::core::model::Bucket;
 use crate::core::sse::EncryptionState;
 use crate::transport::OssClient;
 
 use super::args::{Format, GlobalArgs};
 use super::commands::CliError;
-use super::output::{render_log, render_row};
+use super::output::{render_log, render_row, terminal_safe};
 
 /// Who the CLI logs changes as: the profile name, or `(environment)`.
 pub(super) fn profile_name(global: &GlobalArgs) -> String {
@@ -64,13 +64,30 @@ pub fn print_log(format: Format) -> Result<(), CliError> {
     Ok(())
 }
 
+/// What an undo may override: the changed-since guard (`--force`) and the key check
+/// (`--skip-key-check`, logged as `checks_skipped` as `set`'s is).
+#[derive(Debug, Clone, Copy)]
+pub struct UndoOverrides {
+    pub force: bool,
+    pub skip_key_check: bool,
+}
+
+impl UndoOverrides {
+    fn request(self, undo: &Undo, batch: Option<String>) -> ChangeRequest {
+        ChangeRequest {
+            skip_checks: self.skip_key_check,
+            ..undo.request(self.force, batch)
+        }
+    }
+}
+
 /// Restores the rule from before the newest logged change, if the bucket still has the rule
 /// that change set (`--force` skips that check).
 pub async fn undo(
     client: &OssClient,
     bucket: Option<&str>,
     yes: bool,
-    force: bool,
+    overrides: UndoOverrides,
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
     let history = History::new(read_log()?);
@@ -91,7 +108,7 @@ pub async fn undo(
         )));
     }
     let target = client.find_bucket(&last.bucket).await?;
-    logged_change(client, &target, &undo.request(force, None), global).await
+    logged_change(client, &target, &overrides.request(&undo, None), global).await
 }
 
 /// The profile and AccessKey ID this run's changes are logged as (undo only touches theirs).
@@ -129,7 +146,7 @@ pub async fn undo_batch(
     client: &OssClient,
     batch: &str,
     yes: bool,
-    force: bool,
+    overrides: UndoOverrides,
     global: &GlobalArgs,
 ) -> Result<(), CliError> {
     let history = History::new(read_log()?);
@@ -161,7 +178,7 @@ pub async fn undo_batch(
             ))),
             Ok(undo) => match client.find_bucket(&record.bucket).await {
                 Ok(target) => {
-                    let request = undo.request(force, undo_batch.clone());
+                    let request = overrides.request(undo, undo_batch.clone());
                     logged_change(client, &target, &request, global).await
                 }
                 Err(e) => Err(CliError::Oss(e)),
@@ -200,6 +217,17 @@ pub async fn change(
     logged_change(client, bucket, &request, global).await
 }
 
+/// The warning for a rule written with the key check skipped whose CMK is unusable (not for
+/// a key KMS could not be asked about: nothing is known of it).
+fn unusable_warning(health: &KeyHealth) -> Option<String> {
+    let (reason, fix) = unusable_reason(health)?;
+    Some(format!(
+        "the rule names key {}, which is not usable: new uploads to this bucket will fail. \
+         {reason} {fix}",
+        health.id
+    ))
+}
+
 async fn logged_change(
     client: &OssClient,
     bucket: &Bucket,
@@ -210,12 +238,12 @@ async fn logged_change(
     if let Some(e) = &report.log_error {
         eprintln!(
             "warning: the change log could not be written: {}",
-            super::output::terminal_safe(&e.to_string())
+            terminal_safe(&e.to_string())
         );
     }
     let read_back = matches!(
         report.outcome,
-        ApplyOutcome::Verified | ApplyOutcome::Mismatch { .. }
+        ApplyOutcome::Verified | ApplyOutcome::Mismatch { .. } | ApplyOutcome::AlreadyApplied
     );
     if let Some(read) = report
         .outcome
@@ -230,11 +258,27 @@ async fn logged_change(
             }
             None => None,
         };
+        if request.skip_checks
+            && let Some(why) = health.as_ref().and_then(unusable_warning)
+        {
+            eprintln!("warning: {}", terminal_safe(&why));
+        }
         let row = AuditRow::new(bucket, &read).with_key(health);
         print!("{}", render_row(&row, global.format));
     }
     match report.outcome {
         ApplyOutcome::Verified => Ok(()),
+        ApplyOutcome::AlreadyApplied => {
+            let has = match request.change {
+                Change::Set(_) => "this rule",
+                Change::Delete => "no rule",
+            };
+            eprintln!(
+                "{} already has {has}: nothing was written or logged",
+                bucket.name
+            );
+            Ok(())
+        }
         ApplyOutcome::Mismatch { read_back } => Err(CliError::Failed(format!(
             "verification failed: expected {}, read back {}",
             change::describe_state(request.change.target()),
@@ -257,9 +301,7 @@ async fn logged_change(
             change::describe_state(found.rule()),
             change::describe_state(request.change.target())
         ))),
-        ApplyOutcome::Refused(reason) => Err(CliError::Failed(format!(
-            "{reason}\nnothing was written (pass --skip-key-check to write anyway)"
-        ))),
+        ApplyOutcome::Refused(reason) => Err(CliError::Refused(reason)),
         ApplyOutcome::Cancelled => Err(CliError::Failed("cancelled".into())),
     }
 }

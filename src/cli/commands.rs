@@ -16,7 +16,7 @@ use crate::transport::{OssClient, OssError, fanout};
 
 use super::accounts::audit_accounts;
 use super::args::{BucketArg, Command, DataEncryptionArg, FailOn, GlobalArgs};
-use super::changes::{change, print_log, undo, undo_batch};
+use super::changes::{UndoOverrides, change, print_log, undo, undo_batch};
 use super::connect::{connect_to, kms_endpoint, selected_profiles};
 use super::keys::keys;
 use super::output::{render_row, render_rows, terminal_safe};
@@ -32,6 +32,9 @@ pub enum CliError {
     Remote(ReadFailure),
     /// Anything else that failed: exit 1.
     Failed(String),
+    /// The key check refused a change: its reason (it may quote KMS, so it is shown as one
+    /// sanitised line) and, on a line of our own, that nothing was written: exit 1.
+    Refused(String),
     /// A bucket's rule could not be read: exit 1, with the hint.
     Read(crate::core::sse::ReadFailure),
     /// `buckets --fail-on` found this many buckets in a flagged state: exit 3.
@@ -54,6 +57,11 @@ impl CliError {
             Self::Oss(e) => Self::Remote(e.to_read_failure()).report(),
             Self::Failed(msg) => {
                 eprintln!("error: {}", terminal_safe(msg));
+                ExitCode::from(1)
+            }
+            Self::Refused(reason) => {
+                eprintln!("error: {}", terminal_safe(reason));
+                eprintln!("nothing was written (pass --skip-key-check to write anyway)");
                 ExitCode::from(1)
             }
             Self::Remote(failure) | Self::Read(failure) => {
@@ -185,11 +193,28 @@ async fn run_with_client(
             batch: Some(batch),
             yes,
             force,
+            skip_key_check,
             ..
-        } => undo_batch(&client, &batch, yes, force, global).await,
+        } => {
+            let overrides = UndoOverrides {
+                force,
+                skip_key_check,
+            };
+            undo_batch(&client, &batch, yes, overrides, global).await
+        }
         Command::Undo {
-            bucket, yes, force, ..
-        } => undo(&client, bucket.as_deref(), yes, force, global).await,
+            bucket,
+            yes,
+            force,
+            skip_key_check,
+            ..
+        } => {
+            let overrides = UndoOverrides {
+                force,
+                skip_key_check,
+            };
+            undo(&client, bucket.as_deref(), yes, overrides, global).await
+        }
         Command::Keys { regions } => {
             keys(&client, &regions, kms_endpoint(global)?, global.format).await
         }

@@ -50,6 +50,9 @@ pub fn outcome_ui(ui: &mut egui::Ui, outcome: &ApplyOutcome) {
                 format!("Not written: the pre-flight check refused it: {reason}"),
             );
         }
+        ApplyOutcome::AlreadyApplied => {
+            ui.label("Not written: the bucket already has this rule.");
+        }
         ApplyOutcome::Cancelled => {
             ui.label("Cancelled before this bucket was changed.");
         }

@@ -83,7 +83,9 @@ async fn a_rule_changed_since_it_was_confirmed_is_not_overwritten_unless_forced(
     assert_eq!(done.outcome, ApplyOutcome::Verified);
     assert!(!done.record.expect("logged").forced);
 
-    // Forced: written over the change, and the log says it was forced.
+    // Forced: written over someone's SM4 again, and the log says it was forced.
+    let sm4 = change::run(&client, &bucket, &set(SseRule::Sm4), &context).await;
+    assert_eq!(sm4.outcome, ApplyOutcome::Verified);
     let forced = ChangeRequest {
         force: true,
         ..guarded
@@ -218,4 +220,41 @@ async fn a_bulk_change_is_undone_as_one_from_the_log_after_a_restart() {
     let plan = history.batch_undo("B1", owner);
     assert!(plan[0].1.is_err() && plan[1].1.is_err());
     assert!(plan[2].1.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rule_the_bucket_already_has_is_neither_written_nor_logged() {
+    let (server, client, dir, context) = setup().await;
+    let bucket = new_bucket(&server, &client, "same").await;
+    let none = change::run(
+        &client,
+        &bucket,
+        &ChangeRequest::unguarded(Change::Delete),
+        &context,
+    )
+    .await;
+    assert_eq!(
+        none.outcome,
+        ApplyOutcome::AlreadyApplied,
+        "no rule to delete"
+    );
+    let first = change::run(&client, &bucket, &set(SseRule::Aes256), &context).await;
+    assert_eq!(first.outcome, ApplyOutcome::Verified);
+    let logged = records(&dir).len();
+    let again = change::run(&client, &bucket, &set(SseRule::Aes256), &context).await;
+    assert_eq!(again.outcome, ApplyOutcome::AlreadyApplied);
+    assert!(again.outcome.is_success() && !again.outcome.may_have_written());
+    assert!(again.record.is_none(), "nothing logged");
+    assert_eq!(records(&dir).len(), logged);
+
+    // An undo is always written and logged, even of a change that changed nothing (older
+    // logs hold such changes): otherwise the next undo would pick the same change again.
+    let noop_undo = ChangeRequest {
+        undo_of: Some("an-older-change".into()),
+        confirmed: Some(Some(SseRule::Aes256)),
+        ..set(SseRule::Aes256)
+    };
+    let undone = change::run(&client, &bucket, &noop_undo, &context).await;
+    assert_eq!(undone.outcome, ApplyOutcome::Verified);
+    assert!(records(&dir).len() > logged, "the undo is logged");
 }

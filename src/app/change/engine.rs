@@ -133,6 +133,12 @@ pub async fn run(
             return ChangeReport::stopped(ApplyOutcome::ChangedSince { found });
         }
     }
+    // Writing the rule the bucket already has changes nothing, and logging it would give
+    // `undo` a change to restore that restores nothing. An undo is still written: it must be
+    // logged, so that the next undo moves past the change it undid.
+    if request.undo_of.is_none() && current.as_ref().is_ok_and(|rule| rule.as_ref() == target) {
+        return ChangeReport::stopped(ApplyOutcome::AlreadyApplied);
+    }
     let preflight = context.preflight.as_ref().filter(|p| p.applies(change));
     if let Some(check) = preflight.filter(|_| !request.skip_checks)
         && let Err(reason) = check.check(client, bucket, change).await

@@ -13,8 +13,10 @@
 //! 1. read the rule; if the administrator confirmed a "before" ([`ChangeRequest::confirmed`])
 //!    and the rule read differs, stop with [`ApplyOutcome::ChangedSince`] (nothing written,
 //!    nothing logged), unless [`ChangeRequest::force`];
-//! 2. run the pre-flight check, if one is installed (below);
-//! 3. log a `started` line, write the whole rule (or delete it), read it back, compare, and log
+//! 2. if the bucket already has the rule asked for, stop with [`ApplyOutcome::AlreadyApplied`]
+//!    (nothing written, nothing logged; undos excepted: they are always logged);
+//! 3. run the pre-flight check, if one is installed (below);
+//! 4. log a `started` line, write the whole rule (or delete it), read it back, compare, and log
 //!    the `done` line. The read-back runs even when the write failed: a timed-out write may
 //!    still have been applied, and only OSS can say.
 //!

@@ -18,13 +18,16 @@ pub enum ApplyOutcome {
     ChangedSince { found: EncryptionState },
     /// The pre-flight check said no (its reason). Nothing was written.
     Refused(String),
+    /// The bucket already has the rule asked for. Nothing was written or logged.
+    AlreadyApplied,
     /// Cancelled before this bucket was changed.
     Cancelled,
 }
 
 impl ApplyOutcome {
+    /// The bucket has the rule asked for (written and read back, or already there).
     pub fn is_success(&self) -> bool {
-        matches!(self, Self::Verified)
+        matches!(self, Self::Verified | Self::AlreadyApplied)
     }
 
     /// The write may have reached OSS: the bucket's rule was read back (or should be read
@@ -39,7 +42,7 @@ impl ApplyOutcome {
     /// What OSS said about the bucket's rule, when this outcome carries a fresh read.
     pub fn read(&self, expected: &EncryptionState) -> Option<EncryptionState> {
         match self {
-            Self::Verified => Some(expected.clone()),
+            Self::Verified | Self::AlreadyApplied => Some(expected.clone()),
             Self::Mismatch { read_back } => Some(
                 read_back
                     .clone()
@@ -59,6 +62,7 @@ impl ApplyOutcome {
             Self::Unconfirmed(_) => "not verified",
             Self::ChangedSince { .. } => "changed since: not written",
             Self::Refused(_) => "refused by the pre-flight check",
+            Self::AlreadyApplied => "already has this rule: not written",
             Self::Cancelled => "cancelled",
         }
     }
