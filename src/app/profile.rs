@@ -178,7 +178,9 @@ pub fn load(path: &Path) -> Result<ProfileConfig, ProfileError> {
     })
 }
 
-/// Writes atomically (temp file, fsync, rename) with mode 0600.
+/// Writes atomically (a temp file of its own next to `path`, fsync, rename) with mode 0600.
+/// Each call has its own temp file, so two writes at once never collide; which one ends up
+/// on disk is for the caller to order (the app's [`ConfigFile`](super::config_writes::ConfigFile)).
 pub fn save(path: &Path, config: &ProfileConfig) -> Result<(), ProfileError> {
     let write_err = |source| ProfileError::Write {
         path: path.to_owned(),
@@ -186,27 +188,66 @@ pub fn save(path: &Path, config: &ProfileConfig) -> Result<(), ProfileError> {
     };
     let text = toml::to_string_pretty(config)
         .map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(write_err)?;
-    }
-    let tmp = path.with_extension("toml.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(write_err)?;
-    file.write_all(text.as_bytes()).map_err(write_err)?;
-    file.sync_all().map_err(write_err)?;
-    drop(file);
-    #[cfg(unix)]
-    std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(write_err)?;
+    // tempfile creates it with mode 0600 on unix, before anything is written.
+    let mut file = tempfile::Builder::new()
+        .prefix("config.toml.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
         .map_err(write_err)?;
-    std::fs::rename(&tmp, path).map_err(write_err)
+    file.write_all(text.as_bytes()).map_err(write_err)?;
+    file.as_file().sync_all().map_err(write_err)?;
+    #[cfg(unix)]
+    file.as_file()
+        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(write_err)?;
+    file.persist(path).map(drop).map_err(|e| write_err(e.error))
 }
 
 #[cfg(test)]
 mod tests {
     use super::{CredentialType, Profile, ProfileConfig, load, save};
+
+    fn one_profile(name: &str) -> ProfileConfig {
+        let mut config = ProfileConfig::default();
+        config.upsert(Profile::new(
+            name,
+            "https://oss-cn-hangzhou.aliyuncs.com",
+            "cn-hangzhou",
+            "LTAIexample",
+        ));
+        config
+    }
+
+    #[test]
+    fn concurrent_saves_all_succeed_and_leave_one_whole_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        let configs = [one_profile("a"), one_profile("b")];
+        let start = std::sync::Barrier::new(configs.len());
+        std::thread::scope(|scope| {
+            for config in &configs {
+                let (path, start) = (&path, &start);
+                scope.spawn(move || {
+                    start.wait();
+                    for _ in 0..200 {
+                        save(path, config).expect("every save succeeds");
+                    }
+                });
+            }
+        });
+        let on_disk = load(&path).expect("a whole config");
+        assert!(configs.contains(&on_disk), "{on_disk:?}");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left, ["config.toml"], "no temp file is left behind");
+    }
 
     #[test]
     fn round_trips_with_mode_0600_and_no_secret() {
