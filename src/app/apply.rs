@@ -99,14 +99,23 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             state.demo = Some(DemoStatus::Failed(error));
             true
         }
-        Event::ProfilesSaved { config, notice, .. } => {
-            state.profiles = config;
+        Event::ProfilesSaved {
+            config,
+            version,
+            notice,
+            ..
+        } => {
+            // Writes finish in any order; a newer version holds the older ones' changes.
+            if version > state.profiles_version {
+                state.profiles = config;
+                state.profiles_version = version;
+            }
             if let Some(notice) = notice {
                 state.notify(NoticeLevel::Info, notice);
             }
             true
         }
-        Event::ProfileFailed { error } => {
+        Event::ProfileFailed { error, .. } => {
             state.notify(NoticeLevel::Error, error);
             true
         }

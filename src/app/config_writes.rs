@@ -53,17 +53,15 @@ impl ConfigFile {
 #[derive(Debug, Default)]
 pub struct PendingConfigs {
     last: ConfigVersion,
-    /// The newest config known to be on disk (loaded or saved): what a failed write falls
-    /// back to when nothing else is on its way.
-    confirmed: (ConfigVersion, ProfileConfig),
     /// Oldest first.
     in_flight: Vec<(ConfigVersion, ProfileConfig)>,
 }
 
 impl PendingConfigs {
-    /// The config read at start.
-    pub fn loaded(&mut self, config: ProfileConfig) {
-        self.confirmed = (self.last, config);
+    /// What the next edit builds on: the newest config asked for, else `saved` (the one the
+    /// app shows, as last written).
+    pub fn latest<'a>(&'a self, saved: &'a ProfileConfig) -> &'a ProfileConfig {
+        self.in_flight.last().map_or(saved, |(_, config)| config)
     }
 
     /// Records `config` as on its way to disk; the version to write it with.
@@ -73,23 +71,11 @@ impl PendingConfigs {
         self.last
     }
 
-    /// `version` is on disk (or a newer one that holds it).
-    pub fn saved(&mut self, version: ConfigVersion, config: ProfileConfig) {
+    /// `version` was answered, written or not. After a failure the next edit builds on the
+    /// newest config still on its way, else on the saved one. (A newer write built on the
+    /// failed one still carries its change: the file and the app then show it.)
+    pub fn answered(&mut self, version: ConfigVersion) {
         self.in_flight.retain(|(v, _)| *v != version);
-        if version > self.confirmed.0 {
-            self.confirmed = (version, config);
-        }
-    }
-
-    /// `version` was not written. Returns what the app shows now: the newest config still on
-    /// its way, else the one on disk. (A newer write built on the failed one still carries
-    /// its change; that write's answer decides.)
-    pub fn failed(&mut self, version: ConfigVersion) -> ProfileConfig {
-        self.in_flight.retain(|(v, _)| *v != version);
-        self.in_flight
-            .last()
-            .map_or(&self.confirmed.1, |(_, config)| config)
-            .clone()
     }
 
     /// Whether every write asked for has been answered.
@@ -106,7 +92,12 @@ mod tests {
     fn with(names: &[&str]) -> ProfileConfig {
         let mut config = ProfileConfig::default();
         for name in names {
-            config.upsert(Profile::new(name, "http://127.0.0.1:9", "cn-hangzhou", "LTAI"));
+            config.upsert(Profile::new(
+                name,
+                "http://127.0.0.1:9",
+                "cn-hangzhou",
+                "LTAI",
+            ));
         }
         config
     }
@@ -122,19 +113,22 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_write_falls_back_to_the_newest_config_still_wanted() {
+    fn edits_build_on_the_newest_config_asked_for() {
+        let saved = with(&["old"]);
         let mut pending = PendingConfigs::default();
-        pending.loaded(with(&["old"]));
+        assert_eq!(pending.latest(&saved), &saved);
         let v1 = pending.ask(with(&["old", "a"]));
         let v2 = pending.ask(with(&["old", "a", "b"]));
         assert!(v1 < v2);
-        assert_eq!(pending.failed(v1), with(&["old", "a", "b"]));
-        assert_eq!(pending.failed(v2), with(&["old"]), "nothing on its way: the file");
-        assert!(pending.settled());
-        let v3 = pending.ask(with(&["old", "c"]));
-        pending.saved(v3, with(&["old", "c"]));
-        let v4 = pending.ask(with(&["old", "c", "d"]));
+        pending.answered(v2);
+        assert_eq!(
+            pending.latest(&saved),
+            &with(&["old", "a"]),
+            "v1 still on its way"
+        );
         assert!(!pending.settled());
-        assert_eq!(pending.failed(v4), with(&["old", "c"]), "back to the saved one");
+        pending.answered(v1);
+        assert!(pending.settled());
+        assert_eq!(pending.latest(&saved), &saved);
     }
 }

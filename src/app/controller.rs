@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::changelog;
 use crate::app::command::{Command, CommandSender};
+use crate::app::config_writes::{ConfigFile, PendingConfigs};
 use crate::app::demo::{self, DemoSlot};
 use crate::app::environment::AppEnvironment;
 use crate::app::event::{Event, EventSender};
@@ -44,6 +45,9 @@ pub struct Controller {
     demo: DemoSlot,
     /// Whether a file dialog ever returned a path this run (tells a cancel from no portal).
     dialogs: files::DialogHistory,
+    /// The config file's one writer, and the versions asked of it not yet answered.
+    config_file: Arc<ConfigFile>,
+    config_writes: PendingConfigs,
 }
 
 impl std::fmt::Debug for Controller {
@@ -82,6 +86,8 @@ impl Controller {
             job_cancel: CancellationToken::new(),
             demo: DemoSlot::default(),
             dialogs: files::DialogHistory::default(),
+            config_file: Arc::new(ConfigFile::new(env.config_path.clone())),
+            config_writes: PendingConfigs::default(),
             env,
         };
         controller.start();

@@ -85,15 +85,19 @@ pub enum Event {
     DemoFailed {
         error: String,
     },
-    /// The profile config was saved (after any change to its keystore entry).
+    /// The profile config was saved (after any change to its keystore entry), or a newer
+    /// version that holds it.
     ProfilesSaved {
         config: ProfileConfig,
+        version: crate::app::config_writes::ConfigVersion,
         notice: Option<String>,
         /// Connect to this profile next (it was just added, edited or made active).
         switch_to: Option<String>,
     },
+    /// A profile change was not saved (keystore or config file): the app goes back.
     ProfileFailed {
         error: String,
+        version: crate::app::config_writes::ConfigVersion,
     },
     /// The profile form's connection test ended: a summary, or what to fix.
     ProfileChecked {

@@ -14,6 +14,7 @@
 //! | [`selection`] | focused, ticked and Shift-range rows; what a change targets |
 //! | [`activity`] | the activity log of HTTP attempts |
 //! | [`worker`] | tokio jobs: refresh, read one bucket, change and verify |
+//! | [`config_writes`] | the config file's one writer: versioned writes, the newest wins on disk |
 //! | [`controller`] | runs commands, applies events, owns the client and cancellation; bucket, profile, objects and event handling in `controller/` |
 //! | [`environment`] | folders, keystore and options, from the OS or for tests |
 //! | [`demo`] | the embedded dev server and its `demo` profile |
@@ -45,6 +46,7 @@ pub mod change;
 pub mod changelog;
 pub mod close_guard;
 pub mod command;
+pub mod config_writes;
 pub mod controller;
 pub mod credential_source;
 pub mod demo;

@@ -1,15 +1,15 @@
 //! The blocking parts of profile handling, run on the blocking pool: keystore reads and
 //! writes (D-Bus round trips), the config file, and building the client.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::config_writes::{ConfigFile, ConfigVersion};
 use crate::app::credential_source::{self, CredentialKind, SourceOptions};
 use crate::app::demo;
 use crate::app::event::{Event, SessionId};
 use crate::app::keystore::{Keystore, ProfileSecret};
-use crate::app::profile::{self, Profile, ProfileConfig};
+use crate::app::profile::{Profile, ProfileConfig};
 use crate::app::worker::Worker;
 use crate::core::model::region_from_endpoint_host;
 use crate::transport::client::CallObserver;
@@ -92,9 +92,10 @@ pub fn describe_credential_error(e: &CredentialError) -> String {
 /// Saving a profile: the secret to the keystore first, then the config file.
 pub struct SaveTask {
     pub keystore: Arc<dyn Keystore>,
-    pub path: PathBuf,
-    /// The whole config after the change.
+    pub file: Arc<ConfigFile>,
+    /// The whole config after the change, and its version.
     pub config: ProfileConfig,
+    pub version: ConfigVersion,
     pub name: String,
     /// `None` keeps the stored secret.
     pub secret: Option<ProfileSecret>,
@@ -107,16 +108,18 @@ pub fn save(worker: &Worker, task: SaveTask) {
     worker.runtime().spawn_blocking(move || {
         let SaveTask {
             keystore,
-            path,
+            file,
             config,
+            version,
             name,
             secret,
             renamed,
         } = task;
         let own_secret = config.get(&name).is_none_or(Profile::has_own_secret);
         let stored = store_secret(keystore.as_ref(), &name, secret, renamed.as_deref());
-        let event = match stored.and_then(|()| write(&path, &config)) {
+        let event = match stored.and_then(|()| file.write(version, &config)) {
             Ok(()) => Event::ProfilesSaved {
+                version,
                 notice: Some(if own_secret {
                     format!(
                         "Saved profile {name:?}; its secret is kept in {}.",
@@ -130,18 +133,20 @@ pub fn save(worker: &Worker, task: SaveTask) {
                 config,
                 switch_to: Some(name),
             },
-            Err(error) => Event::ProfileFailed { error },
+            Err(error) => Event::ProfileFailed { error, version },
         };
         events.send(event);
     });
 }
 
-/// Deletes the profile's keystore entry (the demo has none), then saves `config` without it.
+/// Deletes the profile's keystore entry (the demo has none), then saves `config` (version
+/// `version`) without it.
 pub fn delete(
     worker: &Worker,
     keystore: Arc<dyn Keystore>,
-    path: PathBuf,
+    file: Arc<ConfigFile>,
     config: ProfileConfig,
+    version: ConfigVersion,
     profile: Profile,
 ) {
     let events = worker.events().clone();
@@ -154,30 +159,39 @@ pub fn delete(
                 .delete(&name)
                 .map_err(|e| format!("Cannot delete the secret of {name:?}: {e}"))
         };
-        let event = match deleted.and_then(|()| write(&path, &config)) {
+        let event = match deleted.and_then(|()| file.write(version, &config)) {
             Ok(()) => Event::ProfilesSaved {
                 config,
+                version,
                 notice: Some(format!("Deleted profile {name:?} and its secret.")),
                 switch_to: None,
             },
-            Err(error) => Event::ProfileFailed { error },
+            Err(error) => Event::ProfileFailed { error, version },
         };
         events.send(event);
     });
 }
 
-/// Saves the config (active profile, demo endpoint); reports only failures.
-pub fn save_config(worker: &Worker, path: PathBuf, config: ProfileConfig) {
+/// Saves the config (active profile, demo endpoint); reports it without a notice.
+pub fn save_config(
+    worker: &Worker,
+    file: Arc<ConfigFile>,
+    version: ConfigVersion,
+    config: ProfileConfig,
+) {
     let events = worker.events().clone();
     worker.runtime().spawn_blocking(move || {
-        if let Err(error) = write(&path, &config) {
-            events.send(Event::ProfileFailed { error });
-        }
+        let event = match file.write(version, &config) {
+            Ok(()) => Event::ProfilesSaved {
+                config,
+                version,
+                notice: None,
+                switch_to: None,
+            },
+            Err(error) => Event::ProfileFailed { error, version },
+        };
+        events.send(event);
     });
-}
-
-fn write(path: &std::path::Path, config: &ProfileConfig) -> Result<(), String> {
-    profile::save(path, config).map_err(|e| e.to_string())
 }
 
 /// What a profile needs before it is saved; an endpoint must be https unless on loopback.

@@ -29,7 +29,10 @@ mod status;
 pub struct AppState {
     pub session: SessionId,
     next_request: u64,
+    /// The config as last written (the controller's edits on their way are not in it yet).
     pub profiles: ProfileConfig,
+    /// Which of the app's config writes `profiles` is; an older answer never replaces it.
+    pub profiles_version: crate::app::config_writes::ConfigVersion,
     /// The config file has been read (the welcome screen waits for it).
     pub started: bool,
     pub keystore: Option<KeystoreStatus>,

@@ -32,22 +32,22 @@ fn server(test: &UiTest, folder: &str, (ak, sk, account): (&str, &str, &str)) ->
         .expect("dev server starts")
 }
 
-fn save_profile(test: &mut UiTest, name: &str, endpoint: &str, ak: &str, sk: &str) {
+fn save_profile(test: &UiTest, name: &str, endpoint: &str, ak: &str, sk: &str) {
     let profile = Profile::new(name, endpoint, "cn-hangzhou", ak);
     test.harness.state().sender().send(Command::SaveProfile {
         profile,
         secret: Some(ProfileSecret::new(sk, None)),
         previous_name: None,
     });
-    // Saved, switched to and audited (the switch writes the config again: wait for it).
-    test.step_until(&format!("profile {name} saved and audited"), |h| {
-        let state = h.state().state();
-        state
-            .active
-            .as_ref()
-            .is_some_and(|a| a.profile.name == name)
-            && state.refresh.as_ref().is_some_and(|r| r.finished)
-    });
+}
+
+/// Every profile's save answered (each then switched to its profile, in the order the
+/// answers came).
+fn saved(state: &AppState, names: &[&str]) -> bool {
+    names.iter().all(|name| {
+        let text = format!("Saved profile {name:?}");
+        state.notices.iter().any(|n| n.text.starts_with(&text))
+    })
 }
 
 fn key(profile: &str, name: &str) -> RowKey {
@@ -114,9 +114,16 @@ fn all_profiles_audits_every_account_into_one_table() {
     let beta = server(&test, "beta", BETA);
     let (a_url, b_url) = (alpha.ready.endpoint.clone(), beta.ready.endpoint.clone());
     test.step_until("the config read", |h| h.state().state().started);
-    save_profile(&mut test, "alpha", &a_url, ALPHA.0, ALPHA.1);
-    save_profile(&mut test, "beta", &b_url, BETA.0, BETA.1);
-    save_profile(&mut test, "broken", &a_url, ALPHA.0, "not-the-secret");
+    // Sent back to back: each save builds on the one before, none waits for the file.
+    save_profile(&test, "alpha", &a_url, ALPHA.0, ALPHA.1);
+    save_profile(&test, "beta", &b_url, BETA.0, BETA.1);
+    save_profile(&test, "broken", &a_url, ALPHA.0, "not-the-secret");
+    let names = ["alpha", "beta", "broken"];
+    test.step_until("every profile saved", |h| saved(h.state().state(), &names));
+    let on_disk = ossguard::app::profile::load(&test.dir.path().join("config/config.toml"))
+        .expect("the config reads back");
+    let on_disk: Vec<_> = on_disk.profiles.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(on_disk, names, "every profile in the file");
 
     open_chooser(&mut test);
     test.step_until_label("Audit 3 profiles");

@@ -91,10 +91,19 @@ impl Controller {
             Event::DemoStarted { ref profile } => {
                 let profile = profile.clone();
                 self.state.apply(event);
-                self.save_config(self.state.profiles.clone());
+                let name = profile.name.clone();
+                self.write_config(|config| {
+                    config.upsert(profile.clone());
+                    config.active = Some(name);
+                });
                 self.connect(profile);
             }
-            Event::ProfilesSaved { ref switch_to, .. } => {
+            Event::ProfilesSaved {
+                ref switch_to,
+                version,
+                ..
+            } => {
+                self.config_writes.answered(version);
                 let switch_to = switch_to.clone();
                 self.state.apply(event);
                 let active_gone = self
@@ -112,6 +121,12 @@ impl Controller {
                 }) {
                     self.handle(Command::SwitchProfile { name });
                 }
+            }
+            Event::ProfileFailed { version, .. } => {
+                // The next edit builds on what is written or still on its way; the notice
+                // says why this one was not.
+                self.config_writes.answered(version);
+                self.state.apply(event);
             }
             Event::ReencryptProgressed {
                 progress: crate::app::objects_job::JobProgress::Finished { .. },

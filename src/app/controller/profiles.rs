@@ -2,6 +2,7 @@
 
 use super::Controller;
 use crate::app::command::Command;
+use crate::app::config_writes::ConfigVersion;
 use crate::app::event::SessionId;
 use crate::app::keystore::ProfileSecret;
 use crate::app::profile::{Profile, ProfileConfig};
@@ -10,7 +11,8 @@ use crate::app::state::{KeystoreStatus, NoticeLevel};
 
 impl Controller {
     pub(super) fn switch_profile(&mut self, name: &str) {
-        let Some(profile) = self.state.profiles.get(name).cloned() else {
+        let latest = self.config_writes.latest(&self.state.profiles);
+        let Some(profile) = latest.get(name).cloned() else {
             self.state
                 .notify(NoticeLevel::Error, format!("No profile named {name:?}."));
             return;
@@ -20,11 +22,9 @@ impl Controller {
             self.handle(Command::StartDemo);
             return;
         }
-        if self.state.profiles.active.as_deref() != Some(name) {
-            let mut config = self.state.profiles.clone();
-            config.active = Some(name.to_owned());
-            self.state.profiles = config.clone();
-            self.save_config(config);
+        if latest.active.as_deref() != Some(name) {
+            self.state.profiles.active = Some(name.to_owned());
+            self.write_config(|config| config.active = Some(name.to_owned()));
         }
         self.connect(profile);
     }
@@ -71,20 +71,22 @@ impl Controller {
             );
             return;
         }
-        let mut config = self.state.profiles.clone();
         let renamed = previous_name.filter(|p| *p != profile.name);
-        if let Some(old) = &renamed {
-            config.remove(old);
-        }
         let name = profile.name.clone();
-        config.upsert(profile);
-        if config.active.is_none() || config.active == renamed {
-            config.active = Some(name.clone());
-        }
+        let (config, version) = self.next_config(|config| {
+            if let Some(old) = &renamed {
+                config.remove(old);
+            }
+            config.upsert(profile);
+            if config.active.is_none() || config.active == renamed {
+                config.active = Some(name.clone());
+            }
+        });
         let task = SaveTask {
             keystore: self.keystore.clone(),
-            path: self.env.config_path.clone(),
+            file: self.config_file.clone(),
             config,
+            version,
             name,
             secret,
             renamed,
@@ -93,21 +95,42 @@ impl Controller {
     }
 
     pub(super) fn delete_profile(&mut self, name: &str) {
-        let mut config = self.state.profiles.clone();
-        let Some(profile) = config.get(name).cloned() else {
+        let latest = self.config_writes.latest(&self.state.profiles);
+        let Some(profile) = latest.get(name).cloned() else {
             return;
         };
-        config.remove(name);
+        let (config, version) = self.next_config(|config| config.remove(name));
         profile_tasks::delete(
             &self.worker,
             self.keystore.clone(),
-            self.env.config_path.clone(),
+            self.config_file.clone(),
             config,
+            version,
             profile,
         );
     }
 
-    pub(super) fn save_config(&self, config: ProfileConfig) {
-        profile_tasks::save_config(&self.worker, self.env.config_path.clone(), config);
+    /// Writes the newest config with `edit` applied (active profile, demo endpoint); only
+    /// a failure is shown.
+    pub(super) fn write_config(&mut self, edit: impl FnOnce(&mut ProfileConfig)) {
+        let (config, version) = self.next_config(edit);
+        profile_tasks::save_config(&self.worker, self.config_file.clone(), version, config);
+    }
+
+    /// The newest config asked for (else the saved one) with `edit` applied, recorded as on
+    /// its way, and its version. Each edit builds on the one before even while that one is
+    /// not written yet, so edits made in a row all reach the file.
+    fn next_config(
+        &mut self,
+        edit: impl FnOnce(&mut ProfileConfig),
+    ) -> (ProfileConfig, ConfigVersion) {
+        let mut config = self.config_writes.latest(&self.state.profiles).clone();
+        edit(&mut config);
+        let version = self.config_writes.ask(config.clone());
+        (config, version)
     }
 }
+
+#[cfg(test)]
+#[path = "profiles_tests.rs"]
+mod tests;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::Controller;
 use crate::app::command::Command;
 use crate::app::environment::AppEnvironment;
-use crate::app::keystore::{Keystore as _, MemoryStore, ProfileSecret};
+use crate::app::keystore::{Keystore, KeystoreError, MemoryStore, ProfileSecret};
 use crate::app::profile::{self, Profile};
 use crate::app::runtime::RuntimeHandle;
 use crate::app::state::NoticeLevel;
@@ -40,6 +40,22 @@ fn saved(controller: &Controller, name: &str) -> bool {
         .any(|n| n.text.starts_with(&text))
 }
 
+/// Errors about the profiles or the file (each profile's refresh fails on its own: nothing
+/// listens at its endpoint).
+fn profile_errors(controller: &Controller) -> Vec<String> {
+    controller
+        .state
+        .notices
+        .iter()
+        .filter(|n| n.level == NoticeLevel::Error)
+        .map(|n| n.text.clone())
+        .filter(|e| {
+            let e = e.to_lowercase();
+            e.contains("config") || e.contains("secret") || e.contains("profile")
+        })
+        .collect()
+}
+
 fn save(controller: &mut Controller, name: &str) {
     controller.handle(Command::SaveProfile {
         profile: Profile::new(name, "http://127.0.0.1:9", "cn-hangzhou", "LTAIexample"),
@@ -48,36 +64,47 @@ fn save(controller: &mut Controller, name: &str) {
     });
 }
 
+/// A controller on `rt` with its config under `dir`, once the (missing) config is read.
+fn started(
+    dir: &std::path::Path,
+    rt: &tokio::runtime::Runtime,
+    keystore: Arc<dyn Keystore>,
+) -> Controller {
+    let env = AppEnvironment::with_keystore(dir, keystore);
+    let handle = RuntimeHandle::new(rt.handle().clone());
+    let mut controller = Controller::new(handle, env, Arc::new(|| {}));
+    pump_until(&mut controller, "the start", |c| c.state.started);
+    controller
+}
+
 #[test]
 fn profiles_saved_back_to_back_are_all_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rt = runtime();
     let store = Arc::new(MemoryStore::default());
-    let env = AppEnvironment::with_keystore(dir.path(), store.clone());
-    let path = env.config_path.clone();
-    let mut controller = Controller::new(RuntimeHandle::new(rt.handle().clone()), env, Arc::new(|| {}));
-    pump_until(&mut controller, "the start", |c| c.state.started);
+    let mut controller = started(dir.path(), &rt, store.clone());
+    let path = controller.env.config_path.clone();
 
     let names = ["a", "b", "c", "d"];
     for name in names {
         save(&mut controller, name);
     }
-    pump_until(&mut controller, "every save and its switch, or an error", |c| {
-        let failed = c.state.notices.iter().any(|n| n.level == NoticeLevel::Error);
-        failed || names.iter().all(|n| saved(c, n)) && c.config_writes.settled()
-    });
-
-    let errors: Vec<_> = controller
-        .state
-        .notices
-        .iter()
-        .filter(|n| n.level == NoticeLevel::Error)
-        .map(|n| n.text.clone())
-        .collect();
+    pump_until(
+        &mut controller,
+        "every save and its switch, or an error",
+        |c| {
+            !profile_errors(c).is_empty()
+                || names.iter().all(|n| saved(c, n)) && c.config_writes.settled()
+        },
+    );
+    let errors = profile_errors(&controller);
     assert!(errors.is_empty(), "{errors:?}");
     let on_disk = profile::load(&path).expect("the config reads back");
     for name in names {
-        assert!(on_disk.get(name).is_some(), "{name} in the file: {on_disk:?}");
+        assert!(
+            on_disk.get(name).is_some(),
+            "{name} in the file: {on_disk:?}"
+        );
         assert!(
             controller.state.profiles.get(name).is_some(),
             "{name} in the state: {:?}",
@@ -85,5 +112,72 @@ fn profiles_saved_back_to_back_are_all_kept() {
         );
         assert!(store.get(name).expect("get").is_some(), "{name}'s secret");
     }
-    assert_eq!(on_disk, controller.state.profiles, "the file is what the app shows");
+    assert_eq!(
+        on_disk, controller.state.profiles,
+        "the file is what the app shows"
+    );
+}
+
+/// A keyring that refuses to store the profile named "refused".
+struct RefusingStore(MemoryStore);
+
+impl Keystore for RefusingStore {
+    fn get(&self, profile: &str) -> Result<Option<ProfileSecret>, KeystoreError> {
+        self.0.get(profile)
+    }
+    fn set(&self, profile: &str, secret: &ProfileSecret) -> Result<(), KeystoreError> {
+        if profile == "refused" {
+            return Err(KeystoreError::Failed("refused by the test".into()));
+        }
+        self.0.set(profile, secret)
+    }
+    fn delete(&self, profile: &str) -> Result<(), KeystoreError> {
+        self.0.delete(profile)
+    }
+    fn describe(&self) -> &'static str {
+        "the test's keyring"
+    }
+}
+
+#[test]
+fn a_failed_save_goes_back_to_the_saved_config_and_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rt = runtime();
+    let mut controller = started(
+        dir.path(),
+        &rt,
+        Arc::new(RefusingStore(MemoryStore::default())),
+    );
+    let path = controller.env.config_path.clone();
+    save(&mut controller, "kept");
+    pump_until(&mut controller, "the first save", |c| {
+        saved(c, "kept") && c.config_writes.settled()
+    });
+    save(&mut controller, "refused");
+    pump_until(&mut controller, "the refusal", |c| {
+        c.config_writes.settled()
+    });
+    assert!(
+        controller
+            .state
+            .notices
+            .iter()
+            .any(|n| n.level == NoticeLevel::Error && n.text.contains("refused by the test")),
+        "{:?}",
+        controller.state.notices
+    );
+    assert!(controller.state.profiles.get("refused").is_none());
+    assert!(controller.state.profiles.get("kept").is_some());
+    assert_eq!(
+        profile::load(&path).expect("load"),
+        controller.state.profiles
+    );
+    // The next edit builds on what was saved, not on the refused one.
+    save(&mut controller, "later");
+    pump_until(&mut controller, "the next save", |c| {
+        saved(c, "later") && c.config_writes.settled()
+    });
+    let on_disk = profile::load(&path).expect("load");
+    assert!(on_disk.get("later").is_some() && on_disk.get("kept").is_some());
+    assert!(on_disk.get("refused").is_none(), "{on_disk:?}");
 }
