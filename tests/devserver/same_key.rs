@@ -187,30 +187,35 @@ async fn a_conditional_copy_onto_itself_never_undoes_a_put_at_the_same_time() {
     }
 }
 
+/// An upload of `key` with one part: its id and the part list to complete it with.
+async fn one_part_upload(h: &Harness, bucket: &str, key: &str) -> (String, Vec<PartRef>) {
+    let init = OssRequest::new(Method::Post, Some(bucket))
+        .with_key(key)
+        .with_query("uploads", "");
+    let init = h.send(HZ, init, V4).await;
+    let upload_id = init.element("UploadId").expect("upload id");
+    let mut part = OssRequest::new(Method::Put, Some(bucket))
+        .with_key(key)
+        .with_query("partNumber", "1")
+        .with_query("uploadId", &upload_id);
+    part.body = b"the only part".to_vec();
+    let part = h.send(HZ, part, V4).await;
+    assert_eq!(part.status, 200, "{part:?}");
+    let parts = vec![PartRef {
+        part_number: 1,
+        etag: part.header("etag").expect("etag").to_owned(),
+    }];
+    (upload_id, parts)
+}
+
 /// Two Completes of one upload at once: one writes the object, the other finds the upload
 /// gone. [unverified] OSS's answer to a second Complete; the dev server never writes twice.
 #[tokio::test]
 async fn of_two_completes_of_one_upload_one_writes() {
     let h = harness("same-key-mpu").await;
     enable_versioning(&h, "same-key-mpu").await;
-    let init = OssRequest::new(Method::Post, Some("same-key-mpu"))
-        .with_key("big")
-        .with_query("uploads", "");
-    let init = h.send(HZ, init, V4).await;
-    let upload_id = init.element("UploadId").expect("upload id");
-    let mut part = OssRequest::new(Method::Put, Some("same-key-mpu"))
-        .with_key("big")
-        .with_query("partNumber", "1")
-        .with_query("uploadId", &upload_id);
-    part.body = b"the only part".to_vec();
-    let part = h.send(HZ, part, V4).await;
-    assert_eq!(part.status, 200, "{part:?}");
-    let parts = || {
-        vec![PartRef {
-            part_number: 1,
-            etag: part.header("etag").expect("etag").to_owned(),
-        }]
-    };
+    let (upload_id, part_list) = one_part_upload(&h, "same-key-mpu", "big").await;
+    let parts = || part_list.clone();
     let complete = |_| {
         h.send(
             HZ,
@@ -305,4 +310,26 @@ async fn deletes_on_a_versioned_bucket_add_markers_and_keep_every_version() {
         versions(&h.send(HZ, list(), V4).await).len(),
         3 + 2 * WRITERS
     );
+}
+
+/// Complete and Abort of one upload at once: exactly one of them succeeds, and the object
+/// exists exactly when Complete did.
+#[tokio::test]
+async fn an_upload_is_completed_or_aborted_never_both() {
+    let h = harness("same-key-abort").await;
+    for round in 0..8 {
+        let key = format!("k{round}");
+        let (upload_id, parts) = one_part_upload(&h, "same-key-abort", &key).await;
+        let complete = ops::multipart::complete("same-key-abort", &key, &upload_id, parts);
+        let abort = ops::multipart::abort("same-key-abort", &key, &upload_id);
+        let (completed, aborted) = futures::join!(h.send(HZ, complete, V4), h.send(HZ, abort, V4));
+        let head = h
+            .send(HZ, ops::object::head("same-key-abort", &key), V4)
+            .await;
+        match (completed.status, aborted.status) {
+            (200, 404) => assert_eq!(head.status, 200),
+            (404, 204) => assert_eq!(head.status, 404),
+            other => panic!("round {round}: {other:?} {completed:?} {aborted:?}"),
+        }
+    }
 }

@@ -192,7 +192,7 @@ pub(crate) async fn dispatch(
             multipart::upload_part(st, ctx, record()?).await
         }
         Operation::CompleteMultipartUpload => multipart::complete(st, ctx, record()?).await,
-        Operation::AbortMultipartUpload => multipart::abort(st, ctx, record()?),
+        Operation::AbortMultipartUpload => multipart::abort(st, ctx, record()?).await,
         Operation::ListParts => multipart::list_parts(st, ctx, record()?),
         Operation::GetObjectTagging => object_meta::get_tagging(st, ctx, record()?),
         Operation::PutObjectTagging => object_meta::put_tagging(st, ctx, record()?).await,

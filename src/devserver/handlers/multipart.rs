@@ -269,11 +269,17 @@ fn assemble(parts: &[Part]) -> Result<Option<Bytes>, OssError> {
     Ok(Some(joined.into()))
 }
 
-pub(super) fn abort(
+/// Under the key's lock, as Complete: an upload is either completed or aborted, never both.
+pub(super) async fn abort(
     st: &RegionState,
     ctx: &RequestCtx,
     bucket: &BucketRecord,
 ) -> Result<Response, OssError> {
+    let _writer = st
+        .shared
+        .store
+        .write_object(&bucket.name, &key_of(ctx)?)
+        .await;
     let (id, _) = upload_of(st, ctx, bucket)?;
     st.shared.store.uploads.remove(&id);
     Ok(empty(StatusCode::NO_CONTENT))
