@@ -16,10 +16,15 @@ pub use crate::app::category::Category;
 
 /// A row's category: its rule's, or "Key unusable" when KMS said its CMK cannot be used.
 pub fn row_category(state: &AppState, row: &BucketRow) -> Category {
-    if state.key_health(row).and_then(|k| k.usable) == Some(false) {
+    if key_unusable(state, row) {
         return Category::KeyUnusable;
     }
     Category::of(row.encryption.as_ref())
+}
+
+/// Whether KMS said the CMK of the row's rule cannot be used.
+pub fn key_unusable(state: &AppState, row: &BucketRow) -> bool {
+    state.key_health(row).and_then(|k| k.usable) == Some(false)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -116,6 +121,13 @@ pub fn thousands(n: usize) -> String {
 
 /// The status column's text.
 pub fn status_text(row: &BucketRow) -> String {
+    row_status(row, false)
+}
+
+/// The Status column: [`status_text`], except that a settled row whose CMK cannot be used
+/// (`key_unusable`, see [`key_unusable`]) says so instead of "ok": its rule is there, but
+/// new objects cannot be encrypted with it.
+pub fn row_status(row: &BucketRow, key_unusable: bool) -> String {
     match row.activity {
         RowActivity::Loading if row.encryption.is_some() => return "refreshing…".to_owned(),
         RowActivity::Loading => return "loading…".to_owned(),
@@ -127,6 +139,7 @@ pub fn status_text(row: &BucketRow) -> String {
         (Some(ApplyOutcome::WriteFailed(f)), _) => format!("change failed: {}", f.code),
         (Some(other), _) => other.label().to_owned(),
         (None, Some(EncryptionState::Unknown(f))) => f.code.clone(),
+        (None, _) if key_unusable => "key unusable".to_owned(),
         (None, _) => "ok".to_owned(),
     }
 }
@@ -273,7 +286,10 @@ impl TableView {
         }
         if key.sort == SortColumn::Status {
             // The status text is built, not stored: build it once per row, not per comparison.
-            indices.sort_by_cached_key(|i| rows.get(*i).map(|r| (status_text(r), r.key())));
+            indices.sort_by_cached_key(|i| {
+                rows.get(*i)
+                    .map(|r| (row_status(r, key_unusable(state, r)), r.key()))
+            });
             if !key.ascending {
                 indices.reverse();
             }

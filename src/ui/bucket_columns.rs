@@ -5,7 +5,8 @@ use egui_extras::Column;
 
 use crate::app::command::{Command, CommandSender};
 use crate::app::state::BucketRow;
-use crate::app::view::{SortColumn, status_text};
+use crate::app::view::{SortColumn, row_status};
+use crate::core::kms::health::unusable_reason;
 use crate::core::sse::EncryptionState;
 
 use super::widgets::sse_badge_ui;
@@ -64,6 +65,7 @@ pub fn cell_ui(
 ) {
     let state = row.encryption.as_ref();
     let rule = state.and_then(EncryptionState::rule);
+    let unusable = key.and_then(|(health, _)| unusable_reason(health));
     match column {
         SortColumn::Name => {
             cut_label(ui, row.bucket.name.as_str());
@@ -74,9 +76,14 @@ pub fn cell_ui(
         SortColumn::Region => {
             cut_label(ui, &row.bucket.region);
         }
-        SortColumn::Encryption => {
-            sse_badge_ui(ui, state);
-        }
+        SortColumn::Encryption => match &unusable {
+            Some(reason) => {
+                super::key_health::unusable_badge_ui(ui, state, reason);
+            }
+            None => {
+                sse_badge_ui(ui, state);
+            }
+        },
         SortColumn::KeyId => {
             if let Some(id) = rule.and_then(|r| r.kms_key_id()) {
                 if ui
@@ -108,9 +115,21 @@ pub fn cell_ui(
             {
                 commands.send(Command::RefreshBucket { bucket: row.key() });
             }
-            let response = cut_label(ui, status_text(row));
-            if let Some(EncryptionState::Unknown(f)) = state {
-                response.on_hover_text(&f.hint);
+            let text = row_status(row, unusable.is_some());
+            match (state, &unusable) {
+                (Some(EncryptionState::Unknown(f)), _) => {
+                    cut_label(ui, text).on_hover_text(&f.hint);
+                }
+                (_, Some((reason, _)))
+                    if row.verification.is_none()
+                        && matches!(row.activity, crate::app::state::RowActivity::Idle) =>
+                {
+                    let error = ui.visuals().error_fg_color;
+                    cut_label(ui, egui::RichText::new(text).color(error)).on_hover_text(reason);
+                }
+                _ => {
+                    cut_label(ui, text);
+                }
             }
         }
     }

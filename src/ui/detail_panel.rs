@@ -121,14 +121,6 @@ pub fn detail_panel_ui(
         ui.separator();
         view.objects.ui(ui, state, row, commands);
     }
-    // Last, so that its late arrival (keys are described after the rules) moves nothing
-    // the administrator may be about to click.
-    if let [row] = rows.as_slice()
-        && let Some(key) = state.key_health(row)
-    {
-        ui.separator();
-        super::key_health::key_details_ui(ui, key);
-    }
 }
 
 /// A key picker for each region of the targets; asks for a region's keys the first time the
@@ -240,6 +232,12 @@ fn bucket_details_ui(
     }
     if let Some(outcome) = &row.verification {
         outcome_ui(ui, outcome);
+    }
+    // Right under the rule: a key pending deletion or disabled is what matters most about a
+    // KMS rule, and must not hide below the form and the objects.
+    if let Some(key) = state.key_health(row) {
+        ui.add_space(4.0);
+        super::key_health::key_details_ui(ui, key);
     }
     ui.add_space(6.0);
     egui::CollapsingHeader::new("Bucket facts (GetBucketInfo)")

@@ -4,7 +4,9 @@
 
 use egui::RichText;
 
+use crate::app::view::Category;
 use crate::core::kms::health::{KeyHealth, badges, unusable_reason};
+use crate::core::sse::EncryptionState;
 
 /// The table's CMK cell after the Copy button: the badges first, in full (red when the key
 /// cannot protect the bucket), then the first alias and the key ID, which are cut with "…"
@@ -25,6 +27,22 @@ pub fn key_cell_ui(ui: &mut egui::Ui, id: &str, health: Option<(&KeyHealth, bool
         }
     }
     ui.add(egui::Label::new(id).truncate());
+}
+
+/// The Encryption badge of a rule whose CMK cannot be used: "!" and the rule's name (the
+/// default fonts have no warning sign) in the error colour, the reason and the fix on hover,
+/// so that it does not read as a healthy green "KMS".
+pub fn unusable_badge_ui(
+    ui: &mut egui::Ui,
+    state: Option<&EncryptionState>,
+    (reason, fix): &(String, String),
+) -> egui::Response {
+    let text = format!("! {}", Category::of(state).label());
+    let text = RichText::new(text)
+        .color(ui.visuals().error_fg_color)
+        .strong();
+    ui.add(egui::Label::new(text).selectable(false))
+        .on_hover_text(format!("Key unusable: {reason}\nFix: {fix}"))
 }
 
 /// The detail panel's key section.

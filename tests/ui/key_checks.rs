@@ -178,3 +178,41 @@ fn unusable_keys_are_a_red_state_with_reason_fix_and_key_facts() {
     );
     assert!(test.harness.query_by_label("Aliyun_AES_256").is_some());
 }
+
+/// A row whose key cannot be used reads so in the table (a red "! KMS", status "key
+/// unusable", never a green "KMS" and "ok"), and its detail panel shows the key's facts
+/// right under the rule, above the form.
+#[test]
+fn unusable_key_rows_say_so_in_encryption_and_status_and_the_key_comes_first() {
+    use ossguard::app::view::Category;
+    let mut test = UiTest::start_demo(|_| {});
+    test.step_until("every key described", |h| {
+        h.state().view().table.counts().get(Category::KeyUnusable) == UNUSABLE
+    });
+    test.harness
+        .get_by_label(&format!("{UNUSABLE} key unusable"))
+        .click();
+    test.settle();
+    let statuses = test.harness.query_all_by_label("key unusable").count();
+    let badges = test.harness.query_all_by_label_contains("! KMS").count();
+    assert!(statuses > 0, "the status says the key is unusable");
+    assert_eq!(statuses, badges, "each row: a warning badge and its status");
+    assert_eq!(test.harness.query_all_by_label("ok").count(), 0);
+    assert_eq!(test.harness.query_all_by_label("KMS").count(), 0);
+
+    test.harness
+        .get_by_label("with-cmk-pending-cn-hangzhou")
+        .click();
+    test.step_until_label("Change the rule");
+    test.settle();
+    let key = test.harness.get_by_label("KMS key (DescribeKey)").rect();
+    let warning = test.harness.get_by_label_contains("Key unusable: ").rect();
+    let form = test.harness.get_by_label("Change the rule").rect();
+    let rule = test.harness.get_by_label_contains("Current rule: ").rect();
+    assert!(rule.top() < key.top(), "the key right under the rule");
+    assert!(key.top() < form.top(), "the key before the form");
+    assert!(
+        warning.top() < form.top(),
+        "the pending-deletion warning before the form"
+    );
+}
