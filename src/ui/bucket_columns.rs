@@ -9,7 +9,7 @@ use crate::app::view::{SortColumn, row_status};
 use crate::core::kms::health::unusable_reason;
 use crate::core::sse::EncryptionState;
 
-use super::widgets::sse_badge_ui;
+use super::widgets::{cut_label, sse_badge_ui};
 
 /// A column's preferred width and how narrow it may shrink (text is cut with "…" and shown
 /// in full on hover). The CMK column never gets narrower than its Copy button and the longest
@@ -47,11 +47,6 @@ pub fn column_specs(columns: &[SortColumn], width: f32) -> Vec<Column> {
             spec.at_least(least).clip(true)
         })
         .collect()
-}
-
-/// A label cut with "…" when its column is narrow; egui shows the full text on hover.
-fn cut_label(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
-    ui.add(egui::Label::new(text).truncate())
 }
 
 /// One cell of `row` (and its Account column's text); `key` is the health of the row's CMK

@@ -2,8 +2,6 @@
 //! restart and shows the CLI's changes too), newest first, with undo of one change or of a
 //! whole bulk change, both through the confirmation and the engine's changed-since guard.
 
-use std::collections::BTreeMap;
-
 use crate::app::change::history::{History, Owner};
 use crate::app::changelog::ChangeRecord;
 use crate::app::command::{Command, CommandSender};
@@ -15,6 +13,10 @@ use super::app::ViewState;
 use super::change_result::batch_results_ui;
 use super::confirm_dialog::{ConfirmRequest, UndoAs};
 
+mod table;
+
+use table::{changes_ui, local_time};
+
 /// The window's own state.
 #[derive(Debug, Default)]
 pub struct HistoryWindow {
@@ -24,6 +26,8 @@ pub struct HistoryWindow {
     filter: String,
     /// The change an "undo of" link points at, shown highlighted.
     highlight: Option<String>,
+    /// A link was just followed: the table scrolls to the highlighted change once.
+    scroll_to_highlight: bool,
 }
 
 /// Whose changes the app may undo: the active profile with its AccessKey.
@@ -114,7 +118,7 @@ pub fn history_window_ui(
     }
     let shown = egui::Window::new("Change history")
         .open(&mut open)
-        .default_size([980.0, 640.0])
+        .default_size([1180.0, 640.0])
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
                 let label = ui.label("Filter by bucket");
@@ -148,170 +152,56 @@ pub fn history_window_ui(
     }
 }
 
-/// One line per bulk change, newest first, with "Undo bulk change".
+/// One line per bulk change, newest first, with "Undo bulk change". Only the lines in sight
+/// are laid out (and only their undo plans worked out): a long log has thousands.
 fn bulk_changes_ui(
     ui: &mut egui::Ui,
     state: &AppState,
     history: &History,
     busy: bool,
 ) -> Option<ConfirmRequest> {
-    let mut batches: BTreeMap<&str, (&ChangeRecord, usize)> = BTreeMap::new();
-    for r in history.records().iter().filter(|r| r.undo_of.is_none()) {
-        if let Some(batch) = r.batch.as_deref() {
-            batches.entry(batch).or_insert((r, 0)).1 += 1;
-        }
-    }
-    if batches.is_empty() {
+    let count = history.bulk_count();
+    if count == 0 {
         return None;
     }
     let mut confirm = None;
-    ui.strong("Bulk changes");
-    for (batch, (first, count)) in batches.iter().rev() {
-        ui.horizontal(|ui| {
-            ui.label(format!(
-                "{}: {} on {count} buckets",
-                local_time(first),
-                first.after.describe()
-            ));
-            let (undos, left_out) = bulk_undo_plan(state, history, batch);
-            let button = egui::Button::new(format!("Undo bulk change ({} buckets)", undos.len()));
-            let response = ui
-                .add_enabled(!busy && !undos.is_empty(), button)
-                .on_disabled_hover_text("Nothing left to undo, or a change is running");
-            if response.clicked() {
-                let of = format!("bulk change {batch}");
-                confirm = Some(ConfirmRequest::for_undo(state, undos, &of, left_out));
+    ui.strong(format!("Bulk changes ({count})"));
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("bulk_changes")
+        .max_height(BULK_LINES_SHOWN * (row_height + ui.spacing().item_spacing.y))
+        .auto_shrink([false, true])
+        .show_rows(ui, row_height, count, |ui, lines| {
+            for n in lines {
+                let Some((batch, changes)) = history.bulk_change(n) else {
+                    continue;
+                };
+                let Some(first) = changes.first() else {
+                    continue;
+                };
+                ui.horizontal(|ui| {
+                    ui.label(format!(
+                        "{}: {} on {} buckets",
+                        local_time(first),
+                        first.after.describe(),
+                        changes.len()
+                    ));
+                    let (undos, left_out) = bulk_undo_plan(state, history, batch);
+                    let button =
+                        egui::Button::new(format!("Undo bulk change ({} buckets)", undos.len()));
+                    let response = ui
+                        .add_enabled(!busy && !undos.is_empty(), button)
+                        .on_disabled_hover_text("Nothing left to undo, or a change is running");
+                    if response.clicked() {
+                        let of = format!("bulk change {batch}");
+                        confirm = Some(ConfirmRequest::for_undo(state, undos, &of, left_out));
+                    }
+                });
             }
         });
-    }
     ui.separator();
     confirm
 }
 
-/// Every change, newest first: time, bucket, profile, AccessKey ID, before, after, written,
-/// verified, and its undo (or why it has none).
-fn changes_ui(
-    ui: &mut egui::Ui,
-    state: &AppState,
-    history: &History,
-    window: &mut HistoryWindow,
-    busy: bool,
-) -> Option<ConfirmRequest> {
-    let filter = window.filter.trim().to_lowercase();
-    let mut confirm = None;
-    egui::ScrollArea::both().show(ui, |ui| {
-        egui::Grid::new("change_history")
-            .num_columns(10)
-            .striped(true)
-            .show(ui, |ui| {
-                for title in [
-                    "Time",
-                    "Bucket",
-                    "Profile",
-                    "AccessKey ID",
-                    "Before",
-                    "After",
-                    "Written",
-                    "Verified",
-                    "Bulk change",
-                    "Undo",
-                ] {
-                    ui.strong(title);
-                }
-                ui.end_row();
-                let shown = history
-                    .records()
-                    .iter()
-                    .rev()
-                    .filter(|r| filter.is_empty() || r.bucket.to_lowercase().contains(&filter));
-                for record in shown {
-                    let time = local_time(record);
-                    if window.highlight.as_deref() == Some(record.id.as_str()) {
-                        ui.label(egui::RichText::new(time).strong().underline());
-                    } else {
-                        ui.label(time);
-                    }
-                    ui.label(&record.bucket);
-                    let profile = ui.label(&record.profile);
-                    if let Some(id) = &record.account_id {
-                        profile.on_hover_text(format!("account {id}"));
-                    }
-                    ui.label(&record.access_key_id);
-                    ui.label(record.before.describe());
-                    ui.label(record.after.describe());
-                    ui.label(yes_no(record.written, record.interrupted()));
-                    ui.label(yes_no(record.verified, record.interrupted()));
-                    ui.label(record.batch.as_deref().unwrap_or(""));
-                    if let Some(request) = undo_cell_ui(ui, state, history, record, busy)
-                        .map_err(|target| window.highlight = Some(target))
-                        .ok()
-                        .flatten()
-                    {
-                        confirm = Some(request);
-                    }
-                    ui.end_row();
-                }
-            });
-    });
-    confirm
-}
-
-/// The undo column: a link to the change an undo undid, "undone", or the Undo button (or
-/// why there is none). `Err(id)`: the user followed a link to change `id`.
-fn undo_cell_ui(
-    ui: &mut egui::Ui,
-    state: &AppState,
-    history: &History,
-    record: &ChangeRecord,
-    busy: bool,
-) -> Result<Option<ConfirmRequest>, String> {
-    if let Some(of) = &record.undo_of {
-        let link = ui.link(format!("undo of {of}"));
-        return if link.clicked() {
-            Err(of.clone())
-        } else {
-            Ok(None)
-        };
-    }
-    if history.is_undone(record) {
-        ui.weak("undone");
-        return Ok(None);
-    }
-    let Some((owner, profile)) = owner_for(state, record) else {
-        ui.weak("connect to undo");
-        return Ok(None);
-    };
-    match history.undo(record, owner) {
-        Ok(undo) => {
-            let button = egui::Button::new(format!("Undo change to {}", record.bucket));
-            let clicked = ui
-                .add_enabled(!busy, button)
-                .on_hover_text(format!("Restore {}", undo.change.describe()))
-                .clicked();
-            Ok(clicked.then(|| {
-                let undos = vec![(undo, profile.map(str::to_owned))];
-                ConfirmRequest::for_undo(state, undos, &record.id, Vec::new())
-            }))
-        }
-        Err(reason) => {
-            ui.weak("—").on_hover_text(reason);
-            Ok(None)
-        }
-    }
-}
-
-fn local_time(record: &ChangeRecord) -> String {
-    record
-        .time
-        .with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
-}
-
-fn yes_no(value: bool, interrupted: bool) -> &'static str {
-    match (interrupted, value) {
-        (true, _) => "interrupted",
-        (_, true) => "yes",
-        (_, false) => "no",
-    }
-}
+/// How many bulk changes are in sight before their list scrolls.
+const BULK_LINES_SHOWN: f32 = 5.0;

@@ -115,3 +115,8 @@ pub fn take_rule_form_focus(ui: &egui::Ui) -> bool {
     ui.data_mut(|d| d.remove_temp::<bool>(rule_form_focus_id()))
         .unwrap_or(false)
 }
+
+/// A label cut with "…" when its column is narrow; egui shows the full text on hover.
+pub fn cut_label(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
+    ui.add(egui::Label::new(text).truncate())
+}

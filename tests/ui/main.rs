@@ -13,6 +13,7 @@ mod cmk_column;
 mod demo;
 mod export;
 mod history;
+mod history_long;
 mod key_checks;
 mod key_other_region;
 mod key_picker;

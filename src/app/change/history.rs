@@ -1,7 +1,7 @@
 //! Which logged change to undo, and whether one can be: the same answer for `ossguard undo`
 //! and the app's History window, read from `changes.jsonl` (so it survives a restart).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::app::changelog::{ChangeKind, ChangeRecord};
 
@@ -31,12 +31,30 @@ impl Owner<'_> {
 pub struct History {
     records: Vec<ChangeRecord>,
     undone: HashSet<String>,
+    /// Each bulk change's id with the positions of its changes (not its undos) in `records`,
+    /// ordered by id (ids are time-ordered: oldest first). Grouped once when the log is read,
+    /// so that listing the bulk changes of a long log does not scan it once per bulk change.
+    batches: Vec<(String, Vec<usize>)>,
 }
 
 impl History {
     pub fn new(records: Vec<ChangeRecord>) -> Self {
         let undone = records.iter().filter_map(|r| r.undo_of.clone()).collect();
-        Self { records, undone }
+        let mut batches: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, record) in records.iter().enumerate() {
+            if let (Some(batch), None) = (record.batch.as_deref(), &record.undo_of) {
+                batches.entry(batch).or_default().push(i);
+            }
+        }
+        let batches = batches
+            .into_iter()
+            .map(|(id, positions)| (id.to_owned(), positions))
+            .collect();
+        Self {
+            records,
+            undone,
+            batches,
+        }
     }
 
     /// Every change, oldest first.
@@ -102,11 +120,33 @@ impl History {
             .collect()
     }
 
-    /// The changes of one bulk change (not its undos).
+    /// The changes of one bulk change (not its undos), oldest first.
     pub fn batch(&self, batch: &str) -> Vec<&ChangeRecord> {
-        self.records
+        self.batches
+            .binary_search_by(|(id, _)| id.as_str().cmp(batch))
+            .ok()
+            .and_then(|i| self.batches.get(i))
+            .map(|(_, positions)| self.at(positions))
+            .unwrap_or_default()
+    }
+
+    /// How many bulk changes the log holds.
+    pub fn bulk_count(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// The `n`th bulk change, newest first: its id and its changes (not its undos), oldest
+    /// first.
+    pub fn bulk_change(&self, n: usize) -> Option<(&str, Vec<&ChangeRecord>)> {
+        let i = self.batches.len().checked_sub(n + 1)?;
+        let (id, positions) = self.batches.get(i)?;
+        Some((id.as_str(), self.at(positions)))
+    }
+
+    fn at(&self, positions: &[usize]) -> Vec<&ChangeRecord> {
+        positions
             .iter()
-            .filter(|r| r.batch.as_deref() == Some(batch) && r.undo_of.is_none())
+            .filter_map(|i| self.records.get(*i))
             .collect()
     }
 }
@@ -223,5 +263,31 @@ mod tests {
         assert_eq!(plan.len(), 2);
         assert!(plan[0].1.is_ok());
         assert!(plan[1].1.as_ref().is_err_and(|e| e.contains("unknown")));
+    }
+
+    #[test]
+    fn bulk_changes_are_listed_newest_first_without_their_undos() {
+        let history = History::new(vec![
+            record("x", "x", Some("B1"), None),
+            record("z", "z", Some("B2"), None),
+            record("y", "y", Some("B1"), None),
+            record("u", "x", Some("B3"), Some("x")),
+            record("w", "w", None, None),
+        ]);
+        assert_eq!(history.bulk_count(), 2, "B3 holds only an undo");
+        let ids = |changes: Vec<&super::ChangeRecord>| -> Vec<String> {
+            changes.into_iter().map(|r| r.id.clone()).collect()
+        };
+        let (newest, changes) = history.bulk_change(0).expect("B2");
+        assert_eq!((newest, ids(changes)), ("B2", vec!["z".to_owned()]));
+        let (oldest, changes) = history.bulk_change(1).expect("B1");
+        assert_eq!(
+            (oldest, ids(changes)),
+            ("B1", vec!["x".to_owned(), "y".to_owned()])
+        );
+        assert!(history.bulk_change(2).is_none());
+        assert_eq!(ids(history.batch("B1")), ["x", "y"]);
+        assert!(history.batch("B3").is_empty());
+        assert!(history.batch("B9").is_empty());
     }
 }
