@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::ui_support::UiTest;
+use crate::ui_support::{UiTest, confirm_and_wait};
 use egui::Key;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
@@ -59,21 +59,6 @@ fn key(profile: &str, name: &str) -> RowKey {
 
 fn rule(state: &AppState, key: &RowKey) -> Option<EncryptionState> {
     state.row_by_key(key).and_then(|r| r.encryption.clone())
-}
-
-/// Confirms the open preview and waits for its change to finish.
-fn confirm_and_wait(test: &mut UiTest) {
-    test.step_until_label("Confirm");
-    let before = test.harness.state().state().batch.as_ref().map(|b| b.id);
-    test.harness.get_by_label("Confirm").click();
-    test.step_until("the change to finish", |h| {
-        let state = h.state().state();
-        state
-            .batch
-            .as_ref()
-            .is_some_and(|b| Some(b.id) != before && b.finished)
-    });
-    test.settle();
 }
 
 /// Opens "All profiles…" from the profile switcher.

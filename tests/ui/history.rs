@@ -2,7 +2,7 @@
 //! one change and of a bulk change after a restart, and the rule form following the
 //! selection and refusing a change that changes nothing.
 
-use crate::ui_support::{UiTest, encryption, name, select, wait_for_facts};
+use crate::ui_support::{UiTest, confirm_and_wait, encryption, name, select, wait_for_facts};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ossguard::app::event::ApplyOutcome;
 use ossguard::core::sse::{EncryptionState, SseRule};
@@ -25,20 +25,6 @@ fn tick(test: &mut UiTest, buckets: &[&str]) {
             .click();
         test.settle();
     }
-}
-
-fn confirm_and_wait(test: &mut UiTest) {
-    test.step_until_label("Confirm");
-    let before = test.harness.state().state().batch.as_ref().map(|b| b.id);
-    test.harness.get_by_label("Confirm").click();
-    test.step_until("the change to finish", |h| {
-        h.state()
-            .state()
-            .batch
-            .as_ref()
-            .is_some_and(|b| Some(b.id) != before && b.finished)
-    });
-    test.settle();
 }
 
 #[test]

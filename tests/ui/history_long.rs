@@ -1,7 +1,7 @@
 //! The History window over a long change log: only the rows in sight are laid out (the table
 //! and the list of bulk changes), and the newest change can still be undone from it.
 
-use crate::ui_support::{UiTest, encryption, select};
+use crate::ui_support::{UiTest, confirm_and_wait, encryption, select};
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::changelog::{ChangeKind, ChangeRecord, LoggedState, Phase};
 use ossguard::core::sse::{EncryptionState, SseRule};
@@ -56,11 +56,7 @@ fn a_log_of_thousands_shows_only_rows_in_sight_and_the_newest_change_is_undone()
     test.harness.get_by_label("SM4 (SSE-OSS)").click();
     test.settle();
     test.harness.get_by_label("Review change…").click();
-    test.step_until_label("Confirm");
-    test.harness.get_by_label("Confirm").click();
-    test.step_until("the change to finish", |h| {
-        h.state().state().batch.as_ref().is_some_and(|b| b.finished)
-    });
+    confirm_and_wait(&mut test);
     assert_eq!(
         encryption(&test, "dev-sandbox-bj"),
         Some(EncryptionState::Configured(SseRule::Sm4))
@@ -99,15 +95,7 @@ fn a_log_of_thousands_shows_only_rows_in_sight_and_the_newest_change_is_undone()
         .get_by_label("Undo change to dev-sandbox-bj")
         .click();
     test.step_until_label("Review the change to 1 bucket");
-    let before = test.harness.state().state().batch.as_ref().map(|b| b.id);
-    test.harness.get_by_label("Confirm").click();
-    test.step_until("the undo to finish", |h| {
-        h.state()
-            .state()
-            .batch
-            .as_ref()
-            .is_some_and(|b| Some(b.id) != before && b.finished)
-    });
+    confirm_and_wait(&mut test);
     assert_eq!(
         encryption(&test, "dev-sandbox-bj"),
         Some(EncryptionState::NotConfigured)

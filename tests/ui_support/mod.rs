@@ -229,6 +229,21 @@ pub fn encryption(test: &UiTest, bucket: &str) -> Option<ossguard::core::sse::En
         .and_then(|r| r.encryption.clone())
 }
 
+/// Confirms the open preview and waits for its change to finish.
+pub fn confirm_and_wait(test: &mut UiTest) {
+    test.step_until_label("Confirm");
+    let before = test.harness.state().state().batch.as_ref().map(|b| b.id);
+    test.harness.get_by_label("Confirm").click();
+    test.step_until("the change to finish", |h| {
+        h.state()
+            .state()
+            .batch
+            .as_ref()
+            .is_some_and(|b| Some(b.id) != before && b.finished)
+    });
+    test.settle();
+}
+
 /// Clicks a row by its bucket name and waits for the detail panel with its facts.
 pub fn select(test: &mut UiTest, bucket: &str) {
     test.harness.get_by_label(bucket).click();
