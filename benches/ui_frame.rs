@@ -14,7 +14,8 @@
 //!    filters and for every column in both directions (each call a full recompute).
 //! 3. **As a user triggers them** (egui_kittest, which always builds the AccessKit tree, so
 //!    these frames are dearer than the real app's): the frames from a keystroke in Filter, or a
-//!    click on a column header, until the table shows the new order.
+//!    click on a column header, until the table shows the new order; and a step with the
+//!    History window open over a change log of 10,000 changes (informative, no goal).
 //!
 //! `cargo bench --bench ui_frame [-- --quick --json]`. Nothing is asserted.
 
@@ -434,6 +435,47 @@ struct KittestResults {
     idle_step: Stats,
     keystroke: Stats,
     header_click: Stats,
+    history_step: Stats,
+}
+
+/// Changes in the log for the History window figure.
+const LOGGED_CHANGES: usize = 10_000;
+
+/// A change log of [`LOGGED_CHANGES`] changes, in bulk changes of five buckets, written to
+/// the app's data folder under `dir`.
+fn write_change_log(dir: &std::path::Path) {
+    use ossguard::app::changelog::{ChangeKind, ChangeRecord, LoggedState, Phase};
+    let mut lines = String::new();
+    for i in 0..LOGGED_CHANGES {
+        let time = chrono::DateTime::from_timestamp(1_700_000_000 + i as i64, 0).expect("time");
+        let record = ChangeRecord {
+            id: format!("{}-{i:08x}", time.format("%Y%m%dT%H%M%S%.3fZ")),
+            phase: Phase::Done,
+            time,
+            profile: "bench".into(),
+            access_key_id: "LTAI5tBenchKey000001".into(),
+            bucket: bucket(i % ROWS).name.to_string(),
+            region: REGIONS[i % REGIONS.len()].into(),
+            kind: ChangeKind::Put,
+            before: LoggedState::NoRule,
+            after: LoggedState::from_rule(Some(&SseRule::Aes256)),
+            request_id: None,
+            written: true,
+            verified: true,
+            error: None,
+            undo_of: None,
+            batch: Some(format!("bulk-{:05}", i / 5)),
+            forced: false,
+            checks_skipped: false,
+            objects_job: None,
+            account_id: None,
+        };
+        lines += &serde_json::to_string(&record).expect("json");
+        lines.push('\n');
+    }
+    let data_dir = AppEnvironment::for_tests(dir).data_dir;
+    std::fs::create_dir_all(&data_dir).expect("data dir");
+    std::fs::write(ossguard::app::changelog::log_path(&data_dir), lines).expect("change log");
 }
 
 /// Steps until the table was recomputed; the CPU time of all those frames.
@@ -518,10 +560,34 @@ fn kittest_frames(quick: bool) -> KittestResults {
         harness.get_by_label(&label).click();
         header_click.push(until_recomputed(&mut harness));
     }
+
+    // The History window over a long change log.
+    write_change_log(dir.path());
+    harness.get_by_label("History").click();
+    let started = Instant::now();
+    while harness
+        .state()
+        .state()
+        .history
+        .as_ref()
+        .is_none_or(|h| h.records().len() < LOGGED_CHANGES)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the change log was not read"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..5 {
+        harness.step();
+    }
+    let history_step = (0..reps * 5).map(|_| cpu_ms(|| harness.step()).1).collect();
     KittestResults {
         idle_step: stats(idle),
         keystroke: stats(keystroke),
         header_click: stats(header_click),
+        history_step: stats(history_step),
     }
 }
 
@@ -626,6 +692,11 @@ fn main() {
     row(
         "kittest: header click until re-sorted (all frames)".into(),
         &kittest.header_click,
+        None,
+    );
+    row(
+        "kittest step, History window open over 10,000 logged changes".into(),
+        &kittest.history_step,
         None,
     );
     if json {
