@@ -2,7 +2,9 @@
 //! one change and of a bulk change after a restart, and the rule form following the
 //! selection and refusing a change that changes nothing.
 
-use crate::ui_support::{UiTest, confirm_and_wait, encryption, name, select, wait_for_facts};
+use crate::ui_support::{
+    UiTest, confirm_and_wait, encryption, name, select, undo_from_history, wait_for_facts,
+};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ossguard::app::event::ApplyOutcome;
 use ossguard::core::sse::{EncryptionState, SseRule};
@@ -183,22 +185,11 @@ fn the_history_undoes_one_change_and_a_bulk_change_after_a_restart() {
             .query_by_label("Undo change to prod-logs-hz")
             .is_none()
     );
-    test.harness
-        .get_by_label("Undo change to dev-sandbox-bj")
-        .click();
-    test.step_until_label("Review the change to 1 bucket");
-    confirm_and_wait(&mut test);
+    undo_from_history(&mut test, "dev-sandbox-bj", 7);
     assert_eq!(
         encryption(&test, "dev-sandbox-bj"),
         Some(EncryptionState::NotConfigured)
     );
-    test.step_until("the history to show the undo", |h| {
-        h.state()
-            .state()
-            .history
-            .as_ref()
-            .is_some_and(|h| h.records().len() == 7)
-    });
     let records = log_records(&test);
     let undone = &records[0];
     assert_eq!(undone.bucket, "dev-sandbox-bj");

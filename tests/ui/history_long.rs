@@ -1,7 +1,7 @@
 //! The History window over a long change log: only the rows in sight are laid out (the table
 //! and the list of bulk changes), and the newest change can still be undone from it.
 
-use crate::ui_support::{UiTest, confirm_and_wait, encryption, select};
+use crate::ui_support::{UiTest, confirm_and_wait, encryption, select, undo_from_history};
 use egui_kittest::kittest::Queryable as _;
 use ossguard::app::changelog::{ChangeKind, ChangeRecord, LoggedState, Phase};
 use ossguard::core::sse::{EncryptionState, SseRule};
@@ -91,21 +91,10 @@ fn a_log_of_thousands_shows_only_rows_in_sight_and_the_newest_change_is_undone()
         .count();
     assert!((1..20).contains(&bulk), "{bulk} bulk changes laid out");
 
-    test.harness
-        .get_by_label("Undo change to dev-sandbox-bj")
-        .click();
-    test.step_until_label("Review the change to 1 bucket");
-    confirm_and_wait(&mut test);
+    undo_from_history(&mut test, "dev-sandbox-bj", OLD_CHANGES + 2);
     assert_eq!(
         encryption(&test, "dev-sandbox-bj"),
         Some(EncryptionState::NotConfigured)
     );
-    test.step_until("the undo in the history", |h| {
-        h.state()
-            .state()
-            .history
-            .as_ref()
-            .is_some_and(|h| h.records().len() == OLD_CHANGES + 2)
-    });
     test.step_until_label("undone");
 }

@@ -244,6 +244,23 @@ pub fn confirm_and_wait(test: &mut UiTest) {
     test.settle();
 }
 
+/// Clicks "Undo change to BUCKET" in the History window, confirms the undo, and waits until
+/// the window shows a log of `records` changes (the undo included).
+pub fn undo_from_history(test: &mut UiTest, bucket: &str, records: usize) {
+    test.harness
+        .get_by_label(&format!("Undo change to {bucket}"))
+        .click();
+    test.step_until_label("Review the change to 1 bucket");
+    confirm_and_wait(test);
+    test.step_until("the undo in the history", |h| {
+        h.state()
+            .state()
+            .history
+            .as_ref()
+            .is_some_and(|h| h.records().len() == records)
+    });
+}
+
 /// Clicks a row by its bucket name and waits for the detail panel with its facts.
 pub fn select(test: &mut UiTest, bucket: &str) {
     test.harness.get_by_label(bucket).click();
