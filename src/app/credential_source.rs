@@ -175,7 +175,7 @@ fn keyring_provider(
         })?
         .ok_or_else(|| {
             CredentialError::Missing(format!(
-                "profile {:?} has no secret in {}: edit the profile and enter it",
+                "profile {:?} has no secret in {}: store the AccessKey secret for it (in the app: edit the profile)",
                 profile.name,
                 keystore.describe()
             ))

@@ -9,7 +9,7 @@ use crate::app::key_checks::KeyCheckMode;
 use crate::app::profile::{Profile, ProfileConfig};
 use crate::transport::{OssClient, OssError};
 
-use super::args::{FailOn, GlobalArgs};
+use super::args::{FailOn, Format, GlobalArgs};
 use super::commands::{CliError, audit, flagged};
 use super::connect::connect_to;
 use super::output::render_rows;
@@ -47,7 +47,10 @@ pub async fn audit_accounts(
         let key = |r: &AuditRow| r.account.as_ref().map(|a| a.profile.clone());
         key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name))
     });
-    print!("{}", render_rows(&rows, global.format));
+    // Every profile failed: an empty "0 buckets" table says nothing the errors do not.
+    if failed.len() < profiles.len() || global.format != Format::Table {
+        print!("{}", render_rows(&rows, global.format));
+    }
     for (name, error) in &failed {
         eprintln!("profile {name:?} failed:");
         let _ = error.report();

@@ -73,7 +73,10 @@ impl CliError {
                 if let Some(id) = &failure.request_id {
                     eprintln!("request id: {}", terminal_safe(id));
                 }
-                eprintln!("hint: {}", terminal_safe(&failure.hint));
+                // Some errors have no advice beyond their message: say it once.
+                if failure.hint != failure.message {
+                    eprintln!("hint: {}", terminal_safe(&failure.hint));
+                }
                 ExitCode::from(1)
             }
             Self::Flagged(count) => {

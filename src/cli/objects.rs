@@ -25,7 +25,7 @@ use super::commands::{CliError, locate};
 use super::objects_report::{
     encrypt_json, encrypt_table, render, render_dry_run, scan_json, scan_table,
 };
-use super::output::terminal_safe;
+use super::output::{count, terminal_safe};
 
 #[derive(Debug, Subcommand)]
 pub enum ObjectsCommand {
@@ -329,7 +329,8 @@ impl Progress {
             .map(|p| format!(" of {p} listed"))
             .unwrap_or_default();
         eprint!(
-            "\r{done} objects{of}, {:.1} MB, {rate:.0} objects/s{eta}   ",
+            "\r{}{of}, {:.1} MB, {rate:.0} objects/s{eta}   ",
+            count(done, "object"),
             bytes as f64 / 1e6
         );
     }

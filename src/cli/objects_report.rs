@@ -10,7 +10,7 @@ use crate::core::objects::counters::{ScanCounters, Tally};
 use crate::core::sse::{RuleFields, SseRule};
 
 use super::args::Format;
-use super::output::terminal_safe;
+use super::output::{count, terminal_safe};
 
 fn rule_json(rule: Option<&SseRule>) -> Value {
     serde_json::to_value(RuleFields::of(rule)).unwrap_or(Value::Null)
@@ -186,12 +186,12 @@ fn label(entry: &Value) -> String {
 
 pub fn scan_table(r: &Value) -> String {
     let mut out = format!(
-        "bucket {} ({}), prefix {:?}, rule {}\n{} objects, {} bytes{}\n\nENCRYPTION                                OBJECTS            BYTES\n",
+        "bucket {} ({}), prefix {:?}, rule {}\n{}, {} bytes{}\n\nENCRYPTION                                OBJECTS            BYTES\n",
         r["bucket"].as_str().unwrap_or_default(),
         r["region"].as_str().unwrap_or_default(),
         r["prefix"].as_str().unwrap_or_default(),
         label(&r["rule"]),
-        r["objects"],
+        count(n(&r["objects"]), "object"),
         r["bytes"],
         if r["truncated"] == true {
             " (truncated)"
@@ -216,8 +216,10 @@ pub fn scan_table(r: &Value) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nnot matching the rule: {} objects, {} bytes; errors: {}\n",
-        r["not_matching_rule"]["objects"], r["not_matching_rule"]["bytes"], r["errors"]
+        "\nnot matching the rule: {}, {} bytes; errors: {}\n",
+        count(n(&r["not_matching_rule"]["objects"]), "object"),
+        r["not_matching_rule"]["bytes"],
+        r["errors"]
     ));
     out
 }

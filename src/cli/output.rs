@@ -2,6 +2,7 @@
 
 use crate::app::changelog::ChangeRecord;
 use crate::app::export::{AuditRow, to_csv};
+use crate::core::kms::health::{KEY_CHECK_SKIPPED, KeyHealth};
 
 use super::args::Format;
 
@@ -56,12 +57,32 @@ fn terminal_csv(text: &str) -> String {
     String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
 }
 
+/// The table: one line per bucket, then a summary. An audit of several profiles adds
+/// PROFILE and ACCOUNT (the same bucket name can be in two accounts).
 fn table(rows: &[AuditRow]) -> String {
-    let header = ["NAME", "REGION", "SSE", "KMS KEY ID", "DATA ENC", "ERROR"];
-    let cells: Vec<[String; 6]> = rows
+    let several = rows.iter().any(|r| r.account.is_some());
+    let mut header = vec![
+        "NAME",
+        "REGION",
+        "SSE",
+        "KMS KEY ID",
+        "KEY",
+        "DATA ENC",
+        "ERROR",
+    ];
+    if several {
+        header.splice(0..0, ["PROFILE", "ACCOUNT"]);
+    }
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            [
+            let mut cells = Vec::with_capacity(header.len());
+            if let Some(tag) = r.account.as_ref().filter(|_| several) {
+                cells.extend([tag.profile.clone(), tag.account_id.clone()]);
+            } else if several {
+                cells.extend(["-".to_owned(), "-".to_owned()]);
+            }
+            cells.extend([
                 r.name.clone(),
                 r.region.clone(),
                 r.rule.sse_algorithm.clone().unwrap_or_else(|| {
@@ -75,6 +96,7 @@ fn table(rows: &[AuditRow]) -> String {
                     .kms_master_key_id
                     .clone()
                     .unwrap_or_else(|| "-".into()),
+                key_cell(r.kms_key.as_ref()),
                 r.rule
                     .kms_data_encryption
                     .clone()
@@ -83,11 +105,11 @@ fn table(rows: &[AuditRow]) -> String {
                     .as_ref()
                     .map(|e| format!("{}: {}", e.code, e.hint))
                     .unwrap_or_default(),
-            ]
-            .map(|cell| terminal_safe(&cell))
+            ]);
+            cells.iter().map(|cell| terminal_safe(cell)).collect()
         })
         .collect();
-    let mut widths = header.map(str::len);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &cells {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -95,16 +117,18 @@ fn table(rows: &[AuditRow]) -> String {
     }
     let line = |cols: Vec<&str>| {
         let mut out = String::new();
-        for (i, (cell, w)) in cols.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in cols.iter().zip(&widths).enumerate() {
             if i + 1 == cols.len() {
                 out.push_str(cell);
             } else {
-                out.push_str(&format!("{cell:<w$}  "));
+                // Padded by characters, not bytes ("—" is one column, three bytes).
+                let pad = w.saturating_sub(cell.chars().count());
+                out.push_str(&format!("{cell}{}  ", " ".repeat(pad)));
             }
         }
         out.trim_end().to_owned() + "\n"
     };
-    let mut out = line(header.to_vec());
+    let mut out = line(header.clone());
     for row in &cells {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
@@ -113,11 +137,39 @@ fn table(rows: &[AuditRow]) -> String {
         .filter(|r| r.rule.sse_algorithm.is_none() && r.error.is_none())
         .count();
     let unknown = rows.iter().filter(|r| r.error.is_some()).count();
+    let unusable = rows.iter().filter(|r| r.key_unusable()).count();
     out.push_str(&format!(
-        "\n{} buckets: {unencrypted} not encrypted, {unknown} unreadable\n",
-        rows.len()
+        "\n{}: {unencrypted} not encrypted, {unknown} unreadable, {unusable} key unusable\n",
+        count(rows.len(), "bucket")
     ));
     out
+}
+
+/// The KEY cell: the state of the CMK the rule names (with the deletion date when one is
+/// set), "skipped" when the check was skipped, "unknown (CODE)" when KMS could not be asked,
+/// and "—" when the rule names no CMK.
+fn key_cell(health: Option<&KeyHealth>) -> String {
+    let Some(health) = health else {
+        return "—".to_owned();
+    };
+    match (&health.state, &health.error) {
+        (Some(state), _) => match &health.delete_date {
+            Some(date) => format!("{state} {}", date.split('T').next().unwrap_or(date)),
+            None => state.clone(),
+        },
+        (None, Some(error)) if error.code == KEY_CHECK_SKIPPED => "skipped".to_owned(),
+        (None, Some(error)) => format!("unknown ({})", error.code),
+        (None, None) => "unknown".to_owned(),
+    }
+}
+
+/// "1 bucket", "2 buckets": a count with its noun.
+pub(super) fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// One word for how a change ended.

@@ -148,7 +148,9 @@ impl OssError {
                 }
                 None => "Your clock is off by more than 15 min; fix the system time.".into(),
             },
-            "NoSuchBucket" => "Bucket no longer exists: refresh the list.".into(),
+            "NoSuchBucket" => {
+                "The bucket does not exist (check the name; it may have been deleted).".into()
+            }
             "NoSuchServerSideEncryptionRule" => "No default encryption is configured.".into(),
             "SecondLevelDomainForbidden" => {
                 "Use <bucket>.<endpoint> (virtual-hosted) addressing.".into()

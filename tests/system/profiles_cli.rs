@@ -179,6 +179,25 @@ fn profiles_audit_alone_together_and_refused() {
         "{stderr}"
     );
 
+    // The table names each row's profile and account: seed-00001 is in both accounts.
+    let out = ossguard(&server, &["--profile", &src, "--profile", &role, "buckets"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    let header = table.lines().next().expect("header");
+    assert!(
+        header.starts_with("PROFILE") && header.contains("ACCOUNT"),
+        "{table}"
+    );
+    let seed: Vec<&str> = table.lines().filter(|l| l.contains("seed-00001")).collect();
+    assert_eq!(seed.len(), 2, "{table}");
+    assert!(seed.iter().any(|l| l.starts_with(src.as_str())), "{table}");
+    assert!(seed.iter().any(|l| l.starts_with(role.as_str())), "{table}");
+    assert!(table.contains("\n8 buckets: "), "{table}");
+
     // Several profiles work with `buckets` only.
     let out = ossguard(
         &server,
