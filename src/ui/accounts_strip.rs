@@ -26,12 +26,16 @@ fn account_row_ui(ui: &mut egui::Ui, state: &AppState, account: &AccountStatus) 
     ui.label(progress_text(account));
     let counts = state.account_counts(&account.profile);
     ui.horizontal(|ui| {
-        ui.label(format!(
-            "{} buckets · {} not encrypted · {} unknown",
-            thousands(counts.buckets),
-            thousands(counts.not_encrypted),
-            thousands(counts.unknown)
-        ));
+        if account.failed() {
+            ui.colored_label(ui.visuals().error_fg_color, "failed");
+        } else {
+            ui.label(format!(
+                "{} buckets · {} not encrypted · {} unknown",
+                thousands(counts.buckets),
+                thousands(counts.not_encrypted),
+                thousands(counts.unknown)
+            ));
+        }
         if let Some(error) = account.error() {
             ui.colored_label(
                 ui.visuals().error_fg_color,

@@ -126,6 +126,19 @@ fn refresh_ui(ui: &mut egui::Ui, state: &AppState, commands: &CommandSender) {
     if running && ui.button("Cancel refresh").clicked() {
         commands.send(Command::CancelRefresh);
     }
+    // In an audit of several, the rules read are only those of the profiles that answered.
+    match state.failed_profiles() {
+        0 => {}
+        1 => {
+            ui.colored_label(ui.visuals().error_fg_color, "1 profile failed");
+        }
+        failed => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("{failed} profiles failed"),
+            );
+        }
+    }
     let Some(refresh) = &state.refresh_summary() else {
         return;
     };

@@ -148,6 +148,23 @@ fn all_profiles_audits_every_account_into_one_table() {
     assert_eq!(count, 3, "alpha's rows name their account");
     assert!(test.harness.query_by_label("Account").is_some());
     assert!(test.harness.query_by_label_contains("broken: ").is_some());
+    // The failed profile's line says "failed", not zero counts, and the top bar says a
+    // profile failed next to the rules read by the others.
+    assert_eq!(test.harness.query_all_by_label("failed").count(), 1);
+    assert!(
+        test.harness
+            .query_by_label("0 buckets · 0 not encrypted · 0 unknown")
+            .is_none()
+    );
+    assert_eq!(
+        test.harness
+            .query_all_by_label_contains("3 buckets · ")
+            .count(),
+        2,
+        "alpha and beta keep their counts"
+    );
+    assert!(test.harness.query_by_label("1 profile failed").is_some());
+    assert!(test.harness.query_by_label("Read 6 of 6 rules").is_some());
 
     // The filter matches the account ID; the export writes the filter's rows with it.
     test.replace_text("Filter", BETA.2);

@@ -32,6 +32,13 @@ impl AccountStatus {
             _ => None,
         }
     }
+
+    /// Whether this profile's buckets could not be listed (it did not connect, or its
+    /// listing failed): its counts are then no count at all, not zeros.
+    pub fn failed(&self) -> bool {
+        matches!(self.connection, Connection::Failed(_))
+            || self.refresh.as_ref().is_some_and(|r| r.error.is_some())
+    }
 }
 
 /// A profile's buckets by what their rules count as (the per-profile counts).
@@ -96,6 +103,11 @@ impl AppState {
         let account = self.account_mut(profile)?;
         account.refresh = Some(RefreshStatus::new(request));
         Some(request)
+    }
+
+    /// How many profiles of an audit of several could not list their buckets.
+    pub fn failed_profiles(&self) -> usize {
+        self.accounts.iter().filter(|a| a.failed()).count()
     }
 
     /// How many of `profile`'s rows there are, and how many are not encrypted or unread.
