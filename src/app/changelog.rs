@@ -204,7 +204,7 @@ pub fn append(path: &Path, record: &ChangeRecord) -> std::io::Result<()> {
 
 /// Removes group and other permissions from `path` when it has any; a failure is reported
 /// as a warning (the log is still written: losing a change record is worse).
-fn tighten(path: &Path, mode: u32) {
+pub(crate) fn tighten(path: &Path, mode: u32) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

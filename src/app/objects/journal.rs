@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use crate::app::changelog::tighten;
 use crate::core::objects::counters::{JobCounters, ObjectOutcome};
 use crate::core::sse::RuleFields;
 
@@ -112,11 +113,34 @@ fn read_job(path: &Path) -> io::Result<JobFile> {
     serde_json::from_slice(&std::fs::read(path)?).map_err(io::Error::other)
 }
 
+/// Creates a job's folder (and `jobs/`) for the owner only, tightening existing ones: the
+/// results name every object key, like the change log, which is kept the same way.
+pub(crate) fn private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    if let Some(jobs) = dir.parent() {
+        tighten(jobs, 0o700);
+    }
+    tighten(dir, 0o700);
+    Ok(())
+}
+
+/// `options` creating a file readable by the owner only.
+pub(crate) fn private_file(options: &mut OpenOptions) -> &mut OpenOptions {
+    options.create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    options
+}
+
 /// Writes `job.json` whole (temp file, fsync, rename).
 pub fn write_job(dir: &Path, job: &JobFile) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    private_dir(dir)?;
     let tmp = dir.join(".job.json.tmp");
-    let mut file = File::create(&tmp)?;
+    let mut file = private_file(OpenOptions::new().write(true).truncate(true)).open(&tmp)?;
     file.write_all(&serde_json::to_vec_pretty(job).map_err(io::Error::other)?)?;
     file.sync_all()?;
     std::fs::rename(&tmp, dir.join("job.json"))?;
@@ -201,13 +225,12 @@ struct Appended {
 
 impl JournalWriter {
     pub fn open(dir: &Path) -> io::Result<Self> {
-        std::fs::create_dir_all(dir)?;
+        private_dir(dir)?;
         let open = |name: &str| {
-            OpenOptions::new()
-                .create(true)
-                .read(true)
-                .append(true)
-                .open(dir.join(name))
+            let path = dir.join(name);
+            let file = private_file(OpenOptions::new().read(true).append(true)).open(&path)?;
+            tighten(&path, 0o600);
+            Ok::<_, io::Error>(file)
         };
         let journal = end_torn_line(open("journal.jsonl")?)?;
         let results = end_torn_line(open("results.jsonl")?)?;
@@ -303,6 +326,44 @@ mod tests {
     use super::{JournalLine, JournalWriter, key_hash, read_progress};
     use crate::core::objects::counters::ObjectOutcome;
     use crate::core::objects::plan::SkipReason;
+
+    /// Folders and files an older version left readable by others are tightened on open.
+    #[cfg(unix)]
+    #[test]
+    fn job_files_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let data = tempfile::tempdir().expect("tempdir");
+        let jobs = data.path().join("jobs");
+        let job = jobs.join("job-1");
+        std::fs::create_dir_all(&job).expect("mkdir");
+        let results = job.join("results.jsonl");
+        std::fs::write(&results, "").expect("write");
+        let set = |p: &std::path::Path, mode| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        };
+        set(&jobs, 0o755);
+        set(&job, 0o755);
+        set(&results, 0o644);
+        JournalWriter::open(&job)
+            .expect("open")
+            .close()
+            .expect("close");
+        let fresh = jobs.join("job-2");
+        JournalWriter::open(&fresh)
+            .expect("open")
+            .close()
+            .expect("close");
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+        };
+        for dir in [&jobs, &job, &fresh] {
+            assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        }
+        for file in ["journal.jsonl", "results.jsonl"] {
+            assert_eq!(mode(&job.join(file)), 0o600, "{file}");
+            assert_eq!(mode(&fresh.join(file)), 0o600, "{file}");
+        }
+    }
 
     #[test]
     fn a_line_is_in_the_file_when_append_returns() {

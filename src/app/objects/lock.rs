@@ -8,6 +8,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Read as _, Seek as _, Write as _};
 use std::path::Path;
 
+use super::journal::{private_dir, private_file};
+
 const LOCK_FILE: &str = "job.lock";
 
 /// Held while a job runs; dropping it (or the process ending) releases the lock.
@@ -32,13 +34,9 @@ impl JobLock {
     /// Takes the lock of the job in `dir` without waiting: a job already running elsewhere
     /// is refused at once with the other runner's pid.
     pub fn acquire(dir: &Path, job_id: &str) -> Result<Self, LockError> {
-        std::fs::create_dir_all(dir)?;
+        private_dir(dir)?;
         // Not truncated on open: until the lock is ours, the pid in it is the holder's.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
+        let mut file = private_file(OpenOptions::new().read(true).write(true).truncate(false))
             .open(dir.join(LOCK_FILE))?;
         match file.try_lock() {
             Ok(()) => {}
