@@ -133,11 +133,15 @@ pub async fn run(
                 })?,
             };
             let checks = super::changes::context(global).preflight;
-            preflight_target(client, &bucket, &target, checks.as_deref())
+            let refused = preflight_target(client, &bucket, &target, checks.as_deref())
                 .await
-                .map_err(|reason| {
-                    CliError::Failed(format!("pre-flight check refused the target: {reason}"))
-                })?;
+                .err();
+            // A dry run still shows the plan beside the key problem; a run is refused.
+            if let (Some(reason), false) = (&refused, dry_run) {
+                return Err(CliError::Failed(format!(
+                    "pre-flight check refused the target: {reason}"
+                )));
+            }
             let spec = JobSpec {
                 bucket,
                 prefix,
@@ -148,9 +152,22 @@ pub async fn run(
                 profile: super::changes::profile_name(global),
                 access_key_id: client.access_key_id(),
             };
+            // The same plan before a run, so that a downgrade is said before anything is written.
+            let plan = dry_run::dry_run(client, &spec, &CancellationToken::new()).await?;
+            if let Some(warning) = plan.downgrade_warning() {
+                eprintln!(
+                    "warning: {}: {warning}",
+                    terminal_safe(spec.bucket.name.as_str())
+                );
+            }
             if dry_run {
-                let plan = dry_run::dry_run(client, &spec, &CancellationToken::new()).await?;
-                print!("{}", render_dry_run(&spec, &plan, global.format));
+                if let Some(reason) = &refused {
+                    eprintln!("warning: a run would be refused by the pre-flight check: {reason}");
+                }
+                print!(
+                    "{}",
+                    render_dry_run(&spec, &plan, refused.as_deref(), global.format)
+                );
                 return Ok(());
             }
             run_encrypt(client, global, &spec).await
@@ -279,13 +296,13 @@ fn print_jobs(format: Format) -> Result<(), CliError> {
         ),
         _ => {
             println!(
-                "{:<40} {:<8} {:<24} {:>8} {:>8} {:>8} {:>8}",
-                "JOB", "STATE", "CREATED", "PLANNED", "COPIED", "OK", "FAILED"
+                "{:<40} {:<8} {:<24} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                "JOB", "STATE", "CREATED", "PLANNED", "COPIED", "OK", "SKIPPED", "FAILED"
             );
             for job in &jobs {
                 let c = job.counters.clone().unwrap_or_default();
                 println!(
-                    "{:<40} {:<8} {:<24} {:>8} {:>8} {:>8} {:>8}",
+                    "{:<40} {:<8} {:<24} {:>8} {:>8} {:>8} {:>8} {:>8}",
                     terminal_safe(&job.job_id),
                     format!("{:?}", job.state).to_lowercase(),
                     job.created
@@ -293,6 +310,7 @@ fn print_jobs(format: Format) -> Result<(), CliError> {
                     c.planned,
                     c.copied,
                     c.already_ok,
+                    c.skipped_total(),
                     c.failed
                 );
             }

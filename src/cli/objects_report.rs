@@ -81,8 +81,15 @@ pub fn encrypt_json(spec: &JobSpec, run: &JobRun) -> Value {
 
 /// The plan as JSON (then table or CSV): the fields of the first version (`copy`,
 /// `multipart_copy`, `bytes_to_copy`, ...) keep their meaning; the bytes per copy path,
-/// the reasons' explanations, the versioning and its note were added beside them.
-pub fn render_dry_run(spec: &JobSpec, plan: &DryRun, format: Format) -> String {
+/// the reasons' explanations, the versioning and its note, the encryption changes of objects
+/// already encrypted and the warning when one loses protection were added beside them.
+/// `refused`: why the pre-flight check would refuse a run (`preflight_problem`).
+pub fn render_dry_run(
+    spec: &JobSpec,
+    plan: &DryRun,
+    refused: Option<&str>,
+    format: Format,
+) -> String {
     let skipped: serde_json::Map<String, Value> = plan
         .skipped
         .iter()
@@ -111,6 +118,16 @@ pub fn render_dry_run(spec: &JobSpec, plan: &DryRun, format: Format) -> String {
         "requests": plan.requests,
         "versioning": plan.versioning.as_str(),
         "versions_note": plan.versioning.note(),
+        "encryption_changes": plan.changes.iter().map(|c| json!({
+            "from": rule_json(Some(&c.from)),
+            "to": rule_json(Some(&c.to)),
+            "change": c.label(),
+            "objects": c.objects,
+            "bytes": c.bytes,
+            "losses": c.losses.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "downgrade_warning": plan.downgrade_warning(),
+        "preflight_problem": refused,
     });
     render(&report, format, flat_table)
 }

@@ -75,6 +75,11 @@ impl PreviewWindow {
                 if let Err(problem) = &wanted {
                     ui.colored_label(ui.visuals().error_fg_color, problem);
                 }
+                if let Ok(Some(target)) = &wanted
+                    && let Some(note) = uploads_note(row, target)
+                {
+                    ui.colored_label(ui.visuals().warn_fg_color, note);
+                }
                 if let (Ok(target), false) = (&wanted, current)
                     && ui
                         .add_enabled(
@@ -179,9 +184,20 @@ fn plan_ui(ui: &mut egui::Ui, preview: &ReencryptPreview, current: bool, command
                 format!("Cannot re-encrypt: {error}"),
             );
         }
+        // The plan of another target is not shown, so its Confirm cannot be mistaken for
+        // this one's.
+        Some(_) if !current => {
+            ui.weak("The target changed: preview it to see its plan.");
+        }
         Some(Ok(plan)) => {
             ui.label(format!("Target: {}", plan.target));
-            dry_run_ui(ui, &plan.dry_run);
+            // Scrolled, so that a long plan never pushes Confirm off the screen.
+            egui::ScrollArea::vertical()
+                .max_height(280.0)
+                .show(ui, |ui| dry_run_ui(ui, &plan.dry_run));
+            if let Some(warning) = plan.dry_run.downgrade_warning() {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
+            }
             let copies = plan.dry_run.copies();
             ui.add_space(6.0);
             ui.horizontal(|ui| {
@@ -238,6 +254,14 @@ fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
             format!("Could not be read (HeadObject failed): {}", plan.failed),
         );
     }
+    for change in &plan.changes {
+        ui.label(format!(
+            "Changes encryption: {}: {} ({})",
+            change.label(),
+            objects(change.objects),
+            human_bytes(change.bytes)
+        ));
+    }
     ui.label(format!("Requests: at least {}", plan.requests));
     match plan.versioning.note() {
         Some(note) => {
@@ -247,4 +271,27 @@ fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
             ui.weak("The bucket is not versioned: each copy replaces its object.");
         }
     }
+}
+
+/// "1 object", "2 objects".
+fn objects(n: u64) -> String {
+    if n == 1 {
+        "1 object".to_owned()
+    } else {
+        format!("{n} objects")
+    }
+}
+
+/// When the target is not the bucket's rule: the copy changes only the existing objects.
+pub fn uploads_note(row: &BucketRow, target: &SseRule) -> Option<String> {
+    let rule = match &row.encryption {
+        Some(EncryptionState::Configured(rule)) if rule == target => return None,
+        Some(EncryptionState::Configured(rule)) => format!(" ({rule})"),
+        Some(EncryptionState::NotConfigured) => " (no encryption)".to_owned(),
+        _ => String::new(),
+    };
+    Some(format!(
+        "This target is not the bucket's rule: new uploads keep following the bucket's \
+         rule{rule}. Change the rule to change them."
+    ))
 }

@@ -334,3 +334,201 @@ fn shards_split_the_keys_and_a_bad_cmk_is_refused_before_any_copy() {
         Some(2)
     );
 }
+
+/// Objects already encrypted otherwise are copied to the bucket's AES256 too: the plan says
+/// which (from -> to, counts, bytes) and warns of each loss, and a `--yes` run warns on stderr
+/// before it starts.
+#[test]
+fn a_downgrade_is_shown_in_the_plan_and_warned_before_a_run() {
+    let server = DevServerProcess::start(&["--demo", "--regions", "cn-hangzhou"]);
+    let bucket = DEMO_OBJECTS_BUCKET;
+    let plan = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            bucket,
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    ));
+    let changes: Vec<(String, u64, u64, serde_json::Value)> = plan["encryption_changes"]
+        .as_array()
+        .expect("encryption_changes")
+        .iter()
+        .map(|c| {
+            assert_eq!(c["to"]["sse_algorithm"], "AES256", "{c}");
+            (
+                c["change"].as_str().unwrap_or_default().to_owned(),
+                c["objects"].as_u64().unwrap_or(0),
+                c["bytes"].as_u64().unwrap_or(0),
+                c["losses"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                "KMS (9468da86-3509-4f8d-a61e-6eab1eac0001) -> AES256".to_owned(),
+                1,
+                4_096,
+                serde_json::json!(["customer-master-key", "kms"])
+            ),
+            (
+                "KMS (default key) -> AES256".to_owned(),
+                1,
+                4_096,
+                serde_json::json!(["kms"])
+            ),
+            (
+                "SM4 -> AES256".to_owned(),
+                1,
+                740_219,
+                serde_json::json!(["sm4"])
+            ),
+        ]
+    );
+    assert_eq!(
+        plan["encryption_changes"][0]["from"]["kms_master_key_id"],
+        "9468da86-3509-4f8d-a61e-6eab1eac0001"
+    );
+    let warning = plan["downgrade_warning"].as_str().expect("a warning");
+    assert!(warning.contains("SM4 -> AES256 (1 object)"), "{warning}");
+    assert_eq!(plan["preflight_problem"], serde_json::Value::Null);
+    // The table shows the same facts.
+    let table = ossguard(&server, &["objects", "encrypt", bucket, "--dry-run"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    for line in [
+        format!("{:<40} SM4 -> AES256\n", "encryption_changes.2.change"),
+        format!("{:<40} 740219\n", "encryption_changes.2.bytes"),
+    ] {
+        assert!(table.contains(&line), "{line:?} in\n{table}");
+    }
+    assert!(table.contains("downgrade_warning"), "{table}");
+
+    // To KMS with the default key and SM4 data: only the CMK is lost; the objects under
+    // AES256 and the unencrypted ones gain and are not warned about.
+    let kms = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            bucket,
+            "--sse",
+            "KMS",
+            "--kms-data-encryption",
+            "SM4",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    ));
+    let warning = kms["downgrade_warning"]
+        .as_str()
+        .expect("the CMK's warning");
+    assert!(
+        warning.contains("a customer master key is replaced") && !warning.contains("SM4 ->"),
+        "{warning}"
+    );
+    assert_eq!(kms["encryption_changes"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        kms["encryption_changes"][0]["change"],
+        "AES256 -> KMS + SM4 (default key)"
+    );
+    assert_eq!(kms["encryption_changes"][0]["objects"], 2);
+    assert_eq!(
+        kms["encryption_changes"][0]["losses"],
+        serde_json::json!([])
+    );
+
+    let run = ossguard(&server, &["objects", "encrypt", bucket, "--yes"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&format!("warning: {bucket}: re-encryption weakens")),
+        "{stderr}"
+    );
+
+    // The jobs table explains every planned object: 16 = 10 copied + 2 ok + 4 skipped + 0.
+    let jobs = ossguard(&server, &["objects", "jobs"]);
+    let jobs = String::from_utf8_lossy(&jobs.stdout);
+    let header: Vec<&str> = jobs
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "JOB", "STATE", "CREATED", "PLANNED", "COPIED", "OK", "SKIPPED", "FAILED"
+        ]
+    );
+    let row: Vec<&str> = jobs
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(row[3..], ["16", "10", "2", "4", "0"], "{jobs}");
+
+    // The job's files name object keys: the owner's only, like the change log.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .expect("metadata")
+        };
+        let jobs_dir = server.dir.path().join("client-data/jobs");
+        assert_eq!(mode(&jobs_dir), 0o700);
+        let job = std::fs::read_dir(&jobs_dir)
+            .expect("jobs")
+            .next()
+            .expect("a job")
+            .expect("entry")
+            .path();
+        assert_eq!(mode(&job), 0o700);
+        for file in std::fs::read_dir(&job).expect("job files") {
+            let file = file.expect("entry").path();
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+    }
+}
+
+/// A dry run on a bucket whose rule names a disabled key shows the plan and the key's
+/// problem; a run is still refused by the pre-flight check.
+#[test]
+fn a_dry_run_shows_the_plan_beside_a_disabled_key() {
+    use ossguard::devserver::demo_keys::{demo_key_bucket, demo_key_id};
+    let server = DevServerProcess::start(&["--demo", "--regions", "cn-hangzhou"]);
+    let bucket = demo_key_bucket("cn-hangzhou", "disabled");
+    let plan = json(&ossguard(
+        &server,
+        &[
+            "objects",
+            "encrypt",
+            &bucket,
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        plan["target"]["kms_master_key_id"],
+        demo_key_id("cn-hangzhou", "disabled")
+    );
+    assert!(plan["planned"].is_u64(), "{plan}");
+    let problem = plan["preflight_problem"].as_str().expect("the key problem");
+    assert!(problem.to_lowercase().contains("disabled"), "{problem}");
+    let run = ossguard(&server, &["objects", "encrypt", &bucket, "--yes"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("pre-flight check refused"));
+}

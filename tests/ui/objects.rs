@@ -239,6 +239,34 @@ fn reencrypt_previews_then_runs_the_job_while_other_buckets_are_browsed() {
     ] {
         assert!(test.harness.query_by_label(&label).is_some(), "{label:?}");
     }
+    // The objects already encrypted otherwise (a CMK, the default key, SM4) change to AES256,
+    // each a loss the preview warns about before Confirm.
+    for (from, bytes) in [
+        ("KMS (9468da86-3509-4f8d-a61e-6eab1eac0001)", 4_096),
+        ("KMS (default key)", 4_096),
+        ("SM4", 740_219),
+    ] {
+        let label = format!(
+            "Changes encryption: {from} -> AES256: 1 object ({})",
+            human_bytes(bytes)
+        );
+        assert!(test.harness.query_by_label(&label).is_some(), "{label:?}");
+    }
+    assert!(
+        test.harness
+            .query_by_label_contains("Warning: re-encryption weakens the encryption")
+            .is_some()
+    );
+    for loss in [
+        "a customer master key is replaced by a key you do not control",
+        "SM4 encryption is replaced by a non-SM4 cipher",
+        "a KMS key is replaced by an OSS-managed key",
+    ] {
+        assert!(
+            test.harness.query_by_label_contains(loss).is_some(),
+            "{loss:?}"
+        );
+    }
     // The demo's mix: the 2.5 GB video goes by multipart copy; archived objects are skipped.
     assert!(plan.multipart_copy > 0 && plan.copy > 0);
     for (reason, n) in &plan.skipped {

@@ -78,7 +78,28 @@ fn a_chosen_target_is_checked_previewed_and_run() {
         .expect("the bucket");
     // Another target than the one previewed: it must be previewed before it can run.
     test.step_until_label("Preview this target");
-    assert!(!confirm_enabled(&test, to_rule));
+    // The old target's plan is gone at once, its Confirm with it, until this one's arrives.
+    test.settle();
+    for stale in [
+        "Target: AES256".to_owned(),
+        format!("Confirm: re-encrypt {to_rule} objects"),
+    ] {
+        assert!(test.harness.query_by_label(&stale).is_none(), "{stale:?}");
+    }
+    assert!(
+        test.harness
+            .query_by_label("The target changed: preview it to see its plan.")
+            .is_some()
+    );
+    // Not the bucket's rule: new uploads stay under it.
+    assert!(
+        test.harness
+            .query_by_label(
+                "This target is not the bucket's rule: new uploads keep following the \
+                 bucket's rule (AES256). Change the rule to change them."
+            )
+            .is_some()
+    );
 
     // A disabled key is refused by the same pre-flight check as `set`; nothing is planned.
     let disabled = demo_key_id(&region, "disabled");
@@ -122,6 +143,8 @@ fn a_chosen_target_is_checked_previewed_and_run() {
     }
     assert!(test.harness.query_by_label("Preview this target").is_none());
     assert!(confirm_enabled(&test, plan.copies()));
+    // The window takes a frame or two to size itself to the new plan.
+    test.settle();
 
     test.harness
         .get_by_label(&format!("Confirm: re-encrypt {} objects", plan.copies()))

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use futures::{StreamExt as _, TryStreamExt as _};
 use tokio_util::sync::CancellationToken;
 
+use crate::core::objects::downgrade::{Loss, losses};
 use crate::core::objects::plan::{Plan, SkipReason, plan};
+use crate::core::sse::SseRule;
 use crate::transport::{OssClient, OssError};
 
 use super::job::JobSpec;
@@ -86,11 +88,73 @@ pub struct DryRun {
     /// Requests a run would send at least (list, HEAD, ACL, tags, copy or parts, verify).
     pub requests: u64,
     pub versioning: Versioning,
+    /// Objects already encrypted that the copy moves to another encryption, by their
+    /// current encryption (sorted by it); unencrypted objects are not in it.
+    pub changes: Vec<EncryptionChange>,
+}
+
+/// Copies from one encryption to the target: how many, their bytes, and what they lose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptionChange {
+    pub from: SseRule,
+    pub to: SseRule,
+    pub objects: u64,
+    pub bytes: u64,
+    pub losses: Vec<Loss>,
+}
+
+impl EncryptionChange {
+    /// `from -> to`, e.g. "KMS (default key) -> AES256".
+    pub fn label(&self) -> String {
+        format!("{} -> {}", self.from, self.to)
+    }
 }
 
 impl DryRun {
     pub fn copies(&self) -> u64 {
         self.copy + self.multipart_copy
+    }
+
+    /// The warning shown before a run when some copy loses protection; `None` when none does.
+    pub fn downgrade_warning(&self) -> Option<String> {
+        let lossy: Vec<String> = self
+            .changes
+            .iter()
+            .filter(|c| !c.losses.is_empty())
+            .map(|c| {
+                let why: Vec<&str> = c.losses.iter().map(|l| l.why()).collect();
+                format!(
+                    "{} ({} {}): {}",
+                    c.label(),
+                    c.objects,
+                    if c.objects == 1 { "object" } else { "objects" },
+                    why.join("; ")
+                )
+            })
+            .collect();
+        (!lossy.is_empty()).then(|| {
+            format!(
+                "re-encryption weakens the encryption of objects already encrypted: {}",
+                lossy.join(", ")
+            )
+        })
+    }
+
+    fn count_change(&mut self, from: Option<&SseRule>, to: &SseRule, bytes: u64) {
+        let Some(from) = from else { return };
+        match self.changes.iter_mut().find(|c| c.from == *from) {
+            Some(change) => {
+                change.objects += 1;
+                change.bytes += bytes;
+            }
+            None => self.changes.push(EncryptionChange {
+                from: from.clone(),
+                to: to.clone(),
+                objects: 1,
+                bytes,
+                losses: losses(from, to),
+            }),
+        }
     }
 }
 
@@ -123,18 +187,21 @@ pub async fn dry_run(
             Plan::Copy => {
                 out.copy += 1;
                 out.copy_bytes += facts.size;
+                out.count_change(facts.sse.as_ref(), &spec.target, facts.size);
                 // GetObjectAcl, CopyObject, HeadObject to verify.
                 out.requests += 3;
             }
             Plan::MultipartCopy(parts) => {
                 out.multipart_copy += 1;
                 out.multipart_copy_bytes += facts.size;
+                out.count_change(facts.sse.as_ref(), &spec.target, facts.size);
                 // GetObjectAcl, GetObjectTagging, Initiate, the parts, Complete, verify.
                 out.requests += 5 + u64::from(parts.parts);
             }
         }
     }
     out.bytes_to_copy = out.copy_bytes + out.multipart_copy_bytes;
+    out.changes.sort_by_key(EncryptionChange::label);
     out.requests += out.planned.div_ceil(KEYS_PER_PAGE).max(1);
     out.versioning = match client.get_bucket_info(&spec.bucket).await {
         Ok(info) => Versioning::of(info.versioning.as_deref()),
