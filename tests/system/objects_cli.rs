@@ -35,6 +35,25 @@ pub(crate) fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 
+/// The plan (JSON) of re-encrypting `bucket` to KMS with the default key and SM4 data.
+fn kms_sm4_dry_run(server: &DevServerProcess, bucket: &str) -> serde_json::Value {
+    json(&ossguard(
+        server,
+        &[
+            "objects",
+            "encrypt",
+            bucket,
+            "--sse",
+            "KMS",
+            "--kms-data-encryption",
+            "SM4",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    ))
+}
+
 #[test]
 fn scan_then_encrypt_then_nothing_left_to_copy() {
     let server = DevServerProcess::start(&["--demo", "--regions", "cn-hangzhou"]);
@@ -111,21 +130,7 @@ fn scan_then_encrypt_then_nothing_left_to_copy() {
     );
     assert_eq!(no_rule.status.code(), Some(1));
 
-    let plan = json(&ossguard(
-        &server,
-        &[
-            "objects",
-            "encrypt",
-            bucket,
-            "--sse",
-            "KMS",
-            "--kms-data-encryption",
-            "SM4",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-    ));
+    let plan = kms_sm4_dry_run(&server, bucket);
     assert_eq!(
         (plan["copy"].as_u64(), plan["multipart_copy"].as_u64()),
         (Some(11), Some(1))
@@ -410,21 +415,7 @@ fn a_downgrade_is_shown_in_the_plan_and_warned_before_a_run() {
 
     // To KMS with the default key and SM4 data: only the CMK is lost; the objects under
     // AES256 and the unencrypted ones gain and are not warned about.
-    let kms = json(&ossguard(
-        &server,
-        &[
-            "objects",
-            "encrypt",
-            bucket,
-            "--sse",
-            "KMS",
-            "--kms-data-encryption",
-            "SM4",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-    ));
+    let kms = kms_sm4_dry_run(&server, bucket);
     let warning = kms["downgrade_warning"]
         .as_str()
         .expect("the CMK's warning");
