@@ -284,22 +284,18 @@ fn the_form_on_the_current_rule_shows_a_neutral_hint_not_an_error() {
         "no error line for the starting state"
     );
     let review = "Review change…";
-    assert!(
-        test.harness
-            .get_by_label(review)
-            .accesskit_node()
-            .is_disabled()
-    );
-    test.harness.get_by_label("SM4 (SSE-OSS)").click();
-    test.settle();
-    assert!(test.harness.query_by_label(CURRENT_RULE_HINT).is_none());
-    assert!(
+    let review_enabled = |test: &UiTest| {
         !test
             .harness
             .get_by_label(review)
             .accesskit_node()
             .is_disabled()
-    );
+    };
+    assert!(!review_enabled(&test));
+    test.harness.get_by_label("SM4 (SSE-OSS)").click();
+    test.settle();
+    assert!(test.harness.query_by_label(CURRENT_RULE_HINT).is_none());
+    assert!(review_enabled(&test));
     test.harness.get_by_label("AES256 (SSE-OSS)").click();
     test.settle();
     assert!(test.harness.query_by_label(CURRENT_RULE_HINT).is_some());

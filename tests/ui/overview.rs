@@ -10,13 +10,19 @@ use ossguard::app::view::Category;
 
 /// "region: n of m encrypted…" for `region`, computed from the rows the app holds.
 fn expected_prefix(test: &UiTest, region: &str) -> String {
+    let (encrypted, total) = region_counts(test, region);
+    format!("{region}: {encrypted} of {total} encrypted")
+}
+
+/// How many of `region`'s rows have a rule, and how many rows it has.
+fn region_counts(test: &UiTest, region: &str) -> (usize, usize) {
     let rows = test.harness.state().state().rows();
     let in_region: Vec<_> = rows.iter().filter(|r| r.bucket.region == region).collect();
     let encrypted = in_region
         .iter()
         .filter(|r| Category::of(r.encryption.as_ref()).is_encrypted())
         .count();
-    format!("{region}: {encrypted} of {} encrypted", in_region.len())
+    (encrypted, in_region.len())
 }
 
 #[test]
@@ -108,13 +114,8 @@ fn each_region_label_shows_its_own_counts_beside_its_own_bar() {
     let test = UiTest::start_demo(|_| {});
     let regions = ["ap-southeast-1", "cn-beijing", "cn-hangzhou", "cn-shanghai"];
     for region in regions {
-        let rows = test.harness.state().state().rows();
-        let in_region: Vec<_> = rows.iter().filter(|r| r.bucket.region == region).collect();
-        let encrypted = in_region
-            .iter()
-            .filter(|r| Category::of(r.encryption.as_ref()).is_encrypted())
-            .count();
-        let text = format!("{region} {encrypted}/{}", in_region.len());
+        let (encrypted, total) = region_counts(&test, region);
+        let text = format!("{region} {encrypted}/{total}");
         let label = test.harness.get_by_label(&text).rect();
         let bar = test
             .harness
