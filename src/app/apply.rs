@@ -103,8 +103,12 @@ pub(super) fn apply(state: &mut AppState, event: Event) -> bool {
             config,
             version,
             notice,
+            moved_aside,
             ..
         } => {
+            if let Some(moved) = moved_aside {
+                state.notify(NoticeLevel::Error, moved);
+            }
             // Writes finish in any order; a newer version holds the older ones' changes.
             if version > state.profiles_version {
                 state.profiles = config;

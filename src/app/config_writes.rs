@@ -5,6 +5,11 @@
 //! The controller numbers each config it asks to write ([`ConfigVersion`]) and builds every
 //! new one on the newest it asked for ([`PendingConfigs`]), so the newest holds every change;
 //! [`ConfigFile`] never lets an older version replace a newer one on disk.
+//!
+//! A config file the app cannot read (a typo made by hand, a field of a newer version) is
+//! never overwritten: before a write replaces it, it is moved aside to
+//! `config.toml.unreadable-<UTC time>` and the user is told where. Chosen over refusing every
+//! write until the file is fixed: it also loses nothing, and the app stays usable meanwhile.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -36,16 +41,60 @@ impl ConfigFile {
     }
 
     /// Writes `config` unless a newer version is on disk already (built on this one, it holds
-    /// this change too). Blocks: call it from the blocking pool.
-    pub fn write(&self, version: ConfigVersion, config: &ProfileConfig) -> Result<(), String> {
+    /// this change too). Blocks: call it from the blocking pool. Returns a notice when the
+    /// file on disk could not be read and was moved aside first.
+    pub fn write(
+        &self,
+        version: ConfigVersion,
+        config: &ProfileConfig,
+    ) -> Result<Option<String>, String> {
         // A panic while writing leaves at worst the old file (the write is atomic).
         let mut written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
         if version <= *written {
-            return Ok(());
+            return Ok(None);
         }
-        profile::save(&self.path, config).map_err(|e| e.to_string())?;
+        let moved = self.move_aside_if_unreadable()?;
+        profile::save(&self.path, config).map_err(|e| match &moved {
+            Some(moved) => format!("{e}\n{moved}"),
+            None => e.to_string(),
+        })?;
         *written = version;
-        Ok(())
+        Ok(moved)
+    }
+
+    /// Renames the file on disk to `<name>.unreadable-<UTC time>` (mode 0600) when it exists
+    /// and does not load, so the write that follows replaces nothing the user had.
+    fn move_aside_if_unreadable(&self) -> Result<Option<String>, String> {
+        let problem = match profile::load(&self.path) {
+            Ok(_) => return Ok(None),
+            Err(e) => e.to_string(),
+        };
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let named = |suffix: String| {
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        let mut aside = named(format!(".unreadable-{stamp}"));
+        let mut n = 1;
+        while aside.exists() {
+            n += 1;
+            aside = named(format!(".unreadable-{stamp}-{n}"));
+        }
+        let fail = |e: std::io::Error| {
+            format!(
+                "Not saved: {problem}\nIt could not be moved aside to {}: {e}",
+                aside.display()
+            )
+        };
+        std::fs::rename(&self.path, &aside).map_err(fail)?;
+        #[cfg(unix)]
+        std::fs::set_permissions(&aside, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .map_err(fail)?;
+        Ok(Some(format!(
+            "{problem}\nIts content is kept in {}, so saving does not overwrite it.",
+            aside.display()
+        )))
     }
 }
 

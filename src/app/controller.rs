@@ -99,7 +99,15 @@ impl Controller {
         let probe = self.env.probe_keystore.clone();
         let events = self.worker.events().clone();
         self.worker.runtime().spawn_blocking(move || {
-            let config = profile::load(&path).map_err(|e| e.to_string());
+            // Kept as it is: the first save moves it aside (see `ConfigFile`).
+            let config = profile::load(&path).map_err(|e| {
+                format!(
+                    "{e}\nossguard starts without its profiles and will not overwrite the file: \
+                     the first save moves it to {}.unreadable-<UTC time>. To use it, fix it and \
+                     restart ossguard.",
+                    path.display()
+                )
+            });
             let keystore = probe().map_err(|e| e.to_string());
             events.send(Event::Started { config, keystore });
         });

@@ -91,6 +91,8 @@ pub enum Event {
         config: ProfileConfig,
         version: crate::app::config_writes::ConfigVersion,
         notice: Option<String>,
+        /// The unreadable config file was moved aside first: where to, as an error notice.
+        moved_aside: Option<String>,
         /// Connect to this profile next (it was just added, edited or made active).
         switch_to: Option<String>,
     },

@@ -174,8 +174,21 @@ pub fn load(path: &Path) -> Result<ProfileConfig, ProfileError> {
     };
     toml::from_str(&text).map_err(|e| ProfileError::Parse {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: one_line(&e, &text),
     })
+}
+
+/// `line L, column C: why`, on one line (toml's own text quotes the line over several, which
+/// the CLI's terminal-safe output and a notice both show badly).
+fn one_line(error: &toml::de::Error, text: &str) -> String {
+    let why = error.message().trim();
+    let Some(span) = error.span() else {
+        return why.to_owned();
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: {why}")
 }
 
 /// Writes atomically (a temp file of its own next to `path`, fsync, rename) with mode 0600.
@@ -337,5 +350,9 @@ ecs_role_name = "EcsAuditor"
         std::fs::write(&path, "profile = 3").expect("write");
         let err = load(&path).expect_err("must fail");
         assert!(err.to_string().contains("not a valid ossguard config"));
+        std::fs::write(&path, "active = \"a\"\n\n[[profile]]\nname = x\n").expect("write");
+        let err = load(&path).expect_err("must fail").to_string();
+        assert!(err.contains("line 4, column 8: "), "{err}");
+        assert!(!err.contains('\n'), "{err}");
     }
 }

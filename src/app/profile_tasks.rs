@@ -118,8 +118,9 @@ pub fn save(worker: &Worker, task: SaveTask) {
         let own_secret = config.get(&name).is_none_or(Profile::has_own_secret);
         let stored = store_secret(keystore.as_ref(), &name, secret, renamed.as_deref());
         let event = match stored.and_then(|()| file.write(version, &config)) {
-            Ok(()) => Event::ProfilesSaved {
+            Ok(moved_aside) => Event::ProfilesSaved {
                 version,
+                moved_aside,
                 notice: Some(if own_secret {
                     format!(
                         "Saved profile {name:?}; its secret is kept in {}.",
@@ -160,9 +161,10 @@ pub fn delete(
                 .map_err(|e| format!("Cannot delete the secret of {name:?}: {e}"))
         };
         let event = match deleted.and_then(|()| file.write(version, &config)) {
-            Ok(()) => Event::ProfilesSaved {
+            Ok(moved_aside) => Event::ProfilesSaved {
                 config,
                 version,
+                moved_aside,
                 notice: Some(format!("Deleted profile {name:?} and its secret.")),
                 switch_to: None,
             },
@@ -182,9 +184,10 @@ pub fn save_config(
     let events = worker.events().clone();
     worker.runtime().spawn_blocking(move || {
         let event = match file.write(version, &config) {
-            Ok(()) => Event::ProfilesSaved {
+            Ok(moved_aside) => Event::ProfilesSaved {
                 config,
                 version,
+                moved_aside,
                 notice: None,
                 switch_to: None,
             },

@@ -22,7 +22,11 @@ pub fn selected_profiles(global: &GlobalArgs) -> Result<(ProfileConfig, Vec<Prof
         return Ok((ProfileConfig::default(), Vec::new()));
     }
     let path = profile::default_config_path();
-    let config = profile::load(&path).map_err(|e| CliError::Failed(e.to_string()))?;
+    let config = profile::load(&path).map_err(|e| match e {
+        // A file to fix, like a wrong flag: exit 2.
+        profile::ProfileError::Parse { .. } => CliError::Usage(e.to_string()),
+        _ => CliError::Failed(e.to_string()),
+    })?;
     if global.all_profiles {
         if config.profiles.is_empty() {
             return Err(CliError::Usage(format!(

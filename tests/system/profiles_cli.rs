@@ -240,3 +240,25 @@ fn an_expired_sts_token_profile_is_refused_before_any_request() {
     );
     assert!(stderr.contains("get a new STS token"), "{stderr}");
 }
+
+#[test]
+fn an_unreadable_config_is_a_usage_error_with_its_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config/config.toml");
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("config dir");
+    let original = "[[profile]]\nname = \"prod\"\nregion = cn-hangzhou\n";
+    std::fs::write(&path, original).expect("a broken config");
+    let out = ossguard_in(dir.path(), &["--profile", "prod", "buckets"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("error: {} is not a valid", path.display()))
+            && stderr.contains("line 3, column 10: "),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        original,
+        "the CLI only reads"
+    );
+}

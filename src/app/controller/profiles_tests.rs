@@ -181,3 +181,60 @@ fn a_failed_save_goes_back_to_the_saved_config_and_says_why() {
     assert!(on_disk.get("later").is_some() && on_disk.get("kept").is_some());
     assert!(on_disk.get("refused").is_none(), "{on_disk:?}");
 }
+
+#[test]
+fn an_unreadable_config_is_moved_aside_before_the_first_save() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rt = runtime();
+    let path =
+        AppEnvironment::with_keystore(dir.path(), Arc::new(MemoryStore::default())).config_path;
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("config dir");
+    let original = b"[[profile]]\nname = \"prod\"\nendpoint = \"https://oss-cn-hangzhou.aliyuncs.com\"\nregion = cn-hangzhou\n";
+    std::fs::write(&path, original).expect("a broken config");
+    let mut controller = started(dir.path(), &rt, Arc::new(MemoryStore::default()));
+    let shown = format!("{:?}", controller.state.notices);
+    assert!(
+        controller
+            .state
+            .notices
+            .iter()
+            .any(|n| n.level == NoticeLevel::Error
+                && n.text.contains(&path.display().to_string())
+                && n.text.contains("line 4, column 10: ")),
+        "the parse error with its file and place: {shown}"
+    );
+
+    save(&mut controller, "new");
+    pump_until(&mut controller, "the save", |c| {
+        saved(c, "new") && c.config_writes.settled()
+    });
+    let notice = controller
+        .state
+        .notices
+        .iter()
+        .find(|n| n.level == NoticeLevel::Error && n.text.contains("kept in"))
+        .unwrap_or_else(|| panic!("a notice of the move: {:?}", controller.state.notices));
+    let aside: Vec<_> = std::fs::read_dir(path.parent().expect("parent"))
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.to_string_lossy().contains("config.toml.unreadable-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(
+        notice.text.contains(&aside[0].display().to_string()),
+        "{}",
+        notice.text
+    );
+    assert_eq!(std::fs::read(&aside[0]).expect("kept"), original);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&aside[0])
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let on_disk = profile::load(&path).expect("the new config reads");
+    assert!(on_disk.get("new").is_some(), "{on_disk:?}");
+}
