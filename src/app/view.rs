@@ -88,6 +88,15 @@ impl Counts {
     }
 }
 
+/// "1 object", "2 objects".
+pub fn object_count(n: u64) -> String {
+    if n == 1 {
+        "1 object".to_owned()
+    } else {
+        format!("{n} objects")
+    }
+}
+
 /// `1234567` -> `1,234,567`.
 /// Decimal units, as OSS bills them: "1.5 GB".
 pub fn human_bytes(bytes: u64) -> String {

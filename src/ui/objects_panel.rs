@@ -8,7 +8,7 @@ use egui::{Rect, Role, Sense, WidgetInfo, vec2};
 use crate::app::command::{Command, CommandSender};
 use crate::app::objects_scan::ObjectsScan;
 use crate::app::state::{AppState, BucketRow};
-use crate::app::view::{Category, human_bytes};
+use crate::app::view::{Category, human_bytes, object_count};
 use crate::core::objects::counters::Tally;
 use crate::core::sse::{EncryptionState, SseRule};
 
@@ -93,7 +93,7 @@ impl ObjectsPanel {
 fn scan_result_ui(ui: &mut egui::Ui, scan: &ObjectsScan) {
     let counters = &scan.counters;
     let total = counters.total;
-    let so_far = format!("{} objects, {}", total.objects, human_bytes(total.bytes));
+    let so_far = tally_text(total);
     let under = if scan.prefix.is_empty() {
         String::new()
     } else {
@@ -119,8 +119,8 @@ fn scan_result_ui(ui: &mut egui::Ui, scan: &ObjectsScan) {
         ui.colored_label(
             ui.visuals().warn_fg_color,
             format!(
-                "{} objects could not be read (HeadObject failed)",
-                counters.errors
+                "{} could not be read (HeadObject failed)",
+                object_count(counters.errors)
             ),
         );
     }
@@ -151,7 +151,11 @@ fn scan_result_ui(ui: &mut egui::Ui, scan: &ObjectsScan) {
 }
 
 fn tally_text(tally: Tally) -> String {
-    format!("{} objects, {}", tally.objects, human_bytes(tally.bytes))
+    format!(
+        "{}, {}",
+        object_count(tally.objects),
+        human_bytes(tally.bytes)
+    )
 }
 
 /// One class: its name, a bar of its share of the objects, and its numbers; the whole row
@@ -172,11 +176,14 @@ fn bar_ui(ui: &mut egui::Ui, name: &str, tally: Tally, total: Tally, color: egui
     let (outer, response) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
     let text_color = ui.visuals().text_color();
-    painter.text(
-        outer.left_center(),
-        egui::Align2::LEFT_CENTER,
-        name,
-        font.clone(),
+    // Cut with "…" before the bar (a CMK's ID is long); the hover text has it whole.
+    let mut job =
+        egui::text::LayoutJob::simple_singleline(name.to_owned(), font.clone(), text_color);
+    job.wrap = egui::text::TextWrapping::truncate_at_width(NAME_WIDTH - 8.0);
+    let galley = painter.layout_job(job);
+    painter.galley(
+        egui::pos2(outer.left(), outer.center().y - galley.size().y / 2.0),
+        galley,
         text_color,
     );
     let rect = Rect::from_min_size(

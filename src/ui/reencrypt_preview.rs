@@ -8,7 +8,7 @@ use crate::app::command::{Command, CommandSender};
 use crate::app::objects::dry_run::DryRun;
 use crate::app::objects_job::ReencryptPreview;
 use crate::app::state::{AppState, BucketRow};
-use crate::app::view::human_bytes;
+use crate::app::view::{human_bytes, object_count};
 use crate::core::sse::{EncryptionState, SseRule};
 
 use super::key_picker::{KeyPicker, key_picker_ui};
@@ -258,7 +258,7 @@ fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
         ui.label(format!(
             "Changes encryption: {}: {} ({})",
             change.label(),
-            objects(change.objects),
+            object_count(change.objects),
             human_bytes(change.bytes)
         ));
     }
@@ -270,15 +270,6 @@ fn dry_run_ui(ui: &mut egui::Ui, plan: &DryRun) {
         None => {
             ui.weak("The bucket is not versioned: each copy replaces its object.");
         }
-    }
-}
-
-/// "1 object", "2 objects".
-fn objects(n: u64) -> String {
-    if n == 1 {
-        "1 object".to_owned()
-    } else {
-        format!("{n} objects")
     }
 }
 

@@ -17,7 +17,8 @@ use tokio_util::sync::CancellationToken;
 pub(crate) const BUCKET: &str = ossguard::devserver::seed_objects::DEMO_OBJECTS_BUCKET;
 
 fn tally(t: Tally) -> String {
-    format!("{} objects, {}", t.objects, human_bytes(t.bytes))
+    let noun = if t.objects == 1 { "object" } else { "objects" };
+    format!("{} {noun}, {}", t.objects, human_bytes(t.bytes))
 }
 
 /// What the server holds under `prefix`, read independently of the app.
@@ -87,6 +88,12 @@ fn scan_shows_objects_per_encryption_and_storage_class() {
             "a bar {label:?}"
         );
     }
+    // The demo holds one object under the CMK: singular.
+    assert!(
+        test.harness
+            .query_by_label("KMS (9468da86-3509-4f8d-a61e-6eab1eac0001): 1 object, 4.1 KB")
+            .is_some()
+    );
     assert!(all.not_matching_rule.objects > 0);
     let not_matching = format!(
         "Not matching the rule (AES256): {}",
