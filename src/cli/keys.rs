@@ -74,6 +74,10 @@ pub async fn keys(
     explicit: Option<Endpoint>,
     format: Format,
 ) -> Result<(), CliError> {
+    // A mistyped region is refused before anything is sent.
+    for region in regions.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+        crate::core::validate::region_id(region).map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     // A region's OSS endpoint (where the dev server or a proxy also serves KMS) comes from its
     // buckets; without oss:ListBuckets the named regions are still asked, at the default place.
     let listed = client.list_buckets(None).await;

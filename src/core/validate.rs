@@ -35,6 +35,32 @@ pub enum ValidationError {
     KeyManyRegions(usize),
     #[error("OSS takes a CMK ID, not an alias: look up the key ID of {0:?} in the KMS console")]
     KeyAlias(String),
+    #[error(
+        "{0:?} is not a region ID: expected one like cn-hangzhou or ap-southeast-1 (an area: cn, ap, us, eu, me, na or sa, then '-' and lowercase words or digits joined by '-')"
+    )]
+    RegionId(String),
+}
+
+/// The areas Alibaba Cloud region IDs start with (cn-hangzhou, ap-southeast-1, us-west-1,
+/// eu-central-1, me-east-1, na-south-1, sa-east-1), as listed in the Regions and zones
+/// documentation. A new area would be refused here until added: refusing is the safe side,
+/// since a mistyped region would otherwise be asked at the default endpoint.
+const REGION_AREAS: [&str; 7] = ["cn", "ap", "us", "eu", "me", "na", "sa"];
+
+/// Checks the shape of a region ID: a known area, then words of a-z and 0-9 joined by '-'.
+pub fn region_id(region: &str) -> Result<&str, ValidationError> {
+    let bad = || ValidationError::RegionId(region.to_owned());
+    let (area, rest) = region.split_once('-').ok_or_else(bad)?;
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    if REGION_AREAS.contains(&area) && rest.split('-').all(word) {
+        Ok(region)
+    } else {
+        Err(bad())
+    }
 }
 
 impl ValidationError {
@@ -255,6 +281,33 @@ mod tests {
             "9468da86-3509-4f8d-a61e-6eab1eac000g",
         ] {
             assert!(validate_kms_key_id(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn region_ids_of_known_areas_pass_and_anything_else_is_refused() {
+        for good in [
+            "cn-hangzhou",
+            "ap-southeast-1",
+            "us-west-1",
+            "cn-north-2-gov-1",
+        ] {
+            assert_eq!(super::region_id(good), Ok(good));
+        }
+        for bad in [
+            "nope-region",
+            "cn",
+            "cn-",
+            "cn-Hangzhou",
+            "cn--x",
+            "",
+            "cn-hz\nx",
+        ] {
+            assert_eq!(
+                super::region_id(bad),
+                Err(ValidationError::RegionId(bad.to_owned())),
+                "{bad:?}"
+            );
         }
     }
 

@@ -13,6 +13,7 @@ mod change_outcomes;
 mod cli;
 mod cli_key_skip;
 mod cli_kms;
+mod cli_regions;
 mod cli_table;
 mod cli_unusable_key;
 mod ecs_role;
