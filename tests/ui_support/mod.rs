@@ -263,7 +263,19 @@ pub fn undo_from_history(test: &mut UiTest, bucket: &str, records: usize) {
 
 /// Clicks a row by its bucket name and waits for the detail panel with its facts.
 pub fn select(test: &mut UiTest, bucket: &str) {
-    test.harness.get_by_label(bucket).click();
+    // A bucket already selected (kept across a profile switch, for example) is named twice:
+    // its table row and the detail panel's heading. Clicking the row again changes nothing.
+    let selected = test
+        .harness
+        .state()
+        .view()
+        .selection
+        .primary
+        .as_ref()
+        .is_some_and(|b| b.name.as_str() == bucket);
+    if !selected {
+        test.harness.get_by_label(bucket).click();
+    }
     wait_for_facts(test, bucket);
 }
 
