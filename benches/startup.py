@@ -49,7 +49,8 @@ def start_xvfb():
         proc.kill()
         raise RuntimeError("Xvfb did not start")
     display = os.read(read_fd, 64).decode().strip()
-    os.close(read_fd)
+    # The read end stays open for Xvfb's lifetime (closed when this script exits): Xvfb
+    # 21.1 exits with status 1 a moment after its -displayfd pipe loses its reader.
     return proc, display
 
 
