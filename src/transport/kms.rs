@@ -129,6 +129,20 @@ impl KmsClient {
         let mut out = Vec::with_capacity(described.len());
         for metadata in described {
             let metadata = metadata?;
+            // A region with no endpoint of its own is asked at the default one, which may
+            // answer for its own region (the dev server does; whether real KMS refuses a
+            // request signed for another region is unconfirmed): the key's ARN tells.
+            if let Some(theirs) = kms::arn_region(&metadata.arn).filter(|r| *r != region) {
+                return Err(RpcError::Response {
+                    api: KMS,
+                    action: "DescribeKey".into(),
+                    detail: format!(
+                        "key {} is in {theirs}, not {region}: the KMS endpoint asked serves \
+                         another region",
+                        metadata.key_id
+                    ),
+                });
+            }
             let mut names = aliases.remove(&metadata.key_id).unwrap_or_default();
             names.sort();
             out.push(KeyListing {

@@ -23,3 +23,17 @@ fn keys_refuses_a_region_id_that_is_not_one() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+#[test]
+fn keys_of_a_region_the_server_does_not_serve_are_not_another_regions_keys() {
+    let server = DevServerProcess::start(&["--demo"]);
+    let out = ossguard(
+        &server,
+        &["keys", "--regions", "cn-nowhere", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("cn-hangzhou"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("serves another region"), "{stderr}");
+}
