@@ -193,30 +193,20 @@ async fn run_with_client(
             change(&client, &bucket, Change::Delete, false, global).await
         }
         Command::Undo {
-            batch: Some(batch),
-            yes,
-            force,
-            skip_key_check,
-            ..
-        } => {
-            let overrides = UndoOverrides {
-                force,
-                skip_key_check,
-            };
-            undo_batch(&client, &batch, yes, overrides, global).await
-        }
-        Command::Undo {
             bucket,
+            batch,
             yes,
             force,
             skip_key_check,
-            ..
         } => {
             let overrides = UndoOverrides {
                 force,
                 skip_key_check,
             };
-            undo(&client, bucket.as_deref(), yes, overrides, global).await
+            match batch {
+                Some(batch) => undo_batch(&client, &batch, yes, overrides, global).await,
+                None => undo(&client, bucket.as_deref(), yes, overrides, global).await,
+            }
         }
         Command::Keys { regions } => {
             keys(&client, &regions, kms_endpoint(global)?, global.format).await
