@@ -169,8 +169,11 @@ fn bar_ui(ui: &mut egui::Ui, name: &str, tally: Tally, total: Tally, color: egui
         .layout_no_wrap(numbers.clone(), font.clone(), egui::Color32::WHITE)
         .size()
         .x;
+    // The bar gives way first, so that the row never widens the detail panel.
+    let bar_width =
+        (ui.available_width() - NAME_WIDTH - 8.0 - numbers_width).clamp(40.0, BAR_SIZE.x);
     let size = vec2(
-        NAME_WIDTH + BAR_SIZE.x + 8.0 + numbers_width,
+        NAME_WIDTH + bar_width + 8.0 + numbers_width,
         BAR_SIZE.y + 6.0,
     );
     let (outer, response) = ui.allocate_exact_size(size, Sense::hover());
@@ -191,7 +194,7 @@ fn bar_ui(ui: &mut egui::Ui, name: &str, tally: Tally, total: Tally, color: egui
             outer.left() + NAME_WIDTH,
             outer.center().y - BAR_SIZE.y / 2.0,
         ),
-        BAR_SIZE,
+        vec2(bar_width, BAR_SIZE.y),
     );
     painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
     let share = tally.objects as f32 / total.objects.max(1) as f32;

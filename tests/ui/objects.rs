@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::ui_support::UiTest;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ossguard::app::objects::scan::{ScanOptions, scan};
 use ossguard::app::view::human_bytes;
 use ossguard::core::objects::counters::{ScanCounters, Tally};
@@ -66,11 +66,23 @@ pub(crate) fn scan_finished(test: &mut UiTest) {
 fn scan_shows_objects_per_encryption_and_storage_class() {
     let mut test = UiTest::start_demo(|_| {});
     select(&mut test);
+    // The detail panel's left edge, read from its Scan button.
+    let left = |test: &UiTest| {
+        test.harness
+            .get_by_label("Scan objects")
+            .accesskit_node()
+            .bounding_box()
+            .map(|r| r.x0)
+    };
+    let before = left(&test);
 
     test.harness.get_by_label("Scan objects").click();
     scan_finished(&mut test);
     let all = expected(&test, "");
     test.step_until_label(&format!("Scanned: {}", tally(all.total)));
+    test.settle();
+    // The bars fit the panel: a scan does not widen it.
+    assert_eq!(left(&test), before);
     // The demo bucket's mix: several encryption classes and storage classes.
     assert!(all.by_encryption.len() >= 3 && all.by_storage_class.len() >= 2);
     for (sse, t) in all.encryption_classes() {
