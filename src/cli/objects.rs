@@ -152,15 +152,17 @@ pub async fn run(
                 profile: super::changes::profile_name(global),
                 access_key_id: client.access_key_id(),
             };
-            // The same plan before a run, so that a downgrade is said before anything is written.
-            let plan = dry_run::dry_run(client, &spec, &CancellationToken::new()).await?;
-            if let Some(warning) = plan.downgrade_warning() {
-                eprintln!(
-                    "warning: {}: {warning}",
-                    terminal_safe(spec.bucket.name.as_str())
-                );
-            }
+            // The plan (and its downgrade warning) is the dry run's: a run does not plan first,
+            // because that would HEAD every object twice (billed requests, and hours on a
+            // bucket of millions). The app always previews before it runs.
             if dry_run {
+                let plan = dry_run::dry_run(client, &spec, &CancellationToken::new()).await?;
+                if let Some(warning) = plan.downgrade_warning() {
+                    eprintln!(
+                        "warning: {}: {warning}",
+                        terminal_safe(spec.bucket.name.as_str())
+                    );
+                }
                 if let Some(reason) = &refused {
                     eprintln!("warning: a run would be refused by the pre-flight check: {reason}");
                 }
