@@ -119,6 +119,15 @@ fn set_kms_with_a_cmk_through_the_form_and_verify() {
         encryption(&test, "marketing-uploads-hz"),
         Some(EncryptionState::Configured(SseRule::Kms { key_id: Some(k), .. })) if k == CMK
     ));
+    // The key's facts arrive after the rules and open right under the rule, moving the
+    // buttons below: wait for them before clicking one.
+    test.step_until("the key's health", |h| {
+        let state = h.state().state();
+        state
+            .row(&name("marketing-uploads-hz"))
+            .is_some_and(|r| state.key_health(r).is_some())
+    });
+    test.settle();
 
     // Undo restores the rule from before the change (none), through the same confirmation.
     test.harness
